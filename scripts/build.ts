@@ -1,0 +1,26 @@
+// Bundles the two front ends into dist/ with esbuild: dist/index.js is what GitHub runs, dist/cli.js the CLI.
+import { build } from 'esbuild';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const dist = join(root, 'dist');
+
+await rm(dist, { recursive: true, force: true });
+await build({
+  entryPoints: { index: join(root, 'src/index.ts'), cli: join(root, 'src/cli.ts') },
+  outdir: dist,
+  bundle: true,
+  platform: 'node',
+  target: 'node24',
+  format: 'esm',
+  splitting: true,
+  chunkNames: 'lib-[hash]',
+  legalComments: 'linked',
+  logLevel: 'warning',
+  // Bundled CommonJS dependencies call require() for Node's built-ins; ESM output has none without this.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+});
+await writeFile(join(dist, 'package.json'), '{ "type": "module" }\n');

@@ -1,0 +1,59 @@
+import * as core from '@actions/core';
+import { describeError } from './errors.ts';
+import { readSettings } from './inputs.ts';
+import type { Logger } from './log.ts';
+import { push, type PushResult } from './push/push.ts';
+
+const actionsLogger: Logger = {
+  info: (message) => core.info(message),
+  warning: (message) => core.warning(message),
+  debug: (message) => core.debug(message),
+  group: (name, fn) => core.group(name, fn),
+};
+
+/** The action: inputs in, one push, outputs out. Any failure becomes one error line and a failed step. */
+export async function run(): Promise<void> {
+  try {
+    const settings = readSettings();
+    const result = await core.group(`Pushing ${settings.image}`, () =>
+      push({
+        source: settings.image,
+        destinations: settings.tags,
+        registry: settings.registry,
+        credentials: settings.credentials,
+        concurrency: settings.concurrency,
+        insecureRegistries: settings.insecureRegistries,
+        logger: actionsLogger,
+        onSecret: (value) => core.setSecret(value),
+      }),
+    );
+    setOutputs(result);
+    core.info(summaryLine(result));
+  } catch (err) {
+    core.setFailed(describeError(err));
+  }
+}
+
+function setOutputs(result: PushResult): void {
+  const uploaded = result.blobs.filter((b) => b.action === 'uploaded');
+  const skipped = result.blobs.filter((b) => b.action === 'skipped');
+  core.setOutput('digest', result.digest);
+  core.setOutput('image', result.image);
+  core.setOutput('tags', result.references.join('\n'));
+  core.setOutput('blobs-uploaded', uploaded.length);
+  core.setOutput('blobs-skipped', skipped.length);
+  core.setOutput(
+    'bytes-uploaded',
+    uploaded.reduce((n, b) => n + b.size, 0),
+  );
+  core.setOutput(
+    'bytes-skipped',
+    skipped.reduce((n, b) => n + b.size, 0),
+  );
+}
+
+export function summaryLine(result: PushResult): string {
+  const uploaded = result.blobs.filter((b) => b.action === 'uploaded').length;
+  const skipped = result.blobs.length - uploaded;
+  return `${result.image}: ${uploaded} blobs uploaded, ${skipped} already present, ${result.references.length} references`;
+}

@@ -1,0 +1,44 @@
+import { InputError } from '../errors.ts';
+import { formatReference, parseReference, type ImageReference } from '../reference.ts';
+
+/** Every destination reference of one repository: the unit that blobs and manifests are pushed to. */
+export interface RepositoryTarget {
+  readonly registry: string;
+  readonly repository: string;
+  /** Tags to point at the pushed manifest; empty for a push by digest. */
+  readonly tags: readonly string[];
+  /** Digests the user pinned (`repo@sha256:...`): the pushed manifest must have one of them. */
+  readonly digests: readonly string[];
+  readonly references: readonly ImageReference[];
+}
+
+/**
+ * Parses the destination references (before any network call, so a typo costs nothing) and groups them by
+ * repository, keeping the user's order.
+ */
+export function parseTargets(
+  destinations: readonly string[],
+  defaultRegistry: string | undefined,
+): RepositoryTarget[] {
+  if (destinations.length === 0) {
+    throw new InputError('no destination given', 'name at least one tag, e.g. ghcr.io/OWNER/IMAGE:latest');
+  }
+  const byRepository = new Map<string, { registry: string; repository: string; refs: ImageReference[] }>();
+  for (const destination of destinations) {
+    const ref = parseReference(destination, defaultRegistry ? { defaultRegistry } : undefined);
+    const key = `${ref.registry}/${ref.repository}`;
+    let group = byRepository.get(key);
+    if (!group) {
+      group = { registry: ref.registry, repository: ref.repository, refs: [] };
+      byRepository.set(key, group);
+    }
+    if (!group.refs.some((r) => formatReference(r) === formatReference(ref))) group.refs.push(ref);
+  }
+  return [...byRepository.values()].map(({ registry, repository, refs }) => ({
+    registry,
+    repository,
+    tags: refs.filter((r) => r.digest === undefined && r.tag !== undefined).map((r) => r.tag as string),
+    digests: refs.filter((r) => r.digest !== undefined).map((r) => r.digest as string),
+    references: refs,
+  }));
+}

@@ -1,0 +1,165 @@
+import { InputError } from './errors.ts';
+
+/** A parsed image reference, normalised the way Docker does it. */
+export interface ImageReference {
+  /** As users write it: 'docker.io', 'ghcr.io', 'localhost:5000', '[::1]:5000'. */
+  readonly registry: string;
+  /** The repository path inside the registry: 'library/nginx', 'org/app'. */
+  readonly repository: string;
+  readonly tag: string | undefined;
+  /** 'sha256:<64 hex>' */
+  readonly digest: string | undefined;
+}
+
+export const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const DOCKER_HUB_API = 'registry-1.docker.io';
+
+// The grammar of distribution/reference (reference/regexp.go).
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const HOST_LABEL = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
+const IPV6 = /^\[[a-fA-F0-9:.]+\]$/;
+const MAX_NAME_LENGTH = 255;
+
+export interface ParseOptions {
+  /** Registry (optionally with a namespace, 'ghcr.io/org') for references that name none. */
+  readonly defaultRegistry?: string;
+  /** Tag for references with neither tag nor digest; false leaves it undefined. Default 'latest'. */
+  readonly defaultTag?: string | false;
+}
+
+/**
+ * Parses `[registry/]repository[:tag][@digest]` with Docker's rules: the first path component is a registry
+ * only if it holds a '.' or a ':' or is 'localhost'; Docker Hub names get 'library/' when they have one
+ * component. Every error quotes the input and says what to change.
+ */
+export function parseReference(input: string, options: ParseOptions = {}): ImageReference {
+  const text = input.trim();
+  const fail = (reason: string, hint?: string): never => {
+    throw new InputError(`invalid image reference "${text}": ${reason}`, hint);
+  };
+  if (text === '') fail('it is empty', 'write it as REGISTRY/REPOSITORY:TAG, e.g. ghcr.io/org/app:1.0');
+  if (/^[a-z]+:\/\//i.test(text))
+    fail('a reference has no scheme', `drop it: "${text.replace(/^[a-z]+:\/\//i, '')}"`);
+  if (/\s/.test(text))
+    fail('it contains white space', 'separate several references with commas or new lines');
+
+  // Split off the digest, then the tag: a ':' after the last '/' starts the tag.
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    checkDigest(digest, fail);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) {
+      fail(
+        tag.length > 128
+          ? 'the tag is longer than 128 characters'
+          : `tag "${tag}" may hold only letters, digits, '_', '.' and '-', and not start with '.' or '-'`,
+      );
+    }
+  }
+  if (rest === '') fail('the repository name is missing');
+
+  let registry: string;
+  let path: string;
+  const slash = rest.indexOf('/');
+  const first = slash === -1 ? '' : rest.slice(0, slash);
+  if (slash !== -1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    registry = normaliseRegistry(first, fail);
+    path = rest.slice(slash + 1);
+  } else if (options.defaultRegistry) {
+    const [host = '', ...namespace] = options.defaultRegistry.trim().replace(/\/+$/, '').split('/');
+    registry = normaliseRegistry(host, fail);
+    path = [...namespace, rest].join('/');
+  } else {
+    registry = DOCKER_HUB;
+    path = rest;
+  }
+
+  if (path === '') fail('the repository name is missing');
+  if (path.toLowerCase() !== path) {
+    fail('repository names must be lowercase', `write it as "${text.replace(path, path.toLowerCase())}"`);
+  }
+  for (const component of path.split('/')) {
+    if (component === '') fail("the repository path has an empty component ('//' or a trailing '/')");
+    if (!PATH_COMPONENT.test(component)) {
+      fail(
+        `"${component}" is not a valid path component`,
+        "use lowercase letters and digits, separated by '.', '_', '__' or '-'",
+      );
+    }
+  }
+  if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
+  if (registry.length + 1 + path.length > MAX_NAME_LENGTH)
+    fail(`the name is longer than ${MAX_NAME_LENGTH} characters`);
+
+  if (tag === undefined && digest === undefined && options.defaultTag !== false) {
+    tag = options.defaultTag ?? 'latest';
+  }
+  return { registry, repository: path, tag, digest };
+}
+
+function checkDigest(digest: string, fail: (reason: string, hint?: string) => never): void {
+  if (digest === '')
+    fail("'@' must be followed by a digest", 'write it as REPOSITORY@sha256:<64 hex digits>');
+  if (!DIGEST.test(digest)) fail(`"${digest}" is not a digest`, 'write it as sha256:<64 hex digits>');
+  const [algorithm, hex = ''] = digest.split(':');
+  const expected = algorithm === 'sha256' ? 64 : algorithm === 'sha512' ? 128 : undefined;
+  if (expected !== undefined && !new RegExp(`^[a-f0-9]{${expected}}$`).test(hex)) {
+    fail(`a ${algorithm} digest has exactly ${expected} lowercase hex digits`);
+  }
+}
+
+function normaliseRegistry(host: string, fail: (reason: string, hint?: string) => never): string {
+  let name = host;
+  let port: string | undefined;
+  const portMatch = /:(\d*)$/.exec(host);
+  if (portMatch && !(host.startsWith('[') && !host.includes(']:'))) {
+    port = portMatch[1];
+    name = host.slice(0, portMatch.index);
+    const n = Number(port);
+    if (port === '' || !Number.isInteger(n) || n < 1 || n > 65535)
+      fail(`port "${port ?? ''}" is not from 1 to 65535`);
+  }
+  const valid = IPV6.test(name) || name.split('.').every((label) => HOST_LABEL.test(label));
+  if (!valid) fail(`"${host}" is not a valid registry host`);
+  const lower = name.toLowerCase();
+  const normalised = port === undefined ? lower : `${lower}:${port}`;
+  return DOCKER_HUB_ALIASES.has(normalised) ? DOCKER_HUB : normalised;
+}
+
+/** `registry/repository[:tag][@digest]`, the canonical full form. */
+export function formatReference(ref: ImageReference): string {
+  return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+
+export function repositoryName(ref: ImageReference): string {
+  return `${ref.registry}/${ref.repository}`;
+}
+
+export function withDigest(ref: ImageReference, digest: string): ImageReference {
+  return { registry: ref.registry, repository: ref.repository, tag: undefined, digest };
+}
+
+/** The host the registry API answers on: Docker Hub's differs from its name. */
+export function registryApiHost(registry: string): string {
+  return DOCKER_HUB_ALIASES.has(registry) ? DOCKER_HUB_API : registry;
+}
+
+/** Loopback registries may be reached over plain HTTP, as Docker and skopeo allow. */
+export function isLoopbackRegistry(registry: string): boolean {
+  const host = registry.startsWith('[')
+    ? registry.slice(0, registry.indexOf(']') + 1)
+    : registry.replace(/:\d+$/, '');
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

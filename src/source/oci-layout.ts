@@ -1,0 +1,115 @@
+import { SourceError } from '../errors.ts';
+import { DirectoryFiles, TarFiles, type LayoutFiles } from './layout-files.ts';
+import { loadManifestTree } from './manifest-tree.ts';
+import type { Descriptor, ImageSource, ManifestNode } from './types.ts';
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+const CONTAINERD_NAME = 'io.containerd.image.name';
+
+interface IndexJson {
+  schemaVersion?: number;
+  manifests?: Descriptor[];
+}
+
+/**
+ * An OCI image layout (https://github.com/opencontainers/image-spec/blob/main/image-layout.md), either a
+ * directory (`oci:`) or an uncompressed tar of one (`oci-archive:`).
+ */
+export class OciLayoutSource implements ImageSource {
+  readonly name: string;
+  readonly #openFiles: () => Promise<LayoutFiles>;
+  readonly #tag: string | undefined;
+
+  private constructor(name: string, tag: string | undefined, openFiles: () => Promise<LayoutFiles>) {
+    this.name = name;
+    this.#tag = tag;
+    this.#openFiles = openFiles;
+  }
+
+  static directory(path: string, tag: string | undefined): OciLayoutSource {
+    const name = `oci:${path}${tag ? `:${tag}` : ''}`;
+    return new OciLayoutSource(name, tag, () => Promise.resolve(new DirectoryFiles(path)));
+  }
+
+  static archive(path: string, tag: string | undefined): OciLayoutSource {
+    const name = `oci-archive:${path}${tag ? `:${tag}` : ''}`;
+    return new OciLayoutSource(name, tag, async () => {
+      try {
+        return await TarFiles.open(path);
+      } catch (err) {
+        throw new SourceError(
+          `${name}: cannot read the archive: ${(err as Error).message}`,
+          'pass an uncompressed tar of an OCI layout (as `skopeo copy ... oci-archive:` writes)',
+          { cause: err },
+        );
+      }
+    });
+  }
+
+  async load(): Promise<ManifestNode> {
+    const files = await this.#openFiles();
+    if ((await files.size('oci-layout')) === undefined || (await files.size('index.json')) === undefined) {
+      throw new SourceError(
+        `${this.name}: not an OCI image layout (no oci-layout or index.json file)`,
+        'export the image with `skopeo copy ... oci:DIR:TAG` or `docker buildx build --output type=oci`',
+      );
+    }
+    const layoutVersion = this.#parse(await files.read('oci-layout'), 'oci-layout') as {
+      imageLayoutVersion?: unknown;
+    };
+    if (layoutVersion.imageLayoutVersion !== '1.0.0') {
+      throw new SourceError(
+        `${this.name}: unsupported imageLayoutVersion ${JSON.stringify(layoutVersion.imageLayoutVersion)} in oci-layout`,
+      );
+    }
+    const index = this.#parse(await files.read('index.json'), 'index.json') as IndexJson;
+    return loadManifestTree(files, this.#select(index.manifests ?? []), this.name);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** Picks the image named by the tag, or the only one when no tag was given. */
+  #select(entries: Descriptor[]): Descriptor {
+    const names = entries.map(
+      (entry) => entry.annotations?.[REF_NAME] ?? entry.annotations?.[CONTAINERD_NAME],
+    );
+    const listed = names.filter((name) => name !== undefined).join(', ') || 'none';
+    const tag = this.#tag;
+    if (tag === undefined) {
+      const [only] = entries;
+      if (only && entries.length === 1) return only;
+      throw new SourceError(
+        `${this.name}: the layout holds ${entries.length} images (names: ${listed})`,
+        entries.length
+          ? 'name one after the path, as oci:PATH:NAME'
+          : 'the layout is empty; export an image into it',
+      );
+    }
+    // Tools write either the bare tag or a whole reference as the name; accept both.
+    const matches = entries.filter((_, i) => {
+      const name = names[i];
+      return name !== undefined && (name === tag || name.endsWith(`:${tag}`));
+    });
+    const [match] = matches;
+    if (match && matches.length === 1) return match;
+    throw new SourceError(
+      matches.length
+        ? `${this.name}: ${matches.length} images in the layout are named "${tag}"`
+        : `${this.name}: no image named "${tag}" in the layout (names: ${listed})`,
+      'name one of the listed images',
+    );
+  }
+
+  #parse(bytes: Buffer, file: string): unknown {
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new SourceError(
+        `${this.name}: ${file} is not valid JSON`,
+        'the layout is corrupt; export it again',
+      );
+    }
+  }
+}
