@@ -6,7 +6,7 @@ import {
   describeError,
   parseConcurrency,
   push
-} from "./lib-T4AEJ4Z2.js";
+} from "./lib-OHGDRFN4.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

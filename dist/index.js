@@ -8,7 +8,7 @@ import {
   parseConcurrency,
   push,
   splitList
-} from "./lib-T4AEJ4Z2.js";
+} from "./lib-OHGDRFN4.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

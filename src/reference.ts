@@ -92,6 +92,9 @@ export function parseReference(input: string, options: ParseOptions = {}): Image
   }
   for (const component of path.split('/')) {
     if (component === '') fail("the repository path has an empty component ('//' or a trailing '/')");
+    if (component.includes(':')) {
+      fail(`"${component}" holds a ':', but only a tag follows a ':' (or a port, after a registry host)`);
+    }
     if (!PATH_COMPONENT.test(component)) {
       fail(
         `"${component}" is not a valid path component`,

@@ -92,7 +92,7 @@ export async function uploadBlob(
       'the source is corrupt; export the image again',
     );
   }
-  if (res.status !== 201) throw responseError(what, client.registry, res.status, text);
+  if (res.status !== 201) throw responseError(what, client.registry, res.status, text, client.anonymous);
   const stored = header(res.headers, 'docker-content-digest');
   if (stored !== undefined && stored !== digest) {
     throw new RegistryError(

@@ -38,9 +38,14 @@ export function pushScope(repository: string): string {
 export class RegistryClient {
   readonly registry: string;
   readonly baseUrl: string;
+  /** True when no credentials were given: a 401 then means "log in", not "wrong password". */
+  get anonymous(): boolean {
+    return this.#anonymous;
+  }
   readonly #auth: Authenticator;
   readonly #dispatcher: Dispatcher;
   readonly #userAgent: string;
+  readonly #anonymous: boolean;
 
   constructor(registry: string, options: RegistryClientOptions) {
     this.registry = registry;
@@ -48,6 +53,7 @@ export class RegistryClient {
     this.baseUrl = `${plainHttp ? 'http' : 'https'}://${registryApiHost(registry)}`;
     this.#dispatcher = options.dispatcher;
     this.#userAgent = options.userAgent;
+    this.#anonymous = options.credentials === undefined;
     this.#auth = new Authenticator({
       registry,
       baseUrl: this.baseUrl,
@@ -79,7 +85,7 @@ export class RegistryClient {
       if (!req.ok.includes(res.status)) {
         const text = req.method === 'HEAD' ? '' : await res.body.text().catch(() => '');
         if (req.method === 'HEAD') await res.body.dump();
-        throw responseError(what, this.registry, res.status, text);
+        throw responseError(what, this.registry, res.status, text, this.#anonymous);
       }
       return res;
     }

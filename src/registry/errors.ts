@@ -46,6 +46,7 @@ export function responseError(
   registry: string,
   status: number,
   bodyText: string,
+  anonymous = false,
 ): RegistryError {
   const { codes, summary } = parseErrorBody(bodyText);
   const detail = summary ? ` (${summary})` : '';
@@ -54,7 +55,9 @@ export function responseError(
     case 401:
       return new RegistryError(
         message,
-        `check the username and password (or token) for ${registry}, e.g. with docker/login-action`,
+        anonymous
+          ? `no credentials were given for ${registry}: set username and password, or log in with docker/login-action first`
+          : `check the username and password (or token) for ${registry}`,
         status,
         codes,
       );
