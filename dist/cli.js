@@ -6,7 +6,7 @@ import {
   describeError,
   parseConcurrency,
   push
-} from "./lib-OHGDRFN4.js";
+} from "./lib-IEKBP2E4.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

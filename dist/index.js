@@ -7,8 +7,9 @@ import {
   describeError,
   parseConcurrency,
   push,
-  splitList
-} from "./lib-OHGDRFN4.js";
+  splitList,
+  sumSizes
+} from "./lib-IEKBP2E4.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -19720,7 +19721,6 @@ async function run() {
       })
     );
     setOutputs(result);
-    info(summaryLine(result));
   } catch (err) {
     setFailed(describeError(err));
   }
@@ -19733,19 +19733,8 @@ function setOutputs(result) {
   setOutput("tags", result.references.join("\n"));
   setOutput("blobs-uploaded", uploaded.length);
   setOutput("blobs-skipped", skipped.length);
-  setOutput(
-    "bytes-uploaded",
-    uploaded.reduce((n, b) => n + b.size, 0)
-  );
-  setOutput(
-    "bytes-skipped",
-    skipped.reduce((n, b) => n + b.size, 0)
-  );
-}
-function summaryLine(result) {
-  const uploaded = result.blobs.filter((b) => b.action === "uploaded").length;
-  const skipped = result.blobs.length - uploaded;
-  return `${result.image}: ${uploaded} blobs uploaded, ${skipped} already present, ${result.references.length} references`;
+  setOutput("bytes-uploaded", sumSizes(uploaded));
+  setOutput("bytes-skipped", sumSizes(skipped));
 }
 
 // src/index.ts

@@ -1,7 +1,7 @@
 // `npm run demo`: makes a sample OCI layout, starts a local registry, pushes the image with the CLI bundle
 // twice (the second push uploads nothing), checks it with skopeo and prints the digest.
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startRegistry } from '../test/helpers/registry.ts';
@@ -38,8 +38,10 @@ try {
     if (stdout.trim() !== image.manifestDigest) throw new Error(`expected ${image.manifestDigest}`);
   }
   const raw = await inspectRaw(destination);
+  const local = await readFile(join(layout, 'blobs/sha256', image.manifestDigest.slice('sha256:'.length)));
+  if (!raw.equals(local)) throw new Error('skopeo sees a different manifest from the one in the layout');
   console.log(
-    `\nskopeo inspect --raw docker://${destination}: ${raw.length} bytes, the same manifest that was pushed`,
+    `\nskopeo inspect --raw docker://${destination}: the same ${raw.length} manifest bytes as the layout`,
   );
 } finally {
   await registry.stop();

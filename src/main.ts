@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { describeError } from './errors.ts';
 import { readSettings } from './inputs.ts';
 import type { Logger } from './log.ts';
-import { push, type PushResult } from './push/push.ts';
+import { push, sumSizes, type PushResult } from './push/push.ts';
 
 const actionsLogger: Logger = {
   info: (message) => core.info(message),
@@ -28,7 +28,6 @@ export async function run(): Promise<void> {
       }),
     );
     setOutputs(result);
-    core.info(summaryLine(result));
   } catch (err) {
     core.setFailed(describeError(err));
   }
@@ -42,18 +41,6 @@ function setOutputs(result: PushResult): void {
   core.setOutput('tags', result.references.join('\n'));
   core.setOutput('blobs-uploaded', uploaded.length);
   core.setOutput('blobs-skipped', skipped.length);
-  core.setOutput(
-    'bytes-uploaded',
-    uploaded.reduce((n, b) => n + b.size, 0),
-  );
-  core.setOutput(
-    'bytes-skipped',
-    skipped.reduce((n, b) => n + b.size, 0),
-  );
-}
-
-export function summaryLine(result: PushResult): string {
-  const uploaded = result.blobs.filter((b) => b.action === 'uploaded').length;
-  const skipped = result.blobs.length - uploaded;
-  return `${result.image}: ${uploaded} blobs uploaded, ${skipped} already present, ${result.references.length} references`;
+  core.setOutput('bytes-uploaded', sumSizes(uploaded));
+  core.setOutput('bytes-skipped', sumSizes(skipped));
 }

@@ -153,6 +153,12 @@ export async function push(options: PushOptions): Promise<PushResult> {
         log.info(`pushed ${formatReference(reference)}@${root.descriptor.digest}`);
     }
 
+    const uploaded = reports.filter((r) => r.action === 'uploaded');
+    const skipped = reports.filter((r) => r.action === 'skipped');
+    log.info(
+      `${root.descriptor.digest}: ${uploaded.length} blobs uploaded (${formatBytes(sumSizes(uploaded))}), ` +
+        `${skipped.length} already present (${formatBytes(sumSizes(skipped))}), ${targets.length} repositories`,
+    );
     const first = targets[0] as RepositoryTarget;
     return {
       digest: root.descriptor.digest,
@@ -234,6 +240,10 @@ function report(target: RepositoryTarget, blob: BlobSource, action: BlobAction, 
 
 function sum(blobs: readonly BlobSource[]): number {
   return blobs.reduce((total, blob) => total + blob.descriptor.size, 0);
+}
+
+export function sumSizes(reports: readonly BlobReport[]): number {
+  return reports.reduce((total, report) => total + report.size, 0);
 }
 
 export function formatBytes(bytes: number): string {
