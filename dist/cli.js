@@ -6,7 +6,7 @@ import {
   describeError,
   parseConcurrency,
   push
-} from "./lib-IEKBP2E4.js";
+} from "./lib-FSW3X3NS.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

@@ -9,7 +9,7 @@ import {
   push,
   splitList,
   sumSizes
-} from "./lib-IEKBP2E4.js";
+} from "./lib-FSW3X3NS.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -116,19 +116,22 @@ export async function push(options: PushOptions): Promise<PushResult> {
       }),
     );
 
+    // Largest first: the biggest blob is the critical path, so it should never wait behind small ones.
+    const uploads = plans.flatMap(({ target, client, missing }) =>
+      missing.map((blob) => ({ target, client, blob })),
+    );
+    uploads.sort((a, b) => b.blob.descriptor.size - a.blob.descriptor.size);
     await Promise.all(
-      plans.flatMap(({ target, client, missing }) =>
-        missing.map((blob) =>
-          limit(async () => {
-            const started = performance.now();
-            await uploadBlob(client, target.repository, blob);
-            const seconds = (performance.now() - started) / 1000;
-            log.info(
-              `uploaded ${blob.descriptor.digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
-            );
-            reports.push(report(target, blob, 'uploaded', seconds));
-          }),
-        ),
+      uploads.map(({ target, client, blob }) =>
+        limit(async () => {
+          const started = performance.now();
+          await uploadBlob(client, target.repository, blob);
+          const seconds = (performance.now() - started) / 1000;
+          log.info(
+            `uploaded ${blob.descriptor.digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
+          );
+          reports.push(report(target, blob, 'uploaded', seconds));
+        }),
       ),
     );
 
