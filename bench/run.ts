@@ -79,7 +79,12 @@ async function measure(cmd: string, args: string[], registry: TestRegistry): Pro
     });
   });
   const wall = (performance.now() - started) / 1000;
-  const [user = 0, sys = 0, rssKB = 0] = (await readFile(timeFile, 'utf8')).trim().split('\n').pop()!.split(' ').map(Number);
+  const [user = 0, sys = 0, rssKB = 0] = (await readFile(timeFile, 'utf8'))
+    .trim()
+    .split('\n')
+    .pop()!
+    .split(' ')
+    .map(Number);
   const requests = (await registry.requests()).length;
   const receivedMB = ((await dirBytes(join(registry.dir, 'data'))) - before) / MB;
   return {
@@ -151,7 +156,10 @@ async function rawFloor(layout: string, image: SampleImage): Promise<Measurement
   }
 }
 
-async function sha256Throughput(layout: string, image: SampleImage): Promise<{ node: number; sha256sum: number }> {
+async function sha256Throughput(
+  layout: string,
+  image: SampleImage,
+): Promise<{ node: number; sha256sum: number }> {
   const files = image.layers.map((l) => join(layout, 'blobs/sha256', l.digest.slice(7)));
   const bytes = image.layers.reduce((n, l) => n + l.size, 0);
   let started = performance.now();
@@ -173,7 +181,11 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-async function imageFor(name: string, layers: SampleLayerSpec[], seed: number): Promise<{ dir: string; image: SampleImage }> {
+async function imageFor(
+  name: string,
+  layers: SampleLayerSpec[],
+  seed: number,
+): Promise<{ dir: string; image: SampleImage }> {
   const dir = join(root, '.tmp/bench', name);
   const meta = join(dir, 'sample.json');
   if (existsSync(meta)) return { dir, image: JSON.parse(await readFile(meta, 'utf8')) as SampleImage };
@@ -193,7 +205,11 @@ async function main(): Promise<void> {
     [300, 120, 60, 8, 1].map((mb) => ({ size: Math.round(mb * MB * scale) })),
     101,
   );
-  const many = await imageFor('fifty-layers', Array.from({ length: 50 }, (_, i) => ({ size: (i % 10) * 200_000 + 50_000 })), 202);
+  const many = await imageFor(
+    'fifty-layers',
+    Array.from({ length: 50 }, (_, i) => ({ size: (i % 10) * 200_000 + 50_000 })),
+    202,
+  );
   const blobMB = (image: SampleImage): number => image.totalBlobBytes / MB;
 
   const scenarios: Scenario[] = [
@@ -211,16 +227,20 @@ async function main(): Promise<void> {
     registry: (await run('docker-registry', ['--version'])).stdout.trim(),
     pairs: PAIRS,
     images: { 'five-layers': { blobMB: blobMB(big.image) }, 'fifty-layers': { blobMB: blobMB(many.image) } },
-    scenarios: {} as Record<string, unknown>,
+    scenarios: {},
   };
   for (const scenario of scenarios) {
     const results = await runScenario(scenario, [ours, skopeo]);
     const a = results[ours.name]!;
     const b = results[skopeo.name]!;
-    const ratios = a.map((m, i) => (m.ok && b[i]?.ok ? m.wall / b[i].wall : NaN)).filter((r) => !Number.isNaN(r));
+    const ratios = a
+      .map((m, i) => (m.ok && b[i]?.ok ? m.wall / b[i].wall : NaN))
+      .filter((r) => !Number.isNaN(r));
     const cell = (ms: Measurement[], pick: (m: Measurement) => number, digits = 2): string => {
       const ok = ms.filter((m) => m.ok);
-      return ok.length === ms.length ? median(ok.map(pick)).toFixed(digits) : `failed ${ms.length - ok.length}/${ms.length}`;
+      return ok.length === ms.length
+        ? median(ok.map(pick)).toFixed(digits)
+        : `failed ${ms.length - ok.length}/${ms.length}`;
     };
     rows.push(
       `| ${scenario.name} | ${cell(a, (m) => m.wall)} | ${cell(b, (m) => m.wall)} | ${ratios.length ? median(ratios).toFixed(2) : 'n/a'} | ` +
@@ -251,7 +271,9 @@ async function main(): Promise<void> {
     '| physical floor (same run) | figure |',
     '|---|---|',
     `| all five-layers blobs by parallel curl (POST + PUT), median wall | ${floor.toFixed(2)} s |`,
-    ...(oursCold ? [`| image-push oci-cold / curl floor | ${(median(oursCold.map((m) => m.wall)) / floor).toFixed(2)} |`] : []),
+    ...(oursCold
+      ? [`| image-push oci-cold / curl floor | ${(median(oursCold.map((m) => m.wall)) / floor).toFixed(2)} |`]
+      : []),
     `| sha256 in Node / sha256sum | ${hashing.node.toFixed(0)} / ${hashing.sha256sum.toFixed(0)} MB/s |`,
     '',
   ];
