@@ -6,7 +6,7 @@ import {
   describeError,
   parseConcurrency,
   push
-} from "./lib-FSW3X3NS.js";
+} from "./lib-L2WJH4OO.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

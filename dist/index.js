@@ -9,7 +9,7 @@ import {
   push,
   splitList,
   sumSizes
-} from "./lib-FSW3X3NS.js";
+} from "./lib-L2WJH4OO.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { formatReference, registryApiHost } from '../reference.ts';
@@ -8,13 +8,20 @@ import { RegistryClient } from '../registry/client.ts';
 import { createDispatcher } from '../registry/http.ts';
 import { putManifest } from '../registry/manifests.ts';
 import { openSource } from '../source/index.ts';
-import type { BlobSource, ManifestNode } from '../source/types.ts';
+import { LayerCompressor } from '../source/layer-compressor.ts';
+import {
+  isPending,
+  type BlobSource,
+  type Descriptor,
+  type ManifestNode,
+  type PendingImage,
+} from '../source/types.ts';
+import { VERSION } from '../version.ts';
 import { createLimiter } from './limit.ts';
 import { parseTargets, type RepositoryTarget } from './targets.ts';
-import { VERSION } from '../version.ts';
 
 export interface PushOptions {
-  /** Transport reference of the image: `oci:PATH[:NAME]`, `oci-archive:PATH[:NAME]`. */
+  /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
   readonly source: string;
   /** Destination references; those naming no registry get `registry`. */
   readonly destinations: readonly string[];
@@ -23,6 +30,10 @@ export interface PushOptions {
   /** How many registry requests may run at once. */
   readonly concurrency: number;
   readonly insecureRegistries?: readonly string[];
+  /** gzip level for layers that arrive uncompressed. */
+  readonly compressionLevel?: number;
+  /** diffID -> compressed blob memory; consulted before compressing and updated after. */
+  readonly blobMap?: BlobMap | undefined;
   readonly logger: Logger;
   /** Receives each secret (password, token) before use; the action masks them. */
   readonly onSecret?: (value: string) => void;
@@ -36,6 +47,10 @@ export interface BlobReport {
   readonly mediaType: string;
   readonly size: number;
   readonly action: BlobAction;
+  /** Compressed in this push (the layer arrived uncompressed). */
+  readonly compressed: boolean;
+  /** Known from the blob map, so the layer was not read at all. */
+  readonly fromBlobMap: boolean;
   readonly seconds: number;
 }
 
@@ -49,28 +64,84 @@ export interface PushResult {
   /** The first destination's repository, pinned by digest. */
   readonly image: string;
   readonly blobs: readonly BlobReport[];
+  /** Bytes of uncompressed layers read and compressed. */
+  readonly bytesCompressed: number;
 }
 
-interface RepositoryPlan {
-  readonly target: RepositoryTarget;
+interface Target extends RepositoryTarget {
   readonly client: RegistryClient;
-  readonly missing: BlobSource[];
 }
 
 /**
- * Pushes one image to every destination. Nothing is tagged until everything is in place: first the blobs
- * the registries lack (found by HEAD) go up in every repository, then child manifests by digest, and only
- * then the root manifest under each tag.
+ * Pushes one image to every destination. Blobs go up first, each at most once per repository (a HEAD
+ * decides); then child manifests by digest, and only then the root manifest under each tag, so no tag ever
+ * points at something missing.
  */
 export async function push(options: PushOptions): Promise<PushResult> {
-  const targets = parseTargets(options.destinations, options.registry);
-  const credentialsFor = credentialScope(targets, options);
-  const source = openSource(options.source);
+  const parsed = parseTargets(options.destinations, options.registry);
+  const credentialsFor = credentialScope(parsed, options);
+  const compressor = new LayerCompressor(options.compressionLevel);
+  const source = openSource(options.source, compressor);
   const dispatcher = createDispatcher();
   const limit = createLimiter(options.concurrency);
   const log = options.logger;
+  const clients = new Map<string, RegistryClient>();
+  const targets: Target[] = parsed.map((target) => {
+    let client = clients.get(target.registry);
+    if (!client) {
+      client = new RegistryClient(target.registry, {
+        credentials: credentialsFor(target.registry),
+        insecureRegistries: options.insecureRegistries ?? [],
+        dispatcher,
+        onSecret: options.onSecret ?? (() => undefined),
+        userAgent: `image-push/${VERSION}`,
+      });
+      clients.set(target.registry, client);
+    }
+    return { ...target, client };
+  });
+
+  // One promise per (repository, digest): a blob shared by several manifests or found twice is handled once.
+  const reports = new Map<string, Promise<BlobReport>>();
+  const ensure = (
+    target: Target,
+    blob: BlobSource,
+    how: { compressed?: boolean } = {},
+  ): Promise<BlobReport> => {
+    const key = `${target.registry}/${target.repository}@${blob.descriptor.digest}`;
+    let report = reports.get(key);
+    if (!report) {
+      report = ensureBlob(target, blob, how.compressed ?? false);
+      reports.set(key, report);
+    }
+    return report;
+  };
+  const ensureBlob = async (target: Target, blob: BlobSource, compressed: boolean): Promise<BlobReport> => {
+    const present = await limit(() => blobExists(target.client, target.repository, blob.descriptor));
+    if (present)
+      return report(target, blob.descriptor, 'skipped', { compressed, fromBlobMap: false, seconds: 0 });
+    if (!blob.available) {
+      throw new SourceError(
+        `${source.name}: blob ${blob.descriptor.digest} is missing from the source and from ${target.registry}/${target.repository}`,
+        'the source is incomplete; export the whole image again',
+      );
+    }
+    return limit(async () => {
+      const started = performance.now();
+      await uploadBlob(target.client, target.repository, blob);
+      const seconds = (performance.now() - started) / 1000;
+      log.info(
+        `uploaded ${blob.descriptor.digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
+      );
+      return report(target, blob.descriptor, 'uploaded', { compressed, fromBlobMap: false, seconds });
+    });
+  };
+
   try {
-    const root = await source.load();
+    const loaded = await source.load();
+    const root = isPending(loaded)
+      ? await resolvePending(loaded, targets, options, ensure, reports, limit)
+      : loaded;
     checkPinnedDigests(targets, root.descriptor.digest);
     const manifests = postOrder(root);
     const blobs = uniqueBlobs(manifests);
@@ -78,103 +149,105 @@ export async function push(options: PushOptions): Promise<PushResult> {
       `${source.name}: ${root.descriptor.mediaType} ${root.descriptor.digest}, ${blobs.length} blobs, ${formatBytes(sum(blobs))}`,
     );
 
-    const clients = new Map<string, RegistryClient>();
-    const clientFor = (registry: string): RegistryClient => {
-      let client = clients.get(registry);
-      if (!client) {
-        client = new RegistryClient(registry, {
-          credentials: credentialsFor(registry),
-          insecureRegistries: options.insecureRegistries ?? [],
-          dispatcher,
-          onSecret: options.onSecret ?? (() => undefined),
-          userAgent: `image-push/${VERSION}`,
-        });
-        clients.set(registry, client);
-      }
-      return client;
-    };
-
-    const reports: BlobReport[] = [];
-    const plans = await Promise.all(
-      targets.map(async (target): Promise<RepositoryPlan> => {
-        const client = clientFor(target.registry);
-        const present = await Promise.all(
-          blobs.map((blob) => limit(() => blobExists(client, target.repository, blob.descriptor))),
-        );
-        const missing = blobs.filter((_, i) => !present[i]);
-        for (const blob of blobs.filter((_, i) => present[i])) {
-          reports.push(report(target, blob, 'skipped', 0));
-        }
-        const unreadable = missing.find((blob) => !blob.available);
-        if (unreadable) {
-          throw new SourceError(
-            `${source.name}: blob ${unreadable.descriptor.digest} is missing from the source and from ${target.registry}/${target.repository}`,
-            'the source is incomplete; export the whole image again',
-          );
-        }
-        return { target, client, missing };
-      }),
-    );
-
     // Largest first: the biggest blob is the critical path, so it should never wait behind small ones.
-    const uploads = plans.flatMap(({ target, client, missing }) =>
-      missing.map((blob) => ({ target, client, blob })),
-    );
-    uploads.sort((a, b) => b.blob.descriptor.size - a.blob.descriptor.size);
-    await Promise.all(
-      uploads.map(({ target, client, blob }) =>
-        limit(async () => {
-          const started = performance.now();
-          await uploadBlob(client, target.repository, blob);
-          const seconds = (performance.now() - started) / 1000;
-          log.info(
-            `uploaded ${blob.descriptor.digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
-          );
-          reports.push(report(target, blob, 'uploaded', seconds));
-        }),
-      ),
-    );
+    const bySize = [...blobs].sort((a, b) => b.descriptor.size - a.descriptor.size);
+    await Promise.all(targets.flatMap((target) => bySize.map((blob) => ensure(target, blob))));
 
     // Child manifests by digest, deepest first, in every repository before any tag moves.
     for (const node of manifests.slice(0, -1)) {
       await Promise.all(
-        plans.map(({ target, client }) =>
+        targets.map((t) =>
           limit(() =>
-            putManifest(client, target.repository, node.descriptor.digest, node.descriptor, node.bytes),
+            putManifest(t.client, t.repository, node.descriptor.digest, node.descriptor, node.bytes),
           ),
         ),
       );
     }
-    for (const { target, client } of plans) {
+    for (const target of targets) {
       const references = target.tags.length ? target.tags : [root.descriptor.digest];
       await Promise.all(
         references.map((reference) =>
-          limit(() => putManifest(client, target.repository, reference, root.descriptor, root.bytes)),
+          limit(() => putManifest(target.client, target.repository, reference, root.descriptor, root.bytes)),
         ),
       );
       for (const reference of target.references)
         log.info(`pushed ${formatReference(reference)}@${root.descriptor.digest}`);
     }
 
-    const uploaded = reports.filter((r) => r.action === 'uploaded');
-    const skipped = reports.filter((r) => r.action === 'skipped');
+    const all = await Promise.all(reports.values());
+    const uploaded = all.filter((r) => r.action === 'uploaded');
+    const skipped = all.filter((r) => r.action === 'skipped');
     log.info(
       `${root.descriptor.digest}: ${uploaded.length} blobs uploaded (${formatBytes(sumSizes(uploaded))}), ` +
         `${skipped.length} already present (${formatBytes(sumSizes(skipped))}), ${targets.length} repositories`,
     );
-    const first = targets[0] as RepositoryTarget;
+    const first = targets[0] as Target;
     return {
       digest: root.descriptor.digest,
       mediaType: root.descriptor.mediaType,
       size: root.descriptor.size,
       references: targets.flatMap((t) => t.references.map(formatReference)),
       image: `${first.registry}/${first.repository}@${root.descriptor.digest}`,
-      blobs: reports,
+      blobs: all,
+      bytesCompressed: compressor.bytesCompressed,
     };
   } finally {
-    await source.close();
-    await (dispatcher as Dispatcher & { close(): Promise<void> }).close();
+    // Settle every started upload before the dispatcher closes (a failed push may leave some in flight).
+    await Promise.allSettled(reports.values());
+    await Promise.all([source.close(), compressor.close()]);
+    await dispatcher.close();
   }
+}
+
+/**
+ * Gives every pending layer a descriptor: from the blob map when every destination already holds a known
+ * compressed form (the layer is then never read), otherwise by compressing it, after which its upload starts
+ * at once, overlapping the compression of the next layer.
+ */
+async function resolvePending(
+  image: PendingImage,
+  targets: readonly Target[],
+  options: PushOptions,
+  ensure: (target: Target, blob: BlobSource, how?: { compressed?: boolean }) => Promise<BlobReport>,
+  reports: Map<string, Promise<BlobReport>>,
+  limit: <T>(task: () => Promise<T>) => Promise<T>,
+): Promise<ManifestNode> {
+  const map = options.blobMap;
+  const firstRegistry = (targets[0] as Target).registry;
+  const prepareOne = createLimiter(2); // one layer fills the gzip workers; two keep them fed between layers
+  const layers = await Promise.all(
+    image.layers.map(async (layer): Promise<BlobSource> => {
+      for (const form of map?.lookup(layer.diffId, firstRegistry) ?? []) {
+        const descriptor: Descriptor = form;
+        const present = await Promise.all(
+          targets.map((t) => limit(() => blobExists(t.client, t.repository, descriptor))),
+        );
+        if (present.every(Boolean)) {
+          for (const target of targets) {
+            reports.set(
+              `${target.registry}/${target.repository}@${form.digest}`,
+              Promise.resolve(
+                report(target, descriptor, 'skipped', { compressed: false, fromBlobMap: true, seconds: 0 }),
+              ),
+            );
+            map?.record(layer.diffId, form, target.registry);
+          }
+          return {
+            descriptor,
+            available: false,
+            open: () => Promise.reject(new Error('not read: the registry has it')),
+          };
+        }
+      }
+      const blob = await prepareOne(() => layer.prepare());
+      for (const target of targets) {
+        map?.record(layer.diffId, blob.descriptor, target.registry);
+        ensure(target, blob, { compressed: true }).catch(() => undefined); // awaited with all the others
+      }
+      return blob;
+    }),
+  );
+  return image.build(layers);
 }
 
 /**
@@ -186,11 +259,11 @@ function credentialScope(
   options: PushOptions,
 ): (registry: string) => Credentials | undefined {
   if (!options.credentials) return () => undefined;
-  const registries = [...new Set(targets.map((t) => t.registry))];
   if (options.registry) {
     const host = registryApiHost(options.registry.split('/')[0]?.toLowerCase() ?? '');
     return (registry) => (registryApiHost(registry) === host ? options.credentials : undefined);
   }
+  const registries = [...new Set(targets.map((t) => t.registry))];
   const scoped = registries.length === 1 ? registries[0] : undefined;
   if (!scoped) {
     throw new InputError(
@@ -236,9 +309,21 @@ function uniqueBlobs(manifests: readonly ManifestNode[]): BlobSource[] {
   return [...byDigest.values()];
 }
 
-function report(target: RepositoryTarget, blob: BlobSource, action: BlobAction, seconds: number): BlobReport {
-  const { digest, mediaType, size } = blob.descriptor;
-  return { repository: `${target.registry}/${target.repository}`, digest, mediaType, size, action, seconds };
+function report(
+  target: RepositoryTarget,
+  descriptor: Descriptor,
+  action: BlobAction,
+  details: { compressed: boolean; fromBlobMap: boolean; seconds: number },
+): BlobReport {
+  const { digest, mediaType, size } = descriptor;
+  return {
+    repository: `${target.registry}/${target.repository}`,
+    digest,
+    mediaType,
+    size,
+    action,
+    ...details,
+  };
 }
 
 function sum(blobs: readonly BlobSource[]): number {
@@ -246,7 +331,7 @@ function sum(blobs: readonly BlobSource[]): number {
 }
 
 export function sumSizes(reports: readonly BlobReport[]): number {
-  return reports.reduce((total, report) => total + report.size, 0);
+  return reports.reduce((total, r) => total + r.size, 0);
 }
 
 export function formatBytes(bytes: number): string {

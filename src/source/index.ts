@@ -1,18 +1,20 @@
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.ts';
+import { DockerArchiveSource } from './docker-archive.ts';
+import type { LayerCompressor } from './layer-compressor.ts';
 import { OciLayoutSource } from './oci-layout.ts';
 import type { ImageSource } from './types.ts';
 
 export type { BlobSource, Descriptor, ImageSource, ManifestNode, Platform } from './types.ts';
 
-const TRANSPORTS = ['oci', 'oci-archive'] as const;
-const LATER = ['docker-archive', 'docker-daemon'];
+const TRANSPORTS = ['oci', 'oci-archive', 'docker-archive'] as const;
+const LATER = ['docker-daemon'];
 
 /**
  * Opens the image named by a transport reference, as skopeo writes them: `oci:PATH[:NAME]`,
  * `oci-archive:PATH[:NAME]`.
  */
-export function openSource(reference: string): ImageSource {
+export function openSource(reference: string, compressor: LayerCompressor): ImageSource {
   const input = reference.trim();
   const colon = input.indexOf(':');
   const transport = colon === -1 ? '' : input.slice(0, colon);
@@ -38,17 +40,22 @@ export function openSource(reference: string): ImageSource {
       'check the path (it is relative to the working directory)',
     );
   }
+  if (transport === 'docker-archive') return new DockerArchiveSource(path, name, compressor);
   return transport === 'oci' ? OciLayoutSource.directory(path, name) : OciLayoutSource.archive(path, name);
 }
 
 /**
- * `PATH:NAME` is ambiguous when the path itself holds a colon: an existing path wins, then the text after
- * the last colon is taken as the name unless it looks like a path.
+ * `PATH:NAME` is ambiguous when the path or the name holds a colon (`docker-archive:x.tar:app:1`): the
+ * shortest prefix that exists on disk is the path; failing that, the text after the last colon is the name
+ * unless it looks like a path.
  */
 function splitPathAndName(rest: string): { path: string; name: string | undefined } {
+  if (existsSync(rest)) return { path: rest, name: undefined };
+  for (let colon = rest.indexOf(':'); colon !== -1; colon = rest.indexOf(':', colon + 1)) {
+    if (existsSync(rest.slice(0, colon)))
+      return { path: rest.slice(0, colon), name: rest.slice(colon + 1) || undefined };
+  }
   const colon = rest.lastIndexOf(':');
-  if (colon === -1 || existsSync(rest)) return { path: rest, name: undefined };
-  const name = rest.slice(colon + 1);
-  if (name.includes('/')) return { path: rest, name: undefined };
-  return { path: rest.slice(0, colon), name: name === '' ? undefined : name };
+  if (colon === -1 || rest.slice(colon + 1).includes('/')) return { path: rest, name: undefined };
+  return { path: rest.slice(0, colon), name: rest.slice(colon + 1) || undefined };
 }

@@ -42,7 +42,32 @@ export interface ImageSource {
   /** How the user named it, for logs and errors. */
   readonly name: string;
   /** Reads and checks the manifest tree; blob contents are read later, only when uploaded. */
-  load(): Promise<ManifestNode>;
+  load(): Promise<LoadedImage>;
   /** Releases files and temporary data. */
   close(): Promise<void>;
+}
+
+/** A layer whose pushed form is not known until it is compressed, or found in the blob map. */
+export interface PendingLayer {
+  /** sha256 of the uncompressed layer, as the image config names it. */
+  readonly diffId: string;
+  /** Produces the blob to push (compressing it if needed) and checks it against the diffID. */
+  prepare(): Promise<BlobSource>;
+}
+
+/**
+ * An image whose manifest is built at push time (from `docker save` output with uncompressed layers): the
+ * config is known, the layers are pending, and `build` writes the manifest once every layer has its blob.
+ */
+export interface PendingImage {
+  readonly kind: 'pending';
+  readonly config: BlobSource;
+  readonly layers: readonly PendingLayer[];
+  build(layers: readonly BlobSource[]): ManifestNode;
+}
+
+export type LoadedImage = ManifestNode | PendingImage;
+
+export function isPending(image: LoadedImage): image is PendingImage {
+  return 'kind' in image;
 }

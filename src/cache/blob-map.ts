@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { isSha256Digest } from '../digest.ts';
+
+/** A compressed form of a layer: what the registry stores for a given uncompressed layer (diffID). */
+export interface CompressedForm {
+  readonly digest: string;
+  readonly size: number;
+  readonly mediaType: string;
+}
+
+interface Entry extends CompressedForm {
+  readonly diffId: string;
+  /** Registries the blob was pushed to or seen in. */
+  registries: string[];
+  lastUsed: number;
+  /** sha256 over the other fields: a damaged entry is dropped instead of trusted. */
+  check: string;
+}
+
+interface FileFormat {
+  version: 1;
+  entries: Entry[];
+}
+
+const MAX_ENTRIES = 5000;
+
+/**
+ * Remembers, per uncompressed layer (diffID), the compressed blobs image-push has made of it and the
+ * registries that hold them: the idea behind Docker's distribution metadata. When the map names a blob and a
+ * HEAD confirms the registry has it, the layer is neither read nor compressed. The map is only ever a hint:
+ * every entry is self-checked, and a blob is used only after the registry confirms its digest and size.
+ */
+export class BlobMap {
+  readonly #entries = new Map<string, Entry>();
+  #changed = false;
+
+  static async load(path: string): Promise<BlobMap> {
+    const map = new BlobMap();
+    let parsed: Partial<FileFormat>;
+    try {
+      parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<FileFormat>;
+    } catch {
+      return map; // absent or corrupt: start empty, it can only cost time
+    }
+    if (parsed.version !== 1 || !Array.isArray(parsed.entries)) return map;
+    for (const entry of parsed.entries) {
+      if (isValid(entry)) map.#entries.set(key(entry.diffId, entry.digest), entry);
+    }
+    return map;
+  }
+
+  /** Known compressed forms of a layer, those seen in `registry` first. */
+  lookup(diffId: string, registry: string): CompressedForm[] {
+    return [...this.#entries.values()]
+      .filter((entry) => entry.diffId === diffId)
+      .sort(
+        (a, b) =>
+          Number(b.registries.includes(registry)) - Number(a.registries.includes(registry)) ||
+          b.lastUsed - a.lastUsed,
+      )
+      .map(({ digest, size, mediaType }) => ({ digest, size, mediaType }));
+  }
+
+  record(diffId: string, form: CompressedForm, registry: string): void {
+    const id = key(diffId, form.digest);
+    const existing = this.#entries.get(id);
+    const registries = [...new Set([registry, ...(existing?.registries ?? [])])].slice(0, 20);
+    const entry = { diffId, digest: form.digest, size: form.size, mediaType: form.mediaType };
+    this.#entries.set(id, { ...entry, registries, lastUsed: Date.now(), check: checksum(entry) });
+    this.#changed = true;
+  }
+
+  /** Forgets a form the registry turned out not to hold, or that failed a check. */
+  forget(diffId: string, digest: string): void {
+    this.#changed = this.#entries.delete(key(diffId, digest)) || this.#changed;
+  }
+
+  get changed(): boolean {
+    return this.#changed;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Writes the newest entries (atomically: a crash leaves the old file, never half a new one). */
+  async save(path: string): Promise<void> {
+    const entries = [...this.#entries.values()].sort((a, b) => b.lastUsed - a.lastUsed).slice(0, MAX_ENTRIES);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, JSON.stringify({ version: 1, entries } satisfies FileFormat));
+    await rename(temp, path);
+    this.#changed = false;
+  }
+}
+
+function key(diffId: string, digest: string): string {
+  return `${diffId} ${digest}`;
+}
+
+function checksum(entry: { diffId: string; digest: string; size: number; mediaType: string }): string {
+  return createHash('sha256')
+    .update(`${entry.diffId}\n${entry.digest}\n${entry.size}\n${entry.mediaType}`)
+    .digest('hex');
+}
+
+function isValid(entry: Partial<Entry>): entry is Entry {
+  return (
+    typeof entry.diffId === 'string' &&
+    isSha256Digest(entry.diffId) &&
+    typeof entry.digest === 'string' &&
+    isSha256Digest(entry.digest) &&
+    typeof entry.size === 'number' &&
+    Number.isSafeInteger(entry.size) &&
+    entry.size >= 0 &&
+    typeof entry.mediaType === 'string' &&
+    Array.isArray(entry.registries) &&
+    typeof entry.lastUsed === 'number' &&
+    entry.check === checksum(entry as Entry)
+  );
+}

@@ -1,0 +1,105 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Worker threads that deflate blocks. The worker is a few lines of plain JavaScript run with `eval`, so it
+ * works the same from the TypeScript sources and from the bundle, with no file path to resolve.
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const zlib = require('node:zlib');
+parentPort.on('message', ({ id, data, dictionary, last, level }) => {
+  try {
+    const options = { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
+    if (dictionary) options.dictionary = dictionary;
+    const out = zlib.deflateRawSync(data, options);
+    // Small results live in Node's shared Buffer pool, which cannot be transferred: those are copied.
+    const own = out.byteOffset === 0 && out.buffer.byteLength === out.byteLength;
+    parentPort.postMessage({ id, out }, own ? [out.buffer] : []);
+  } catch (err) {
+    parentPort.postMessage({ id, error: String(err && err.message || err) });
+  }
+});
+`;
+
+interface Job {
+  readonly resolve: (out: Buffer) => void;
+  readonly reject: (err: Error) => void;
+}
+
+interface Reply {
+  id: number;
+  out?: Uint8Array;
+  error?: string;
+}
+
+export interface DeflateRequest {
+  readonly data: Uint8Array;
+  /** The 32 KiB before `data`, so back-references may reach into the previous block (as pigz does). */
+  readonly dictionary: Uint8Array | undefined;
+  /** The final block ends the deflate stream; others end on a byte boundary with a sync flush. */
+  readonly last: boolean;
+  readonly level: number;
+}
+
+/** A fixed set of deflate workers shared by every layer a push compresses. */
+export class DeflatePool {
+  readonly size: number;
+  readonly #workers: Worker[] = [];
+  readonly #idle: Worker[] = [];
+  readonly #queue: { request: DeflateRequest; job: Job }[] = [];
+  readonly #jobs = new Map<number, Job>();
+  #nextId = 0;
+
+  constructor(size = availableParallelism()) {
+    this.size = Math.max(1, size);
+  }
+
+  deflate(request: DeflateRequest): Promise<Buffer> {
+    return new Promise<Buffer>((resolve, reject) => {
+      this.#queue.push({ request, job: { resolve, reject } });
+      this.#dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.terminate()));
+    this.#workers.length = 0;
+    this.#idle.length = 0;
+  }
+
+  #dispatch(): void {
+    while (this.#queue.length > 0) {
+      const worker = this.#idle.pop() ?? this.#spawn();
+      if (!worker) return;
+      const next = this.#queue.shift();
+      if (!next) return;
+      const id = this.#nextId++;
+      this.#jobs.set(id, next.job);
+      const { data, dictionary, last, level } = next.request;
+      // The block is handed over, not copied: the caller gives up its buffer.
+      const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer] : [];
+      worker.postMessage({ id, data, dictionary, last, level }, transfer);
+    }
+  }
+
+  #spawn(): Worker | undefined {
+    if (this.#workers.length >= this.size) return undefined;
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
+      const job = this.#jobs.get(reply.id);
+      this.#jobs.delete(reply.id);
+      this.#idle.push(worker);
+      if (reply.out) job?.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength));
+      else job?.reject(new Error(`gzip worker: ${reply.error ?? 'no output'}`));
+      this.#dispatch();
+    });
+    worker.on('error', (err: Error) => {
+      for (const job of this.#jobs.values()) job.reject(err);
+      this.#jobs.clear();
+    });
+    this.#workers.push(worker);
+    return worker;
+  }
+}

@@ -1,0 +1,103 @@
+import { Transform, type TransformCallback } from 'node:stream';
+import { crc32 } from 'node:zlib';
+import type { DeflatePool } from './gzip-pool.ts';
+
+/** Big enough that workers spend their time compressing, small enough that memory stays a few MB. */
+export const GZIP_BLOCK_SIZE = 1 << 20;
+const WINDOW = 32 << 10;
+// A fixed header (no name, mtime 0, unknown OS), so the output depends only on the input, level and block size.
+const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
+
+/**
+ * Gzip on every core, with output that is the same byte for byte whatever the number of cores: the input is cut
+ * into fixed-size blocks, each deflated with the previous block's last 32 KiB as dictionary and ended with a sync
+ * flush, and the pieces are joined in order. The number of workers changes only the speed, never the digest, so
+ * pushes from different machines dedupe.
+ */
+export class ParallelGzip extends Transform {
+  readonly #pool: DeflatePool;
+  readonly #level: number;
+  readonly #blockSize: number;
+  readonly #maxInFlight: number;
+  #block: Buffer;
+  #filled = 0;
+  #dictionary: Uint8Array | undefined;
+  #crc = 0;
+  #length = 0;
+  readonly #pending: Promise<Buffer>[] = [];
+
+  constructor(pool: DeflatePool, level: number, blockSize = GZIP_BLOCK_SIZE) {
+    super({ readableHighWaterMark: 1 << 20 });
+    this.#pool = pool;
+    this.#level = level;
+    this.#blockSize = blockSize;
+    this.#maxInFlight = pool.size * 2;
+    this.#block = Buffer.allocUnsafeSlow(blockSize);
+    this.push(HEADER);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.#accept(chunk).then(() => callback(), callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#submit(true);
+    this.#drain(0)
+      .then(() => {
+        const trailer = Buffer.alloc(8);
+        trailer.writeUInt32LE(this.#crc >>> 0, 0);
+        trailer.writeUInt32LE(this.#length % 2 ** 32, 4);
+        this.push(trailer);
+        callback();
+      })
+      .catch(callback);
+  }
+
+  async #accept(chunk: Buffer): Promise<void> {
+    this.#crc = crc32(chunk, this.#crc);
+    this.#length += chunk.length;
+    let offset = 0;
+    while (offset < chunk.length) {
+      const n = Math.min(chunk.length - offset, this.#blockSize - this.#filled);
+      chunk.copy(this.#block, this.#filled, offset, offset + n);
+      this.#filled += n;
+      offset += n;
+      if (this.#filled === this.#blockSize) {
+        this.#submit(false);
+        // Backpressure: wait for the oldest block before taking more than the workers can hold.
+        await this.#drain(this.#maxInFlight);
+      }
+    }
+  }
+
+  #submit(last: boolean): void {
+    const data = this.#filled === this.#blockSize ? this.#block : this.#block.subarray(0, this.#filled);
+    const dictionary = this.#dictionary;
+    // Keep the window before the block is handed to a worker (transferring it empties this side's buffer).
+    this.#dictionary =
+      data.length >= WINDOW
+        ? Uint8Array.prototype.slice.call(data, data.length - WINDOW)
+        : joinWindow(dictionary, data);
+    // A block of its own: a pooled Buffer's memory must never be transferred to a worker.
+    let owned = data;
+    if (data.length !== this.#blockSize) {
+      owned = Buffer.allocUnsafeSlow(data.length);
+      data.copy(owned);
+    }
+    this.#pending.push(this.#pool.deflate({ data: owned, dictionary, last, level: this.#level }));
+    this.#block = Buffer.allocUnsafeSlow(this.#blockSize);
+    this.#filled = 0;
+  }
+
+  async #drain(keep: number): Promise<void> {
+    while (this.#pending.length > keep) {
+      const next = this.#pending.shift();
+      if (next) this.push(await next);
+    }
+  }
+}
+
+function joinWindow(previous: Uint8Array | undefined, data: Uint8Array): Uint8Array {
+  const joined = Buffer.concat([previous ?? Buffer.alloc(0), data]);
+  return joined.subarray(Math.max(0, joined.length - WINDOW));
+}

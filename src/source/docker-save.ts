@@ -1,0 +1,198 @@
+import { SourceError } from '../errors.ts';
+import { sha256Digest } from '../digest.ts';
+import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_ZSTD, OCI_MANIFEST } from '../media-types.ts';
+import { parseReference, formatReference } from '../reference.ts';
+import type { LayoutFiles } from './layout-files.ts';
+import { blobPath, loadManifestTree } from './manifest-tree.ts';
+import type { BlobSource, Descriptor, LoadedImage, ManifestNode, PendingLayer } from './types.ts';
+
+/** One entry of `docker save`'s manifest.json. */
+interface SaveEntry {
+  Config?: string;
+  RepoTags?: string[] | null;
+  Layers?: string[];
+}
+
+interface IndexJson {
+  manifests?: Descriptor[];
+}
+
+/** How a source turns the archive path of an (un)compressed layer into a blob the registry can take. */
+export type LayerPreparer = (path: string, diffId: string) => Promise<BlobSource>;
+
+/**
+ * Reads the image `ref` names (or the only one) from the files of a `docker save` archive, in any of the
+ * forms Docker has written: the classic `<id>/layer.tar` layout, Docker 25+'s OCI layout with uncompressed
+ * layers under `blobs/sha256/<diffID>`, and the containerd image store's gzip layers with nested indexes.
+ *
+ * When the archive holds an OCI manifest whose layers are already compressed, that manifest is pushed byte for
+ * byte (its digest is the image's). Otherwise the layers are compressed and a Docker schema 2 manifest is built,
+ * as `docker push` does.
+ */
+export async function readDockerSave(
+  files: LayoutFiles,
+  ref: string | undefined,
+  sourceName: string,
+  prepareLayer: LayerPreparer,
+): Promise<LoadedImage> {
+  const entries = parseJson<SaveEntry[]>(
+    await mustRead(files, 'manifest.json', sourceName),
+    'manifest.json',
+    sourceName,
+  );
+  if (!Array.isArray(entries)) throw new SourceError(`${sourceName}: manifest.json is not a list`);
+  const entry = selectEntry(entries, ref, sourceName);
+  if (!entry.Config || !Array.isArray(entry.Layers)) {
+    throw new SourceError(
+      `${sourceName}: manifest.json entry has no Config or Layers`,
+      'the archive is corrupt',
+    );
+  }
+
+  const configBytes = await mustRead(files, entry.Config, sourceName);
+  const configDigest = sha256Digest(configBytes);
+  const named = /([a-f0-9]{64})(?:\.json)?$/.exec(entry.Config)?.[1];
+  if (named && `sha256:${named}` !== configDigest) {
+    throw new SourceError(
+      `${sourceName}: config ${entry.Config} does not match its name (it hashes to ${configDigest})`,
+      'the archive is corrupt',
+    );
+  }
+
+  const stored = await storedManifest(files, configDigest, sourceName);
+  if (stored) return stored;
+
+  const config = parseJson<{ rootfs?: { diff_ids?: string[] } }>(configBytes, entry.Config, sourceName);
+  const diffIds = config.rootfs?.diff_ids ?? [];
+  if (diffIds.length !== entry.Layers.length) {
+    throw new SourceError(
+      `${sourceName}: the config names ${diffIds.length} layers but manifest.json lists ${entry.Layers.length}`,
+      'the archive is corrupt',
+    );
+  }
+  const layers: PendingLayer[] = entry.Layers.map((path, i) => {
+    const diffId = diffIds[i] as string;
+    return { diffId, prepare: () => prepareLayer(path, diffId) };
+  });
+  const configBlob: BlobSource = {
+    descriptor: { mediaType: DOCKER_CONFIG, digest: configDigest, size: configBytes.length },
+    available: true,
+    open: async () => (await import('node:stream')).Readable.from([configBytes]),
+  };
+  return {
+    kind: 'pending',
+    config: configBlob,
+    layers,
+    build: (descriptors) => buildManifest(configBlob, descriptors),
+  };
+}
+
+/**
+ * A manifest the archive already holds for this config, usable as it is when all its layers are compressed
+ * (the containerd image store). Docker 25+ with the classic store also writes one, but with uncompressed layers,
+ * which are better compressed before they travel.
+ */
+async function storedManifest(
+  files: LayoutFiles,
+  configDigest: string,
+  sourceName: string,
+): Promise<ManifestNode | undefined> {
+  if ((await files.size('index.json')) === undefined) return undefined;
+  const index = parseJson<IndexJson>(await files.read('index.json'), 'index.json', sourceName);
+  const queue = [...(index.manifests ?? [])];
+  for (let seen = 0; queue.length > 0 && seen < 1000; seen++) {
+    const descriptor = queue.shift() as Descriptor;
+    const path = blobPath(descriptor.digest);
+    if ((await files.size(path)) === undefined) continue; // a platform the archive left out
+    const json = parseJson<{ manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }>(
+      await files.read(path),
+      path,
+      sourceName,
+    );
+    if (json.manifests) queue.push(...json.manifests);
+    if (json.config?.digest === configDigest && json.layers?.every((l) => /gzip|zstd/.test(l.mediaType))) {
+      return loadManifestTree(files, descriptor, sourceName);
+    }
+  }
+  return undefined;
+}
+
+function buildManifest(config: BlobSource, layerBlobs: readonly BlobSource[]): ManifestNode {
+  const layers = layerBlobs.map((blob) => blob.descriptor);
+  // Docker schema 2 has no zstd layer type; an image with one is written as OCI.
+  const oci = layers.some((layer) => layer.mediaType === OCI_LAYER_ZSTD);
+  const configDescriptor = { ...config.descriptor, mediaType: oci ? OCI_CONFIG : DOCKER_CONFIG };
+  const mediaType = oci ? OCI_MANIFEST : DOCKER_MANIFEST;
+  const bytes = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: {
+        mediaType: configDescriptor.mediaType,
+        size: configDescriptor.size,
+        digest: configDescriptor.digest,
+      },
+      layers: layers.map((l) => ({ mediaType: l.mediaType, size: l.size, digest: l.digest })),
+    }),
+  );
+  return {
+    descriptor: { mediaType, digest: sha256Digest(bytes), size: bytes.length },
+    bytes,
+    blobs: [{ ...config, descriptor: configDescriptor }, ...layerBlobs],
+    children: [],
+  };
+}
+
+function selectEntry(entries: SaveEntry[], ref: string | undefined, sourceName: string): SaveEntry {
+  const names = entries.flatMap((e) => e.RepoTags ?? []);
+  if (ref === undefined) {
+    const [only] = entries;
+    if (only && entries.length === 1) return only;
+    throw new SourceError(
+      `${sourceName}: the archive holds ${entries.length} images (${names.join(', ') || 'untagged'})`,
+      entries.length ? `name one, as docker-archive:PATH:${names[0] ?? 'NAME:TAG'}` : 'save an image into it',
+    );
+  }
+  const wanted = normalise(ref);
+  const matches = entries.filter((e) => (e.RepoTags ?? []).some((tag) => normalise(tag) === wanted));
+  const [match] = matches;
+  if (match && matches.length === 1) return match;
+  throw new SourceError(
+    matches.length
+      ? `${sourceName}: ${matches.length} images in the archive are tagged "${ref}"`
+      : `${sourceName}: no image tagged "${ref}" in the archive (tags: ${names.join(', ') || 'none'})`,
+    'name one of the listed tags',
+  );
+}
+
+function normalise(tag: string): string {
+  try {
+    return formatReference(parseReference(tag));
+  } catch {
+    return tag;
+  }
+}
+
+async function mustRead(files: LayoutFiles, path: string, sourceName: string): Promise<Buffer> {
+  if ((await files.size(path)) === undefined) {
+    throw new SourceError(
+      `${sourceName}: no ${path} in the archive`,
+      path === 'manifest.json'
+        ? 'pass a tarball written by `docker save`'
+        : 'the archive is incomplete; save it again',
+    );
+  }
+  return files.read(path);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- callers name the shape they expect
+function parseJson<T>(bytes: Buffer, what: string, sourceName: string): T {
+  try {
+    return JSON.parse(bytes.toString('utf8')) as T;
+  } catch {
+    throw new SourceError(
+      `${sourceName}: ${what} is not valid JSON`,
+      'the archive is corrupt; save it again',
+    );
+  }
+}

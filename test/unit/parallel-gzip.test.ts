@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { after, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { DeflatePool } from '../../src/compress/gzip-pool.ts';
+import { ParallelGzip } from '../../src/compress/parallel-gzip.ts';
+
+const pools: DeflatePool[] = [];
+after(() => Promise.all(pools.map((p) => p.close())));
+
+function pool(size: number): DeflatePool {
+  const p = new DeflatePool(size);
+  pools.push(p);
+  return p;
+}
+
+/** Text-like data with some random runs, fed in uneven chunks. */
+function sample(bytes: number): Buffer {
+  const parts: Buffer[] = [];
+  let total = 0;
+  let i = 0;
+  while (total < bytes) {
+    const part =
+      i % 7 === 0
+        ? randomBytes(300)
+        : Buffer.from(`line ${i} of the sample, with words that repeat ${i % 13}\n`);
+    parts.push(part);
+    total += part.length;
+    i++;
+  }
+  return Buffer.concat(parts).subarray(0, bytes);
+}
+
+async function gzip(data: Buffer, workers: number, level = 6, blockSize?: number): Promise<Buffer> {
+  const chunks = [];
+  for (let offset = 0; offset < data.length; offset += 70_001)
+    chunks.push(data.subarray(offset, offset + 70_001));
+  return buffer(Readable.from(chunks).pipe(new ParallelGzip(pool(workers), level, blockSize)));
+}
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+test('the output is a gzip stream that gunzips to the input', async () => {
+  const data = sample(3_500_000);
+  assert.deepEqual(gunzipSync(await gzip(data, 2)), data);
+});
+
+test('the same input gives the same bytes with 1, 2 or 3 workers', async () => {
+  const data = sample(2_600_000);
+  const digests = new Set([sha(await gzip(data, 1)), sha(await gzip(data, 2)), sha(await gzip(data, 3))]);
+  assert.equal(digests.size, 1);
+});
+
+test('the output is within 1% of single-stream gzip at the same level', async () => {
+  const data = sample(4_000_000);
+  const ours = (await gzip(data, 2, 6)).length;
+  const reference = gzipSync(data, { level: 6 }).length;
+  assert.ok(ours <= reference * 1.01, `${ours} vs ${reference}`);
+});
+
+test('empty input, input shorter than a block, and exactly one block', async () => {
+  for (const size of [0, 1, 1000, 1 << 16]) {
+    const data = sample(size);
+    assert.deepEqual(gunzipSync(await gzip(data, 2, 6, 1 << 16)), data, `size ${size}`);
+  }
+});
+
+test('a lower level compresses less', async () => {
+  const data = sample(2_000_000);
+  assert.ok((await gzip(data, 2, 1)).length > (await gzip(data, 2, 9)).length);
+});
