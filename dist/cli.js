@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
+  DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_CONCURRENCY,
   InputError,
   describeError,
+  loadBlobMap,
+  localBlobMapPath,
+  parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-L2WJH4OO.js";
+} from "./lib-PIUWSV6K.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 var USAGE = `usage: image-push push SOURCE DESTINATION... [options]
 
-SOURCE is oci:PATH[:NAME] or oci-archive:PATH[:NAME]; each DESTINATION is an image reference
+SOURCE is oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:REF], docker-daemon:NAME[:TAG]
+or a bare image name (the Docker daemon); each DESTINATION is an image reference
 (ghcr.io/org/app:1.0). Prints the pushed manifest's digest.
 
 options:
@@ -21,6 +26,9 @@ options:
   --username USER            with the password from IMAGE_PUSH_PASSWORD or --password-stdin
   --password-stdin           read the password from standard input
   --concurrency N            registry requests at once (default ${DEFAULT_CONCURRENCY})
+  --compression-level N      gzip level for uncompressed layers, 1-9 (default ${DEFAULT_COMPRESSION_LEVEL})
+  --blob-map FILE            where to remember compressed layers (default ${localBlobMapPath()})
+  --no-blob-map              neither read nor write the blob map
   --insecure-registry HOST   allow plain HTTP to HOST (loopback always may); repeatable
   --json                     print the whole result as JSON
   --quiet                    log nothing but errors`;
@@ -33,6 +41,9 @@ async function main(argv) {
       username: { type: "string" },
       "password-stdin": { type: "boolean", default: false },
       concurrency: { type: "string", default: "" },
+      "compression-level": { type: "string", default: "" },
+      "blob-map": { type: "string" },
+      "no-blob-map": { type: "boolean", default: false },
       "insecure-registry": { type: "string", multiple: true, default: [] },
       json: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
@@ -59,7 +70,11 @@ async function main(argv) {
     );
   }
   const logger = stderrLogger(values.quiet);
+  const mapPath = values["blob-map"] ?? localBlobMapPath();
+  const blobMap = values["no-blob-map"] ? void 0 : await loadBlobMap(mapPath);
   const result = await push({
+    compressionLevel: parseCompressionLevel(values["compression-level"]),
+    blobMap,
     source,
     destinations,
     registry: values.registry,
@@ -68,6 +83,7 @@ async function main(argv) {
     insecureRegistries: values["insecure-registry"],
     logger
   });
+  if (blobMap?.changed) await blobMap.save(mapPath);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}
 ` : `${result.digest}
 `);

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(docker-registry skopeo nginx-light apache2-utils openssl ca-certificates)
+packages=(docker-registry skopeo podman buildah nginx-light apache2-utils openssl ca-certificates)
 command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()

@@ -3,13 +3,20 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from './errors.ts';
-import { DEFAULT_CONCURRENCY, parseConcurrency } from './options.ts';
+import { loadBlobMap, localBlobMapPath } from './cache/blob-map-store.ts';
+import {
+  DEFAULT_COMPRESSION_LEVEL,
+  DEFAULT_CONCURRENCY,
+  parseCompressionLevel,
+  parseConcurrency,
+} from './options.ts';
 import type { Logger } from './log.ts';
 import { push } from './push/push.ts';
 
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]
 
-SOURCE is oci:PATH[:NAME] or oci-archive:PATH[:NAME]; each DESTINATION is an image reference
+SOURCE is oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:REF], docker-daemon:NAME[:TAG]
+or a bare image name (the Docker daemon); each DESTINATION is an image reference
 (ghcr.io/org/app:1.0). Prints the pushed manifest's digest.
 
 options:
@@ -17,6 +24,9 @@ options:
   --username USER            with the password from IMAGE_PUSH_PASSWORD or --password-stdin
   --password-stdin           read the password from standard input
   --concurrency N            registry requests at once (default ${DEFAULT_CONCURRENCY})
+  --compression-level N      gzip level for uncompressed layers, 1-9 (default ${DEFAULT_COMPRESSION_LEVEL})
+  --blob-map FILE            where to remember compressed layers (default ${localBlobMapPath()})
+  --no-blob-map              neither read nor write the blob map
   --insecure-registry HOST   allow plain HTTP to HOST (loopback always may); repeatable
   --json                     print the whole result as JSON
   --quiet                    log nothing but errors`;
@@ -30,6 +40,9 @@ async function main(argv: string[]): Promise<void> {
       username: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '' },
+      'compression-level': { type: 'string', default: '' },
+      'blob-map': { type: 'string' },
+      'no-blob-map': { type: 'boolean', default: false },
       'insecure-registry': { type: 'string', multiple: true, default: [] },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -57,7 +70,11 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   const logger = stderrLogger(values.quiet);
+  const mapPath = values['blob-map'] ?? localBlobMapPath();
+  const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
   const result = await push({
+    compressionLevel: parseCompressionLevel(values['compression-level']),
+    blobMap,
     source,
     destinations,
     registry: values.registry,
@@ -66,6 +83,7 @@ async function main(argv: string[]): Promise<void> {
     insecureRegistries: values['insecure-registry'],
     logger,
   });
+  if (blobMap?.changed) await blobMap.save(mapPath);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);
 }
 

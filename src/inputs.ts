@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { InputError } from './errors.ts';
-import { parseConcurrency, splitList } from './options.ts';
+import { parseCompressionLevel, parseConcurrency, splitList } from './options.ts';
 import type { Credentials } from './registry/auth.ts';
 
 /** Everything the action was asked to do, read from its inputs in this one place. */
@@ -11,6 +11,9 @@ export interface ActionSettings {
   readonly credentials: Credentials | undefined;
   readonly concurrency: number;
   readonly insecureRegistries: string[];
+  readonly compressionLevel: number;
+  /** Keep the diffID -> blob map in the Actions cache. */
+  readonly cache: boolean;
 }
 
 export function readSettings(): ActionSettings {
@@ -32,5 +35,7 @@ export function readSettings(): ActionSettings {
     credentials: username ? { username, password } : undefined,
     concurrency: parseConcurrency(core.getInput('concurrency')),
     insecureRegistries: splitList(core.getInput('insecure-registries')),
+    compressionLevel: parseCompressionLevel(core.getInput('compression-level')),
+    cache: core.getInput('cache') !== 'false',
   };
 }

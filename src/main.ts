@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { BlobMapCache } from './actions-cache.ts';
 import { describeError } from './errors.ts';
 import { readSettings } from './inputs.ts';
 import type { Logger } from './log.ts';
@@ -15,8 +16,12 @@ const actionsLogger: Logger = {
 export async function run(): Promise<void> {
   try {
     const settings = readSettings();
+    const mapCache = settings.cache ? new BlobMapCache() : undefined;
+    const blobMap = await mapCache?.restore();
     const result = await core.group(`Pushing ${settings.image}`, () =>
       push({
+        compressionLevel: settings.compressionLevel,
+        blobMap,
         source: settings.image,
         destinations: settings.tags,
         registry: settings.registry,
@@ -27,6 +32,7 @@ export async function run(): Promise<void> {
         onSecret: (value) => core.setSecret(value),
       }),
     );
+    if (blobMap) await mapCache?.save(blobMap);
     setOutputs(result);
   } catch (err) {
     core.setFailed(describeError(err));

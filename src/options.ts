@@ -1,4 +1,7 @@
 import { InputError } from './errors.ts';
+import { DEFAULT_COMPRESSION_LEVEL } from './source/layer-compressor.ts';
+
+export { DEFAULT_COMPRESSION_LEVEL };
 
 /** Defaults and value parsers shared by both front ends, so the action and the CLI accept the same text. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -10,6 +13,18 @@ export function parseConcurrency(value: string): number {
     throw new InputError(
       `concurrency "${value}" is not a whole number from 1 to 64`,
       `leave it empty for ${DEFAULT_CONCURRENCY}`,
+    );
+  }
+  return n;
+}
+
+export function parseCompressionLevel(value: string): number {
+  if (value.trim() === '') return DEFAULT_COMPRESSION_LEVEL;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 9) {
+    throw new InputError(
+      `compression-level "${value}" is not a gzip level from 1 to 9`,
+      `leave it empty for ${DEFAULT_COMPRESSION_LEVEL}`,
     );
   }
   return n;

@@ -3,7 +3,7 @@ import { InputError, SourceError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { formatReference, registryApiHost } from '../reference.ts';
 import type { Credentials } from '../registry/auth.ts';
-import { blobExists, uploadBlob } from '../registry/blobs.ts';
+import { blobExists, blobSize, uploadBlob } from '../registry/blobs.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { createDispatcher } from '../registry/http.ts';
 import { putManifest } from '../registry/manifests.ts';
@@ -66,6 +66,8 @@ export interface PushResult {
   readonly blobs: readonly BlobReport[];
   /** Bytes of uncompressed layers read and compressed. */
   readonly bytesCompressed: number;
+  /** Layers that had to be read from the source (not settled by the blob map). */
+  readonly layersRead: number;
 }
 
 interface Target extends RepositoryTarget {
@@ -137,10 +139,11 @@ export async function push(options: PushOptions): Promise<PushResult> {
     });
   };
 
+  const counters = { layersRead: 0 };
   try {
     const loaded = await source.load();
     const root = isPending(loaded)
-      ? await resolvePending(loaded, targets, options, ensure, reports, limit)
+      ? await resolvePending(loaded, targets, options, { ensure, reports, limit, counters })
       : loaded;
     checkPinnedDigests(targets, root.descriptor.digest);
     const manifests = postOrder(root);
@@ -190,6 +193,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
       image: `${first.registry}/${first.repository}@${root.descriptor.digest}`,
       blobs: all,
       bytesCompressed: compressor.bytesCompressed,
+      layersRead: counters.layersRead,
     };
   } finally {
     // Settle every started upload before the dispatcher closes (a failed push may leave some in flight).
@@ -200,7 +204,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
 }
 
 /**
- * Gives every pending layer a descriptor: from the blob map when every destination already holds a known
+ * Gives every pending layer a blob: from the blob map when every destination already holds a known
  * compressed form (the layer is then never read), otherwise by compressing it, after which its upload starts
  * at once, overlapping the compression of the next layer.
  */
@@ -208,38 +212,66 @@ async function resolvePending(
   image: PendingImage,
   targets: readonly Target[],
   options: PushOptions,
-  ensure: (target: Target, blob: BlobSource, how?: { compressed?: boolean }) => Promise<BlobReport>,
-  reports: Map<string, Promise<BlobReport>>,
-  limit: <T>(task: () => Promise<T>) => Promise<T>,
+  push: {
+    ensure: (target: Target, blob: BlobSource, how?: { compressed?: boolean }) => Promise<BlobReport>;
+    reports: Map<string, Promise<BlobReport>>;
+    limit: <T>(task: () => Promise<T>) => Promise<T>;
+    counters: { layersRead: number };
+  },
 ): Promise<ManifestNode> {
+  const { ensure, reports, limit, counters } = push;
   const map = options.blobMap;
   const firstRegistry = (targets[0] as Target).registry;
-  const prepareOne = createLimiter(2); // one layer fills the gzip workers; two keep them fed between layers
-  const layers = await Promise.all(
-    image.layers.map(async (layer): Promise<BlobSource> => {
+  /** A blob every destination has: recorded as skipped, never read. */
+  const inRegistries = async (
+    descriptor: Descriptor,
+    fromBlobMap: boolean,
+  ): Promise<BlobSource | undefined> => {
+    const sizes = await Promise.all(
+      targets.map((t) => limit(() => blobSize(t.client, t.repository, descriptor.digest))),
+    );
+    const size = sizes[0];
+    if (
+      size === undefined ||
+      sizes.some((s) => s !== size) ||
+      (descriptor.size >= 0 && size !== descriptor.size)
+    ) {
+      return undefined;
+    }
+    const found = { ...descriptor, size };
+    for (const target of targets) {
+      const key = `${target.registry}/${target.repository}@${found.digest}`;
+      reports.set(
+        key,
+        Promise.resolve(report(target, found, 'skipped', { compressed: false, fromBlobMap, seconds: 0 })),
+      );
+    }
+    return {
+      descriptor: found,
+      available: false,
+      open: () => Promise.reject(new Error(`${found.digest} was not read`)),
+    };
+  };
+
+  // First the blob map: every layer it accounts for is settled before any layer is read.
+  const known = await Promise.all(
+    image.layers.map(async (layer) => {
       for (const form of map?.lookup(layer.diffId, firstRegistry) ?? []) {
-        const descriptor: Descriptor = form;
-        const present = await Promise.all(
-          targets.map((t) => limit(() => blobExists(t.client, t.repository, descriptor))),
-        );
-        if (present.every(Boolean)) {
-          for (const target of targets) {
-            reports.set(
-              `${target.registry}/${target.repository}@${form.digest}`,
-              Promise.resolve(
-                report(target, descriptor, 'skipped', { compressed: false, fromBlobMap: true, seconds: 0 }),
-              ),
-            );
-            map?.record(layer.diffId, form, target.registry);
-          }
-          return {
-            descriptor,
-            available: false,
-            open: () => Promise.reject(new Error('not read: the registry has it')),
-          };
+        const blob = await inRegistries(form, true);
+        if (blob) {
+          for (const target of targets) map?.record(layer.diffId, form, target.registry);
+          return blob;
         }
       }
-      const blob = await prepareOne(() => layer.prepare());
+      return undefined;
+    }),
+  );
+  const layers = await Promise.all(
+    image.layers.map(async (layer, i) => {
+      const found = known[i];
+      if (found) return found;
+      counters.layersRead++;
+      const blob = await layer.prepare(); // called for every layer in one pass: sources see all they must read
       for (const target of targets) {
         map?.record(layer.diffId, blob.descriptor, target.registry);
         ensure(target, blob, { compressed: true }).catch(() => undefined); // awaited with all the others
@@ -247,7 +279,12 @@ async function resolvePending(
       return blob;
     }),
   );
-  return image.build(layers);
+  // A config known only by digest (docker inspect) needs no bytes when the registries have it.
+  const config =
+    'available' in image.config
+      ? image.config
+      : ((await inRegistries(image.config.descriptor, false)) ?? (await image.config.prepare()));
+  return image.build(config, layers);
 }
 
 /**

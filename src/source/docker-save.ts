@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { SourceError } from '../errors.ts';
 import { sha256Digest } from '../digest.ts';
 import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_ZSTD, OCI_MANIFEST } from '../media-types.ts';
@@ -77,13 +78,13 @@ export async function readDockerSave(
   const configBlob: BlobSource = {
     descriptor: { mediaType: DOCKER_CONFIG, digest: configDigest, size: configBytes.length },
     available: true,
-    open: async () => (await import('node:stream')).Readable.from([configBytes]),
+    open: () => Promise.resolve(Readable.from([configBytes])),
   };
   return {
     kind: 'pending',
     config: configBlob,
     layers,
-    build: (descriptors) => buildManifest(configBlob, descriptors),
+    build: buildManifest,
   };
 }
 
@@ -117,7 +118,8 @@ async function storedManifest(
   return undefined;
 }
 
-function buildManifest(config: BlobSource, layerBlobs: readonly BlobSource[]): ManifestNode {
+/** The Docker schema 2 manifest for a config and its compressed layers (OCI when a layer is zstd). */
+export function buildManifest(config: BlobSource, layerBlobs: readonly BlobSource[]): ManifestNode {
   const layers = layerBlobs.map((blob) => blob.descriptor);
   // Docker schema 2 has no zstd layer type; an image with one is written as OCI.
   const oci = layers.some((layer) => layer.mediaType === OCI_LAYER_ZSTD);

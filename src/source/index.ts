@@ -1,39 +1,42 @@
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.ts';
+import { parseReference } from '../reference.ts';
 import { DockerArchiveSource } from './docker-archive.ts';
+import { DockerDaemonSource } from './docker-daemon.ts';
 import type { LayerCompressor } from './layer-compressor.ts';
 import { OciLayoutSource } from './oci-layout.ts';
 import type { ImageSource } from './types.ts';
 
 export type { BlobSource, Descriptor, ImageSource, ManifestNode, Platform } from './types.ts';
 
-const TRANSPORTS = ['oci', 'oci-archive', 'docker-archive'] as const;
-const LATER = ['docker-daemon'];
+const TRANSPORTS = ['oci', 'oci-archive', 'docker-archive', 'docker-daemon'] as const;
 
 /**
  * Opens the image named by a transport reference, as skopeo writes them: `oci:PATH[:NAME]`,
- * `oci-archive:PATH[:NAME]`.
+ * `oci-archive:PATH[:NAME]`, `docker-archive:PATH[:REF]`, `docker-daemon:NAME[:TAG]`; a bare image name means
+ * the Docker daemon.
  */
 export function openSource(reference: string, compressor: LayerCompressor): ImageSource {
   const input = reference.trim();
   const colon = input.indexOf(':');
   const transport = colon === -1 ? '' : input.slice(0, colon);
   const rest = input.slice(colon + 1);
-  if (LATER.includes(transport)) {
-    throw new InputError(
-      `image "${input}": the ${transport} transport is not supported by this version`,
-      `export the image to an OCI layout first (skopeo copy ${input} oci:DIR:TAG)`,
-    );
-  }
-  if (!(TRANSPORTS as readonly string[]).includes(transport)) {
-    throw new InputError(
-      `image "${input}": unknown transport "${transport || input}"`,
-      `write the source as ${TRANSPORTS.map((t) => `${t}:PATH[:NAME]`).join(' or ')}`,
-    );
+  if (transport === 'docker-daemon' || !(TRANSPORTS as readonly string[]).includes(transport)) {
+    const name = transport === 'docker-daemon' ? rest : input;
+    try {
+      parseReference(name);
+    } catch (err) {
+      if (transport === 'docker-daemon') throw err;
+      throw new InputError(
+        `image "${input}": unknown transport "${transport || input}", and not an image name either`,
+        `write the source as ${TRANSPORTS.map((t) => `${t}:...`).join(', ')} or a Docker image name`,
+      );
+    }
+    return new DockerDaemonSource(name, compressor);
   }
   const { path, name } = splitPathAndName(rest);
   if (path === '')
-    throw new InputError(`image "${input}": no path after "${transport}:"`, 'name the layout path');
+    throw new InputError(`image "${input}": no path after "${transport}:"`, 'name the file or directory');
   if (!existsSync(path)) {
     throw new InputError(
       `image "${input}": path "${path}" does not exist`,

@@ -1,5 +1,6 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { DeflatePool } from '../compress/gzip-pool.ts';
+import { createLimiter } from '../push/limit.ts';
 import { SourceError } from '../errors.ts';
 import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../media-types.ts';
 import { readHead, sniffCompression, Spool } from './layer-spool.ts';
@@ -14,6 +15,8 @@ export const DEFAULT_COMPRESSION_LEVEL = 4;
  */
 export class LayerCompressor {
   readonly level: number;
+  // One layer keeps every gzip worker busy; two keep them fed while the next layer starts.
+  readonly #oneAtATime = createLimiter(2);
   #pool: DeflatePool | undefined;
   #spool: Spool | undefined;
   /** Bytes of uncompressed layer read and compressed, for the summary and the tests. */
@@ -27,7 +30,11 @@ export class LayerCompressor {
    * Prepares one layer read from `open()`: gzips it when it is a plain tar (checking the result against the
    * diffID the config names), or copies it when it is already compressed.
    */
-  async prepare(open: () => Readable, diffId: string, sourceName: string): Promise<BlobSource> {
+  prepare(open: () => Readable, diffId: string, sourceName: string): Promise<BlobSource> {
+    return this.#oneAtATime(() => this.#prepare(open, diffId, sourceName));
+  }
+
+  async #prepare(open: () => Readable, diffId: string, sourceName: string): Promise<BlobSource> {
     const kind = sniffCompression(await readHead(open()));
     const spool = (this.#spool ??= new Spool());
     if (kind !== 'none') {
@@ -48,6 +55,42 @@ export class LayerCompressor {
       );
     }
     return spooled.blob;
+  }
+
+  /**
+   * The same for a stream that can be read only once (an entry of a `docker save` stream): the first chunk
+   * decides, then the whole stream goes through. Returns the diffID it hashed, if it decompressed nothing.
+   */
+  async prepareStream(
+    stream: Readable,
+    name: string,
+    sourceName: string,
+  ): Promise<{ blob: BlobSource; diffId: string | undefined }> {
+    const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const first = await chunks.next();
+    const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+    const whole = Readable.from(
+      (async function* () {
+        yield head;
+        for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+      })(),
+    );
+    const kind = sniffCompression(head);
+    const spool = (this.#spool ??= new Spool());
+    if (kind !== 'none') {
+      const spooled = await spool.copy(whole, kind === 'zstd' ? OCI_LAYER_ZSTD : DOCKER_LAYER_GZIP, name);
+      return { blob: spooled.blob, diffId: undefined };
+    }
+    const pool = (this.#pool ??= new DeflatePool());
+    try {
+      const spooled = await spool.compress(whole, pool, this.level, name);
+      this.bytesCompressed += spooled.uncompressedBytes;
+      return { blob: spooled.blob, diffId: spooled.diffId };
+    } catch (err) {
+      throw new SourceError(`${sourceName}: reading layer ${name}: ${(err as Error).message}`, undefined, {
+        cause: err,
+      });
+    }
   }
 
   async close(): Promise<void> {

@@ -61,9 +61,15 @@ export interface PendingLayer {
  */
 export interface PendingImage {
   readonly kind: 'pending';
-  readonly config: BlobSource;
+  readonly config: BlobSource | PendingConfig;
   readonly layers: readonly PendingLayer[];
-  build(layers: readonly BlobSource[]): ManifestNode;
+  build(config: BlobSource, layers: readonly BlobSource[]): ManifestNode;
+}
+
+/** A config known by digest only (from `docker inspect`); its size and bytes come from the registry or a save. */
+export interface PendingConfig {
+  readonly descriptor: Descriptor;
+  prepare(): Promise<BlobSource>;
 }
 
 export type LoadedImage = ManifestNode | PendingImage;

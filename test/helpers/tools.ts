@@ -14,6 +14,8 @@ const PACKAGES: Record<string, string> = {
   htpasswd: 'apache2-utils',
   openssl: 'openssl',
   umoci: 'umoci',
+  podman: 'podman',
+  buildah: 'buildah',
 };
 
 function onPath(command: string): boolean {

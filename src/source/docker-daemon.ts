@@ -1,0 +1,182 @@
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import { extract } from 'tar-stream';
+import { SourceError } from '../errors.ts';
+import { sha256Digest } from '../digest.ts';
+import { DOCKER_CONFIG } from '../media-types.ts';
+import { formatReference, parseReference } from '../reference.ts';
+import { buildManifest } from './docker-save.ts';
+import { EngineApi } from './engine-api.ts';
+import type { LayerCompressor } from './layer-compressor.ts';
+import { normalise } from './tar-index.ts';
+import type { BlobSource, ImageSource, PendingImage, PendingLayer } from './types.ts';
+
+/** Entries up to this size are kept in memory (configs, manifests, tiny layers); larger ones are layers. */
+const SMALL_ENTRY = 1 << 20;
+
+interface Saved {
+  readonly config: BlobSource;
+  readonly layers: Map<string, BlobSource>;
+}
+
+interface Streamed {
+  readonly blob: BlobSource;
+  readonly diffId: string | undefined;
+}
+
+/**
+ * An image in the Docker daemon (or podman's Docker-compatible service), read through the Engine API.
+ * Its config and layer list come from inspect; `docker save` is streamed only when some layer must be read,
+ * and then each layer is compressed (or copied) into the spool as it streams past. When the blob map and the
+ * registry already account for every layer and the config, nothing is saved at all.
+ */
+export class DockerDaemonSource implements ImageSource {
+  readonly name: string;
+  readonly #image: string;
+  readonly #compressor: LayerCompressor;
+  readonly #api: EngineApi;
+  #saved: Promise<Saved> | undefined;
+  #id: string | undefined;
+  /** diffIDs some caller asked for; the others stream past unread. */
+  readonly #wanted = new Set<string>();
+
+  constructor(image: string, compressor: LayerCompressor) {
+    this.name = `docker-daemon:${image}`;
+    this.#image = image;
+    this.#compressor = compressor;
+    this.#api = new EngineApi();
+  }
+
+  async load(): Promise<PendingImage> {
+    const info = await this.#api.inspect(this.#image);
+    this.#id = info.Id;
+    const diffIds = info.RootFS?.Layers ?? [];
+    const layers: PendingLayer[] = diffIds.map((diffId) => ({
+      diffId,
+      prepare: async () => {
+        this.#wanted.add(diffId);
+        const blob = (await this.#save()).layers.get(diffId);
+        if (!blob)
+          throw new SourceError(
+            `${this.name}: docker save did not include layer ${diffId}`,
+            'save the image again',
+          );
+        return blob;
+      },
+    }));
+    return {
+      kind: 'pending',
+      config: {
+        descriptor: { mediaType: DOCKER_CONFIG, digest: info.Id, size: -1 },
+        prepare: async () => (await this.#save()).config,
+      },
+      layers,
+      build: buildManifest,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.#api.close();
+  }
+
+  #save(): Promise<Saved> {
+    // Deferred a turn, so every layer asked for in the same pass is known before the stream starts.
+    this.#saved ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#stream());
+    return this.#saved;
+  }
+
+  async #stream(): Promise<Saved> {
+    const small = new Map<string, Buffer>();
+    const large = new Map<string, Streamed>();
+    const links: [string, string][] = [];
+    const tar = extract();
+    const feeding = pipeline(await this.#api.save(this.#image), tar);
+    feeding.catch(() => undefined);
+    for await (const entry of tar) {
+      const name = normalise(entry.header.name);
+      if (entry.header.type === 'symlink' || entry.header.type === 'link') {
+        const target = entry.header.linkname;
+        const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
+        links.push([name, normalise(entry.header.type === 'symlink' && dir ? `${dir}/${target}` : target)]);
+        entry.resume();
+      } else if (entry.header.type !== 'file') {
+        entry.resume();
+      } else if (entry.header.size <= SMALL_ENTRY) {
+        small.set(name, await buffer(entry));
+      } else if (this.#unwanted(name)) {
+        entry.resume(); // the registry has it already: let it stream past
+        await new Promise<void>((resolve) => entry.once('end', () => resolve()));
+      } else {
+        large.set(name, await this.#compressor.prepareStream(entry as unknown as Readable, name, this.name));
+      }
+    }
+    await feeding;
+    for (const [name, target] of links) {
+      const bytes = small.get(target);
+      if (bytes) small.set(name, bytes);
+      const blob = large.get(target);
+      if (blob) large.set(name, blob);
+    }
+    return this.#interpret(small, large);
+  }
+
+  /** Layer entries whose names give their diffID (`<hex>.tar`, `blobs/sha256/<hex>`) and nobody asked for. */
+  #unwanted(name: string): boolean {
+    const hex = /(?:^|\/)([a-f0-9]{64})(?:\.tar)?$/.exec(name)?.[1];
+    return hex !== undefined && !this.#wanted.has(`sha256:${hex}`) && this.#wanted.size > 0;
+  }
+
+  async #interpret(small: Map<string, Buffer>, large: Map<string, Streamed>): Promise<Saved> {
+    const manifest = small.get('manifest.json');
+    if (!manifest) throw new SourceError(`${this.name}: the daemon's save stream has no manifest.json`);
+    const entries = JSON.parse(manifest.toString('utf8')) as {
+      Config: string;
+      RepoTags?: string[];
+      Layers: string[];
+    }[];
+    const wanted = formatReference(parseReference(this.#image));
+    const entry =
+      entries.find((e) => (e.RepoTags ?? []).some((t) => formatReference(parseReference(t)) === wanted)) ??
+      entries[0];
+    const configBytes = entry ? small.get(normalise(entry.Config)) : undefined;
+    if (!entry || !configBytes)
+      throw new SourceError(`${this.name}: the daemon's save stream has no image config`);
+    const configDigest = sha256Digest(configBytes);
+    if (configDigest !== this.#id) {
+      throw new SourceError(
+        `${this.name}: the saved config is ${configDigest}, not the image ID ${this.#id ?? '?'}`,
+        'the containerd image store is not read through the daemon yet: `docker save -o image.tar` and push docker-archive:image.tar',
+      );
+    }
+    const config: BlobSource = {
+      descriptor: { mediaType: DOCKER_CONFIG, digest: configDigest, size: configBytes.length },
+      available: true,
+      open: () => Promise.resolve(Readable.from([configBytes])),
+    };
+    const diffIds =
+      (JSON.parse(configBytes.toString('utf8')) as { rootfs?: { diff_ids?: string[] } }).rootfs?.diff_ids ??
+      [];
+    const layers = new Map<string, BlobSource>();
+    for (const [i, path] of entry.Layers.entries()) {
+      const diffId = diffIds[i];
+      if (!diffId || !this.#wanted.has(diffId)) continue;
+      const name = normalise(path);
+      const bytes = small.get(name);
+      if (bytes) {
+        layers.set(diffId, await this.#compressor.prepare(() => Readable.from([bytes]), diffId, this.name));
+        continue;
+      }
+      const streamed = large.get(name);
+      if (!streamed) throw new SourceError(`${this.name}: the daemon's save stream has no layer ${path}`);
+      if (streamed.diffId !== undefined && streamed.diffId !== diffId) {
+        throw new SourceError(
+          `${this.name}: layer ${path} hashes to ${streamed.diffId}, not ${diffId}`,
+          'the image is corrupt',
+        );
+      }
+      layers.set(diffId, streamed.blob);
+    }
+    return { config, layers };
+  }
+}
