@@ -39,12 +39,22 @@ interface Measurement {
 
 interface Tool {
   readonly name: string;
-  command(source: string, destination: string): [string, string[]];
+  command(source: string, destination: string, scenario: Scenario): [string, string[]];
 }
 
 const ours: Tool = {
   name: 'image-push',
-  command: (source, destination) => [process.execPath, [cli, 'push', '--quiet', source, destination]],
+  command: (source, destination, scenario) => [
+    process.execPath,
+    [
+      cli,
+      'push',
+      '--quiet',
+      ...(scenario.blobMap ? ['--blob-map', scenario.blobMap] : ['--no-blob-map']),
+      source,
+      destination,
+    ],
+  ],
 };
 const skopeo: Tool = {
   name: 'skopeo',
@@ -57,8 +67,10 @@ const skopeo: Tool = {
 interface Scenario {
   readonly name: string;
   readonly image: string;
-  /** Registry state before the measured push. */
+  /** Registry state before the measured push: empty, or holding the image (pushed by image-push). */
   readonly setup: 'fresh' | 'warm';
+  /** image-push's blob map file: written by the warm-up push and read by the measured one. */
+  readonly blobMap?: string;
 }
 
 /** Runs one command under GNU time: wall, CPU and peak RSS of the whole process tree's main process. */
@@ -120,11 +132,20 @@ async function runScenario(scenario: Scenario, tools: [Tool, Tool]): Promise<Rec
       const registry = await startRegistry();
       try {
         const destination = `${registry.host}/bench/app:1`;
+        if (scenario.blobMap) await rm(scenario.blobMap, { force: true });
         if (scenario.setup === 'warm') {
-          await execFileAsync(process.execPath, [cli, 'push', '--quiet', scenario.image, destination]);
+          const map = scenario.blobMap ? ['--blob-map', scenario.blobMap] : ['--no-blob-map'];
+          await execFileAsync(process.execPath, [
+            cli,
+            'push',
+            '--quiet',
+            ...map,
+            scenario.image,
+            destination,
+          ]);
         }
         await clearSkopeoCache();
-        const [cmd, args] = tool.command(scenario.image, destination);
+        const [cmd, args] = tool.command(scenario.image, destination, scenario);
         const m = await measure(cmd, args, registry);
         results[tool.name]!.push(m);
         process.stderr.write(
@@ -196,6 +217,30 @@ async function imageFor(
   return { dir, image };
 }
 
+/** A classic `docker save` tarball (written by skopeo) with uncompressed layers. */
+async function dockerArchiveFor(
+  name: string,
+  layers: SampleLayerSpec[],
+  seed: number,
+): Promise<{ file: string; bytes: number; layers: number }> {
+  const file = join(root, '.tmp/bench', `${name}.tar`);
+  if (!existsSync(file)) {
+    process.stderr.write(`generating ${name}...\n`);
+    const dir = `${file}.layout`;
+    await rm(dir, { recursive: true, force: true });
+    await writeOciLayout(dir, { layers, seed, tag: 'bench', compression: 'none' });
+    await run('skopeo', [
+      '--insecure-policy',
+      'copy',
+      '-q',
+      `oci:${dir}:bench`,
+      `docker-archive:${file}:bench/app:1`,
+    ]);
+    await rm(dir, { recursive: true, force: true });
+  }
+  return { file, bytes: (await stat(file)).size, layers: layers.length };
+}
+
 async function main(): Promise<void> {
   await ensureTools(['docker-registry', 'skopeo']);
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build');
@@ -204,6 +249,11 @@ async function main(): Promise<void> {
     flags.small ? 'five-layers-small' : 'five-layers',
     [300, 120, 60, 8, 1].map((mb) => ({ size: Math.round(mb * MB * scale) })),
     101,
+  );
+  const archive = await dockerArchiveFor(
+    flags.small ? 'docker-archive-small' : 'docker-archive',
+    [600, 250, 150, 30, 5, 0.001].map((mb) => ({ size: Math.round(mb * MB * scale) })),
+    303,
   );
   const many = await imageFor(
     'fifty-layers',
@@ -216,6 +266,14 @@ async function main(): Promise<void> {
     { name: 'oci-cold', image: `oci:${big.dir}:bench`, setup: 'fresh' },
     { name: 'oci-warm', image: `oci:${big.dir}:bench`, setup: 'warm' },
     { name: 'oci-50-layers-cold', image: `oci:${many.dir}:bench`, setup: 'fresh' },
+    { name: 'docker-archive-cold', image: `docker-archive:${archive.file}`, setup: 'fresh' },
+    {
+      name: 'docker-archive-warm-blob-map',
+      image: `docker-archive:${archive.file}`,
+      setup: 'warm',
+      blobMap: join(root, '.tmp/bench/blob-map.json'),
+    },
+    { name: 'docker-archive-warm-no-map', image: `docker-archive:${archive.file}`, setup: 'warm' },
   ].filter((s) => !flags.only || flags.only.split(',').includes(s.name)) as Scenario[];
 
   const rows: string[] = [];
@@ -226,7 +284,11 @@ async function main(): Promise<void> {
     skopeo: await skopeoVersion(),
     registry: (await run('docker-registry', ['--version'])).stdout.trim(),
     pairs: PAIRS,
-    images: { 'five-layers': { blobMB: blobMB(big.image) }, 'fifty-layers': { blobMB: blobMB(many.image) } },
+    images: {
+      'five-layers': { blobMB: blobMB(big.image) },
+      'fifty-layers': { blobMB: blobMB(many.image) },
+      'docker-archive': { uncompressedMB: archive.bytes / MB, layers: archive.layers },
+    },
     scenarios: {},
   };
   for (const scenario of scenarios) {
@@ -262,7 +324,9 @@ async function main(): Promise<void> {
     '',
     `${json.date as string}; ${cpus().length} cores; Node ${process.version}; ${json.skopeo as string}; ${json.registry as string}.`,
     `Each cell is the median of ${PAIRS} runs; the tools alternate (A B, B A, ...) and every run gets a fresh registry on loopback.`,
-    `Images: five-layers = 5 gzip layers, ${blobMB(big.image).toFixed(0)} MB of blobs; fifty-layers = 50 small layers, ${blobMB(many.image).toFixed(1)} MB.`,
+    `Images: five-layers = 5 gzip layers, ${blobMB(big.image).toFixed(0)} MB of blobs; fifty-layers = 50 small layers, ${blobMB(many.image).toFixed(1)} MB; ` +
+      `docker-archive = ${archive.layers} uncompressed layers, ${(archive.bytes / MB).toFixed(0)} MB (written by skopeo, classic docker save format).`,
+    'warm = the registry already holds the image; blob-map = image-push may use the map its warm-up push wrote; skopeo never has its blob-info cache.',
     '',
     '| scenario | image-push s | skopeo s | ratio (median of pairs) | CPU s (ours / skopeo) | peak RSS MB | registry requests | MB received |',
     '|---|---|---|---|---|---|---|---|',

@@ -10,7 +10,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-PIUWSV6K.js";
+} from "./lib-QBUB74N5.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

@@ -13,7 +13,7 @@ import {
   push,
   splitList,
   sumSizes
-} from "./lib-PIUWSV6K.js";
+} from "./lib-QBUB74N5.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

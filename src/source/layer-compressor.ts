@@ -15,8 +15,8 @@ export const DEFAULT_COMPRESSION_LEVEL = 4;
  */
 export class LayerCompressor {
   readonly level: number;
-  // One layer keeps every gzip worker busy; two keep them fed while the next layer starts.
-  readonly #oneAtATime = createLimiter(2);
+  // One layer at a time keeps every gzip worker busy (blocks are compressed in parallel within a layer).
+  readonly #oneAtATime = createLimiter(1);
   #pool: DeflatePool | undefined;
   #spool: Spool | undefined;
   /** Bytes of uncompressed layer read and compressed, for the summary and the tests. */

@@ -1,6 +1,13 @@
-// Starts the real CNCF distribution registry (Debian's docker-registry) on a free loopback port.
+// Starts the real CNCF distribution registry (Debian's docker-registry, 2.8) on a free loopback port, one process
+// per test file, and reads back the requests it served from its own access log.
+//
+// distribution writes two logs: logrus lines on stderr (`msg="response completed" http.request.method=PUT
+// http.request.uri=... http.response.status=201`), and an Apache combined-format access log on stdout
+// (`127.0.0.1 - - [date] "PUT /v2/a/manifests/1 HTTP/1.1" 201 0 "" "agent"`). Only the access log has a line for
+// every request: the logrus one skips requests refused by auth (401) and paths outside /v2/ (404). So requests()
+// parses the access log.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,6 +15,7 @@ import { makeTempDir, run } from './tools.ts';
 
 export interface RegistryRequest {
   readonly method: string;
+  /** The request URI as logged: path and query string. */
   readonly path: string;
   readonly status: number;
 }
@@ -15,11 +23,18 @@ export interface RegistryRequest {
 export interface TestRegistry {
   /** `127.0.0.1:PORT` */
   readonly host: string;
+  /** `http://127.0.0.1:PORT` */
   readonly url: string;
+  /** The registry's temp dir: config.yml, registry.log, data/ (the storage root). */
   readonly dir: string;
+  readonly pid: number;
   /** Every request the registry logged since start or the last clearRequests(), in order. */
   requests(): Promise<RegistryRequest[]>;
+  /** Forgets the requests so far: the next requests() starts empty. */
   clearRequests(): Promise<void>;
+  /** The last `chars` characters of the registry's log (for failure messages). */
+  logTail(chars?: number): Promise<string>;
+  /** Kills the process (SIGTERM, then SIGKILL) and removes the temp dir. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -28,33 +43,46 @@ export interface RegistryOptions {
   readonly token?: { realm: string; service: string; issuer: string; certPath: string };
 }
 
-// The access log's Apache-style lines: `"PUT /v2/a/manifests/1 HTTP/1.1" 201`.
-const ACCESS_LINE = /"([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) /;
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+// `127.0.0.1 - - [25/Nov/2026:05:53:49 +0000] "HEAD /v2/a/blobs/sha256:... HTTP/1.1" 404 157 "" "curl/7.88.1"`
+const ACCESS_LINE = /^\S+ \S+ \S+ \[[^\]]*\] "([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) /;
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = await makeTempDir('registry-');
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
-    try {
-      return await launch(dir, port, options);
-    } catch (err) {
-      if (attempt >= 3 || !String(err).includes('address already in use')) {
-        await rm(dir, { recursive: true, force: true });
-        throw err;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await launch(dir, await freePort(), options);
+      } catch (err) {
+        // Another process may take the port between freePort() and the registry's bind: try another one.
+        if (attempt >= 5 || !(err instanceof PortInUseError)) throw err;
       }
     }
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   }
 }
 
-async function launch(dir: string, port: number, options: RegistryOptions): Promise<TestRegistry> {
+class PortInUseError extends Error {}
+
+const yamlString = (value: string): string => JSON.stringify(value);
+
+async function writeConfig(dir: string, port: number, options: RegistryOptions): Promise<string> {
   let auth = '';
   if (options.htpasswd) {
-    const { stdout } = await run('htpasswd', ['-Bbn', options.htpasswd.username, options.htpasswd.password]);
-    await writeFile(join(dir, 'htpasswd'), stdout);
-    auth = `auth:\n  htpasswd:\n    realm: test\n    path: ${join(dir, 'htpasswd')}\n`;
+    const { username, password } = options.htpasswd;
+    const { stdout } = await run('htpasswd', ['-Bbn', username, password]);
+    const file = join(dir, 'htpasswd');
+    await writeFile(file, stdout);
+    auth = `auth:\n  htpasswd:\n    realm: ${yamlString('test-registry')}\n    path: ${yamlString(file)}\n`;
   } else if (options.token) {
     const t = options.token;
-    auth = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.certPath}\n`;
+    auth =
+      `auth:\n  token:\n    realm: ${yamlString(t.realm)}\n    service: ${yamlString(t.service)}\n` +
+      `    issuer: ${yamlString(t.issuer)}\n    rootcertbundle: ${yamlString(t.certPath)}\n`;
   }
   const config = join(dir, 'config.yml');
   await writeFile(
@@ -62,11 +90,12 @@ async function launch(dir: string, port: number, options: RegistryOptions): Prom
     `version: 0.1
 log:
   level: info
+  formatter: text
   accesslog:
     disabled: false
 storage:
   filesystem:
-    rootdirectory: ${join(dir, 'data')}
+    rootdirectory: ${yamlString(join(dir, 'data'))}
   delete:
     enabled: true
   maintenance:
@@ -74,68 +103,126 @@ storage:
       enabled: false
 http:
   addr: 127.0.0.1:${port}
+  secret: test-registry-secret
 ${auth}`,
   );
+  return config;
+}
+
+async function launch(dir: string, port: number, options: RegistryOptions): Promise<TestRegistry> {
+  const config = await writeConfig(dir, port, options);
   const logPath = join(dir, 'registry.log');
-  const fd = openSync(logPath, 'w');
-  const child: ChildProcess = spawn('docker-registry', ['serve', config], { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const state = { exited: false };
-  child.on('exit', () => (state.exited = true));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (state.exited)
-      throw new Error(`docker-registry exited: ${(await readFile(logPath, 'utf8')).slice(-2000)}`);
+  const logFd = openSync(logPath, 'w');
+  let child: ChildProcess;
+  try {
+    // Both logs go to the file; the child writes it directly, so nothing is lost if this process is busy.
+    child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd);
+  }
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve()); // spawn failure (ENOENT): no 'exit' follows
+  });
+  const state: { running: boolean; spawnError?: Error } = { running: true };
+  child.once('error', (err) => (state.spawnError = err));
+  void exited.then(() => (state.running = false));
+  // If the test process exits without stop() (a crash, an uncaught error), do not leave the registry behind.
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const logTail = async (chars = 3000): Promise<string> => {
     try {
-      const res = await fetch(`${url}/v2/`);
-      if (res.status === 200 || res.status === 401) break;
+      return (await readFile(logPath, 'utf8')).slice(-chars);
+    } catch {
+      return '';
+    }
+  };
+
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      process.removeListener('exit', killOnExit);
+      if (state.running) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    })());
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  const ready = options.htpasswd || options.token ? [200, 401] : [200];
+  for (;;) {
+    if (!state.running) {
+      await exited;
+      const log = await logTail();
+      process.removeListener('exit', killOnExit);
+      if (/address already in use/.test(log)) throw new PortInUseError(`port ${port} in use`);
+      throw new Error(
+        `docker-registry exited during start-up (${state.spawnError?.message ?? `exit code ${child.exitCode}`}); ` +
+          `log:\n${log}`,
+      );
+    }
+    try {
+      const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (ready.includes(res.status)) break;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
-      child.kill();
+      const log = await logTail();
+      await stop();
       throw new Error(
-        `docker-registry did not answer within 15 s: ${(await readFile(logPath, 'utf8')).slice(-2000)}`,
+        `docker-registry on 127.0.0.1:${port} did not answer GET /v2/ within ${START_TIMEOUT_MS / 1000} s; log:\n${log}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
-  let skip = 0;
-  const readAll = async (): Promise<RegistryRequest[]> => {
-    // The registry writes its line after the response; wait until the log stops growing.
+
+  const readRequests = async (): Promise<RegistryRequest[]> => {
+    // distribution writes the access line just after it sends the response, so a client can see its answer
+    // before the line is in the file: read until the log stops growing.
     let text = await readFile(logPath, 'utf8');
-    for (let i = 0; i < 20; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 30));
+    for (let i = 0; i < 40; i++) {
+      await sleep(25);
       const again = await readFile(logPath, 'utf8');
       if (again.length === text.length) break;
       text = again;
     }
-    return text.split('\n').flatMap((line) => {
+    const requests: RegistryRequest[] = [];
+    for (const line of text.split('\n')) {
       const m = ACCESS_LINE.exec(line);
-      return m ? [{ method: m[1]!, path: m[2]!, status: Number(m[3]) }] : [];
-    });
+      if (m) requests.push({ method: m[1]!, path: m[2]!, status: Number(m[3]) });
+    }
+    return requests;
   };
-  skip = (await readAll()).length; // the readiness probes
+  let seen = (await readRequests()).length; // the readiness probes
+
   return {
     host: `127.0.0.1:${port}`,
     url,
     dir,
-    requests: async () => (await readAll()).slice(skip),
+    pid: child.pid!,
+    requests: async () => (await readRequests()).slice(seen),
     clearRequests: async () => {
-      skip = (await readAll()).length;
+      seen = (await readRequests()).length;
     },
-    stop: async () => {
-      if (!state.exited) {
-        const gone = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await gone;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    logTail,
+    stop,
   };
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A port that was free a moment ago (the kernel's pick for port 0). */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -143,7 +230,7 @@ function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      server.close(() => (port ? resolve(port) : reject(new Error('no port from listen(0)'))));
     });
   });
 }

@@ -1,17 +1,30 @@
-// skopeo: the independent client that checks what image-push pushed. It never sees the caller's credentials.
+// skopeo: the independent client that checks what image-push pushed. It never sees the caller's credentials or
+// registry configuration: every call runs with an empty auth file, an empty Docker config, an empty
+// registries.conf and a HOME of its own, and with --insecure-policy (no /etc/containers/policy.json needed).
+import { rmSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, run } from './tools.ts';
+import { makeTempDir, run, runBuffer } from './tools.ts';
 
 let isolated: Promise<NodeJS.ProcessEnv> | undefined;
 
-/** An environment with an empty auth file and Docker config, so no stored login leaks into a test. */
 function skopeoEnv(): Promise<NodeJS.ProcessEnv> {
   isolated ??= (async () => {
-    const dir = await makeTempDir('skopeo-auth-');
+    const dir = await makeTempDir('skopeo-env-');
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     await writeFile(join(dir, 'auth.json'), '{}');
+    await writeFile(join(dir, 'registries.conf'), '');
     await mkdir(join(dir, 'docker'));
-    return { ...process.env, REGISTRY_AUTH_FILE: join(dir, 'auth.json'), DOCKER_CONFIG: join(dir, 'docker') };
+    await mkdir(join(dir, 'home'));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+      DOCKER_CONFIG: join(dir, 'docker'),
+      CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
+      HOME: join(dir, 'home'),
+    };
+    delete env.XDG_CONFIG_HOME;
+    return env;
   })();
   return isolated;
 }
@@ -24,27 +37,20 @@ function credsArgs(flag: string, creds: string | undefined): string[] {
   return creds ? [`${flag}=${creds}`] : [];
 }
 
+/** The exact manifest (or index) bytes the registry serves for `ref` (`host/repo:tag` or `host/repo@digest`). */
 export async function inspectRaw(ref: string, creds?: string): Promise<Buffer> {
-  const env = await skopeoEnv();
-  const { execFile } = await import('node:child_process');
-  return new Promise((resolve, reject) => {
-    execFile(
-      'skopeo',
-      [
-        '--insecure-policy',
-        'inspect',
-        '--raw',
-        '--tls-verify=false',
-        ...credsArgs('--creds', creds),
-        `docker://${ref}`,
-      ],
-      { env, encoding: 'buffer', maxBuffer: 16 << 20 },
-      (err, stdout, stderr) =>
-        err ? reject(new Error(`skopeo inspect ${ref}: ${stderr.toString()}`)) : resolve(stdout),
-    );
-  });
+  const args = [
+    '--insecure-policy',
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    ...credsArgs('--creds', creds),
+  ];
+  const { stdout } = await runBuffer('skopeo', [...args, `docker://${ref}`], { env: await skopeoEnv() });
+  return stdout;
 }
 
+/** Pulls `ref` into the OCI layout `dir` (created if needed); `all` copies every image of an index. */
 export async function copyToOciLayout(
   ref: string,
   dir: string,
@@ -60,6 +66,7 @@ export async function copyToOciLayout(
   ]);
 }
 
+/** The tags of `host/repo`; [] when the registry does not know the repository. */
 export async function listTags(repoRef: string, creds?: string): Promise<string[]> {
   try {
     const out = await skopeo([
@@ -70,19 +77,25 @@ export async function listTags(repoRef: string, creds?: string): Promise<string[
     ]);
     return (JSON.parse(out) as { Tags: string[] | null }).Tags ?? [];
   } catch (err) {
-    // distribution answers 404 for the tag list of a repository that has no tags yet.
+    // distribution answers 404 NAME_UNKNOWN for the tag list of a repository it has never seen; skopeo 1.9 reports
+    // it as `fetching tags list: invalid status code from registry 404 (Not Found)`.
     if (
-      /name unknown|NAME_UNKNOWN|repository name not known|status code from registry 404/i.test(String(err))
+      /NAME_UNKNOWN|name unknown|repository name not known|status code from registry 404/i.test(String(err))
     )
       return [];
     throw err;
   }
 }
 
+/**
+ * `skopeo copy [extraArgs] src dest` with any transports. Pass the TLS flags yourself: for a docker:// destination on
+ * the test registry, `--dest-tls-verify=false` (and `--src-tls-verify=false` for a docker:// source).
+ */
 export async function skopeoCopy(src: string, dest: string, extraArgs: string[] = []): Promise<void> {
   await skopeo(['copy', ...extraArgs, src, dest]);
 }
 
+/** e.g. `skopeo version 1.9.3` */
 export async function skopeoVersion(): Promise<string> {
   return (await skopeo(['--version'])).trim();
 }
