@@ -10,7 +10,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-QBUB74N5.js";
+} from "./lib-MQVAB2ZB.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

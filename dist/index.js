@@ -13,7 +13,7 @@ import {
   push,
   splitList,
   sumSizes
-} from "./lib-QBUB74N5.js";
+} from "./lib-MQVAB2ZB.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

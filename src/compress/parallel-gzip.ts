@@ -1,12 +1,10 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { collectGarbage } from './collect.ts';
 import type { DeflatePool } from './gzip-pool.ts';
 
 /** Big enough that workers spend their time compressing, small enough that memory stays a few MB. */
 export const GZIP_BLOCK_SIZE = 1 << 20;
 const WINDOW = 32 << 10;
-const COLLECT_EVERY = 32;
 // A fixed header (no name, mtime 0, unknown OS), so the output depends only on the input, level and block size.
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
 
@@ -26,7 +24,6 @@ export class ParallelGzip extends Transform {
   #dictionary: Uint8Array | undefined;
   #crc = 0;
   #length = 0;
-  #blocksSinceCollect = 0;
   readonly #pending: Promise<Buffer>[] = [];
 
   constructor(pool: DeflatePool, level: number, blockSize = GZIP_BLOCK_SIZE) {
@@ -67,10 +64,6 @@ export class ParallelGzip extends Transform {
       offset += n;
       if (this.#filled === this.#blockSize) {
         this.#submit(false);
-        if (++this.#blocksSinceCollect >= COLLECT_EVERY) {
-          this.#blocksSinceCollect = 0;
-          collectGarbage();
-        }
         // Backpressure: wait for the oldest block before taking more than the workers can hold.
         await this.#drain(this.#maxInFlight);
       }
