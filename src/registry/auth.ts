@@ -6,6 +6,11 @@ import { header, send } from './http.ts';
 export interface Credentials {
   readonly username: string;
   readonly password: string;
+  /**
+   * An OAuth2 refresh token (`identitytoken` in the Docker config, written by `docker login` to ACR and
+   * others): exchanged at the token realm with `grant_type=refresh_token` instead of sending the password.
+   */
+  readonly identityToken?: string;
 }
 
 interface CachedToken {
