@@ -3,9 +3,11 @@ import { InputError, SourceError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { formatReference, registryApiHost } from '../reference.ts';
 import type { Credentials } from '../registry/auth.ts';
-import { blobExists, blobSize, uploadBlob } from '../registry/blobs.ts';
+import { blobExists, blobSize } from '../registry/blobs.ts';
 import { RegistryClient } from '../registry/client.ts';
-import { createDispatcher } from '../registry/http.ts';
+import { Transport } from '../registry/http.ts';
+import type { RetryPolicy } from '../registry/retry.ts';
+import { uploadBlob } from '../registry/upload.ts';
 import { putManifest } from '../registry/manifests.ts';
 import { openSource } from '../source/index.ts';
 import { LayerCompressor } from '../source/layer-compressor.ts';
@@ -30,6 +32,11 @@ export interface PushOptions {
   /** How many registry requests may run at once. */
   readonly concurrency: number;
   readonly insecureRegistries?: readonly string[];
+  /** PEM certificates to trust besides the system's (a registry with a private CA). */
+  readonly ca?: string | undefined;
+  /** Upload blobs in PATCH chunks of this many bytes; by default one PUT, falling back to chunks on 413. */
+  readonly chunkSize?: number | undefined;
+  readonly retryPolicy?: RetryPolicy | undefined;
   /** gzip level for layers that arrive uncompressed. */
   readonly compressionLevel?: number;
   /** diffID -> compressed blob memory; consulted before compressing and updated after. */
@@ -84,7 +91,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const credentialsFor = credentialScope(parsed, options);
   const compressor = new LayerCompressor(options.compressionLevel);
   const source = openSource(options.source, compressor);
-  const dispatcher = createDispatcher();
+  const transport = new Transport({ ca: options.ca });
   const limit = createLimiter(options.concurrency);
   const log = options.logger;
   const clients = new Map<string, RegistryClient>();
@@ -94,9 +101,11 @@ export async function push(options: PushOptions): Promise<PushResult> {
       client = new RegistryClient(target.registry, {
         credentials: credentialsFor(target.registry),
         insecureRegistries: options.insecureRegistries ?? [],
-        dispatcher,
+        transport,
         onSecret: options.onSecret ?? (() => undefined),
         userAgent: `image-push/${VERSION}`,
+        log: options.logger,
+        retryPolicy: options.retryPolicy,
       });
       clients.set(target.registry, client);
     }
@@ -130,7 +139,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
     }
     return limit(async () => {
       const started = performance.now();
-      await uploadBlob(target.client, target.repository, blob);
+      await uploadBlob(target.client, target.repository, blob, { chunkSize: options.chunkSize });
       const seconds = (performance.now() - started) / 1000;
       log.info(
         `uploaded ${blob.descriptor.digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
@@ -199,7 +208,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
     // Settle every started upload before the dispatcher closes (a failed push may leave some in flight).
     await Promise.allSettled(reports.values());
     await Promise.all([source.close(), compressor.close()]);
-    await dispatcher.close();
+    await transport.close();
   }
 }
 

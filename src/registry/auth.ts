@@ -1,7 +1,10 @@
 import type { Dispatcher } from 'undici';
 import { parseChallenges, type Challenge } from './challenge.ts';
 import { networkError, RegistryError, responseError } from './errors.ts';
-import { header, send } from './http.ts';
+import { header, send, type HttpRequest, type HttpResponse } from './http.ts';
+
+/** Runs `fn`, retrying it as the client's retry policy allows. */
+export type Retrying = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 
 export interface Credentials {
   readonly username: string;
@@ -30,25 +33,37 @@ const DEFAULT_TOKEN_SECONDS = 60;
  */
 export class Authenticator {
   readonly #registry: string;
-  readonly #baseUrl: string;
+  readonly #origins: readonly string[];
+  #baseUrl: string;
   readonly #credentials: Credentials | undefined;
   readonly #dispatcher: Dispatcher;
   readonly #onSecret: (value: string) => void;
+  readonly #retrying: Retrying;
   #challenge: Promise<Challenge | undefined> | undefined;
   readonly #tokens = new Map<string, Promise<CachedToken>>();
 
   constructor(options: {
     registry: string;
-    baseUrl: string;
+    /** Base URLs to try in order (`https://host`, then `http://host` where plain HTTP is allowed). */
+    origins: readonly string[];
     credentials: Credentials | undefined;
     dispatcher: Dispatcher;
     onSecret: (value: string) => void;
+    retrying: Retrying;
   }) {
     this.#registry = options.registry;
-    this.#baseUrl = options.baseUrl;
+    this.#origins = options.origins;
+    this.#baseUrl = options.origins[0] ?? '';
     this.#credentials = options.credentials;
     this.#dispatcher = options.dispatcher;
     this.#onSecret = options.onSecret;
+    this.#retrying = options.retrying;
+  }
+
+  /** The registry's base URL, once `GET /v2/` has told which scheme it speaks. */
+  async baseUrl(): Promise<string> {
+    await (this.#challenge ??= this.#ping());
+    return this.#baseUrl;
   }
 
   /** The `Authorization` header for a request that needs `scopes`, or undefined for anonymous access. */
@@ -82,13 +97,7 @@ export class Authenticator {
   }
 
   async #ping(): Promise<Challenge | undefined> {
-    let res;
-    try {
-      res = await send(this.#dispatcher, { method: 'GET', url: `${this.#baseUrl}/v2/` });
-    } catch (err) {
-      throw networkError('connecting', this.#registry, err);
-    }
-    const text = await res.body.text();
+    const { res, text } = await this.#retrying('connecting', () => this.#pingOrigins());
     if (res.status === 401) {
       const challenge = pickChallenge(parseChallenges(header(res.headers, 'www-authenticate')));
       if (!challenge) {
@@ -109,6 +118,53 @@ export class Authenticator {
       );
     }
     throw responseError('connecting', this.#registry, res.status, text);
+  }
+
+  /**
+   * `GET /v2/` on each candidate origin until one answers over a protocol it speaks: a registry on loopback
+   * (or listed as insecure) may speak TLS or plain HTTP on the same port, as Docker assumes for localhost.
+   */
+  async #pingOrigins(): Promise<{ res: HttpResponse; text: string }> {
+    for (let i = 0; ; i++) {
+      const origin = this.#origins[i] ?? '';
+      try {
+        const res = await send(this.#dispatcher, { method: 'GET', url: `${origin}/v2/` });
+        this.#baseUrl = origin;
+        const text = await res.body.text();
+        if (res.status === 429 || res.status >= 500) {
+          throw responseError('connecting', this.#registry, res.status, text, false, res.headers);
+        }
+        return { res, text };
+      } catch (err) {
+        if (i + 1 < this.#origins.length && speaksOtherProtocol(err)) continue;
+        throw networkError('connecting', this.#registry, err);
+      }
+    }
+  }
+
+  /** The token spec's GET: Basic credentials (if any) for the scopes in the query. */
+  #tokenRequest(url: URL): HttpRequest {
+    const basic = this.#basic();
+    return { method: 'GET', url: url.href, headers: basic ? { authorization: basic } : {} };
+  }
+
+  /** The OAuth2 form (docker/distribution's token spec): trade the identity token for an access token. */
+  #refreshTokenRequest(url: URL, identityToken: string): HttpRequest {
+    this.#onSecret(identityToken);
+    const form = new URLSearchParams({ grant_type: 'refresh_token', client_id: 'image-push' });
+    form.set('refresh_token', identityToken);
+    const service = url.searchParams.get('service');
+    if (service) form.set('service', service);
+    const scopes = url.searchParams.getAll('scope');
+    if (scopes.length) form.set('scope', scopes.join(' '));
+    const realm = new URL(url.href);
+    realm.search = '';
+    return {
+      method: 'POST',
+      url: realm.href,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    };
   }
 
   #basic(): string | undefined {
@@ -140,20 +196,22 @@ export class Authenticator {
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
 
-    const basic = this.#basic();
     const what = `getting a token for ${scopes.join(' ')}`;
-    let res;
-    try {
-      res = await send(this.#dispatcher, {
-        method: 'GET',
-        url: url.href,
-        headers: basic ? { authorization: basic } : {},
-      });
-    } catch (err) {
-      throw networkError(what, url.host, err);
-    }
-    const text = await res.body.text();
-    if (res.status !== 200) throw responseError(what, url.host, res.status, text);
+    const identityToken = this.#credentials?.identityToken;
+    const text = await this.#retrying(what, async () => {
+      let res;
+      try {
+        res = await send(
+          this.#dispatcher,
+          identityToken ? this.#refreshTokenRequest(url, identityToken) : this.#tokenRequest(url),
+        );
+      } catch (err) {
+        throw networkError(what, url.host, err);
+      }
+      const text = await res.body.text();
+      if (res.status !== 200) throw responseError(what, url.host, res.status, text, false, res.headers);
+      return text;
+    });
     let body: { token?: string; access_token?: string; expires_in?: number };
     try {
       body = JSON.parse(text) as typeof body;
@@ -171,6 +229,17 @@ export class Authenticator {
     const lifetime = Math.max(seconds * 1000 - EXPIRY_MARGIN_MS, (seconds * 1000) / 2);
     return { value, expiresAt: Date.now() + lifetime };
   }
+}
+
+/** Errors that mean "this port speaks another protocol": a TLS hello answered in plain HTTP, or a reset. */
+function speaksOtherProtocol(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return (
+    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    code === 'EPROTO' ||
+    code === 'ECONNRESET'
+  );
 }
 
 /** Bearer is preferred: it is what registries mean when they offer both. */

@@ -1,4 +1,5 @@
 import { ImagePushError } from '../errors.ts';
+import { header, parseRetryAfter, type IncomingHttpHeaders } from './http.ts';
 
 interface ErrorBody {
   errors?: { code?: unknown; message?: unknown; detail?: unknown }[];
@@ -9,6 +10,8 @@ export class RegistryError extends ImagePushError {
   readonly status: number | undefined;
   /** Error codes from the registry's JSON body (`BLOB_UNKNOWN`, `DENIED`, ...). */
   readonly codes: readonly string[];
+  /** How long the registry asked us to wait (`Retry-After` on 429/503), in milliseconds. */
+  retryAfterMs: number | undefined;
 
   constructor(
     message: string,
@@ -21,6 +24,7 @@ export class RegistryError extends ImagePushError {
     this.name = 'RegistryError';
     this.status = status;
     this.codes = codes;
+    this.retryAfterMs = undefined;
   }
 }
 
@@ -47,6 +51,19 @@ export function responseError(
   status: number,
   bodyText: string,
   anonymous = false,
+  headers?: IncomingHttpHeaders,
+): RegistryError {
+  const err = statusError(what, registry, status, bodyText, anonymous);
+  err.retryAfterMs = parseRetryAfter(headers ? header(headers, 'retry-after') : undefined);
+  return err;
+}
+
+function statusError(
+  what: string,
+  registry: string,
+  status: number,
+  bodyText: string,
+  anonymous: boolean,
 ): RegistryError {
   const { codes, summary } = parseErrorBody(bodyText);
   const detail = summary ? ` (${summary})` : '';

@@ -1,7 +1,8 @@
 import type { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import { rootCertificates } from 'node:tls';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
-type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
+export type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -22,15 +23,62 @@ export interface HttpResponse {
 
 const MAX_REDIRECTS = 5;
 
-export function createDispatcher(): Dispatcher {
-  // Loopback uploads are bound by the registry's hashing, not by the number of sockets: a few keep-alive
-  // connections per origin suffice, and the push's own limiter decides how many requests run at once.
-  return new Agent({
-    keepAliveTimeout: 30_000,
-    connectTimeout: 30_000,
-    headersTimeout: 300_000,
-    bodyTimeout: 300_000,
-  });
+export interface TransportOptions {
+  /** Extra CA certificates (PEM) trusted besides the system's, for registries with a private CA. */
+  readonly ca?: string | undefined;
+  /** The environment to read `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The connection pools of one push: one that verifies certificates, and (only if an insecure registry is
+ * used) one that does not. Both go through the proxy the environment names, if any.
+ */
+export class Transport {
+  readonly #options: TransportOptions;
+  #verified: Dispatcher | undefined;
+  #unverified: Dispatcher | undefined;
+
+  constructor(options: TransportOptions = {}) {
+    this.#options = options;
+  }
+
+  dispatcher(verify = true): Dispatcher {
+    if (verify) return (this.#verified ??= this.#create(true));
+    return (this.#unverified ??= this.#create(false));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#verified?.close(), this.#unverified?.close()]);
+  }
+
+  #create(verify: boolean): Dispatcher {
+    const tls = {
+      rejectUnauthorized: verify,
+      ...(this.#options.ca ? { ca: [...rootCertificates, this.#options.ca] } : {}),
+    };
+    // Loopback uploads are bound by the registry's hashing, not by the number of sockets: a few keep-alive
+    // connections per origin suffice, and the push's own limiter decides how many requests run at once.
+    const timeouts = {
+      keepAliveTimeout: 30_000,
+      connectTimeout: 30_000,
+      headersTimeout: 300_000,
+      bodyTimeout: 300_000,
+    };
+    const env = this.#options.env ?? process.env;
+    const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
+    if (proxied) {
+      return new EnvHttpProxyAgent({
+        ...timeouts,
+        httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+        httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy,
+        noProxy: env.NO_PROXY ?? env.no_proxy,
+        connect: tls,
+        requestTls: tls,
+      });
+    }
+    return new Agent({ ...timeouts, connect: tls });
+  }
 }
 
 /**
@@ -62,4 +110,16 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * `Retry-After` as milliseconds: delta-seconds or an HTTP date (RFC 9110 10.2.3). Undefined when absent or
+ * unreadable.
+ */
+export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -1,0 +1,110 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../log.ts';
+import { RegistryError } from './errors.ts';
+
+/** How hard to try before giving up: a count and a wall-clock budget, whichever runs out first. */
+export interface RetryPolicy {
+  /** Attempts after the first one. */
+  readonly retries: number;
+  /** No retry starts once this many milliseconds have passed since the first attempt. */
+  readonly maxElapsedMs: number;
+  /** First backoff; each next one doubles, with full jitter, up to `maxDelayMs`. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRIES = 5;
+export const DEFAULT_RETRY_TIMEOUT_SECONDS = 300;
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  retries: DEFAULT_RETRIES,
+  maxElapsedMs: DEFAULT_RETRY_TIMEOUT_SECONDS * 1000,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+};
+
+/** Statuses that say "try again": the request did nothing lasting, or the registry is briefly unable. */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * Connection failures worth another try. A refused connection, an unknown host or a certificate problem is
+ * not: trying again cannot fix them, and the user should hear about them at once.
+ */
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** Why `err` deserves a retry, or undefined when it does not. */
+export function retryReason(err: unknown): string | undefined {
+  if (err instanceof RegistryError) {
+    if (err.status !== undefined)
+      return RETRYABLE_STATUSES.has(err.status) ? `HTTP ${err.status}` : undefined;
+    return retryReason(err.cause);
+  }
+  const code = errorCode(err);
+  if (code && RETRYABLE_CODES.has(code)) return code;
+  if (err instanceof Error && err.cause !== undefined) return retryReason(err.cause);
+  return undefined;
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Exponential backoff with full jitter (the AWS architecture blog's variant): spreads clients apart. */
+export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
+ * Keeps count of one operation's retries. `next(err)` either returns after waiting out the backoff (or the
+ * registry's Retry-After), logging why, or rethrows `err` when it is not retryable or the budget is spent.
+ */
+export class RetryBudget {
+  readonly #policy: RetryPolicy;
+  readonly #log: Logger;
+  readonly #what: string;
+  readonly #started = Date.now();
+  #retries = 0;
+
+  constructor(policy: RetryPolicy, log: Logger, what: string) {
+    this.#policy = policy;
+    this.#log = log;
+    this.#what = what;
+  }
+
+  get retries(): number {
+    return this.#retries;
+  }
+
+  async next(err: unknown): Promise<void> {
+    const reason = retryReason(err);
+    if (reason === undefined) throw err;
+    const elapsed = Date.now() - this.#started;
+    if (this.#retries >= this.#policy.retries || elapsed >= this.#policy.maxElapsedMs) throw err;
+    const asked = err instanceof RegistryError ? err.retryAfterMs : undefined;
+    let delay = asked ?? backoffDelay(this.#policy, this.#retries);
+    const left = this.#policy.maxElapsedMs - elapsed;
+    if (delay > left) {
+      if (asked !== undefined) throw err; // the registry wants us gone longer than we may wait
+      delay = left;
+    }
+    this.#retries++;
+    this.#log.warning(
+      `${this.#what}: ${reason}, retry ${this.#retries} of ${this.#policy.retries} in ${(delay / 1000).toFixed(1)}s`,
+    );
+    await sleep(delay);
+  }
+}
