@@ -10,7 +10,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-MQVAB2ZB.js";
+} from "./lib-PX3BVMVD.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
