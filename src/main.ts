@@ -4,6 +4,8 @@ import { describeError } from './errors.ts';
 import { readSettings } from './inputs.ts';
 import type { Logger } from './log.ts';
 import { push, sumSizes, type PushResult } from './push/push.ts';
+import { buildMetadata } from './report/metadata.ts';
+import { writeSummary } from './report/summary.ts';
 
 const actionsLogger: Logger = {
   info: (message) => core.info(message),
@@ -18,6 +20,7 @@ export async function run(): Promise<void> {
     const settings = readSettings();
     const mapCache = settings.cache ? new BlobMapCache() : undefined;
     const blobMap = await mapCache?.restore();
+    const started = performance.now();
     const result = await core.group(`Pushing ${settings.image}`, () =>
       push({
         compressionLevel: settings.compressionLevel,
@@ -32,8 +35,10 @@ export async function run(): Promise<void> {
         onSecret: (value) => core.setSecret(value),
       }),
     );
+    const seconds = (performance.now() - started) / 1000;
     if (blobMap) await mapCache?.save(blobMap);
     setOutputs(result);
+    await report(result, seconds);
   } catch (err) {
     core.setFailed(describeError(err));
   }
@@ -49,4 +54,14 @@ function setOutputs(result: PushResult): void {
   core.setOutput('blobs-skipped', skipped.length);
   core.setOutput('bytes-uploaded', sumSizes(uploaded));
   core.setOutput('bytes-skipped', sumSizes(skipped));
+  core.setOutput('metadata', JSON.stringify(buildMetadata(result)));
+}
+
+/** The job summary. The image is pushed by now, so a summary that cannot be written is only a warning. */
+async function report(result: PushResult, seconds: number): Promise<void> {
+  try {
+    await writeSummary(result, { seconds });
+  } catch (err) {
+    core.warning(`could not write the job summary: ${describeError(err)}`);
+  }
 }

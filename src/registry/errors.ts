@@ -121,7 +121,8 @@ export function networkError(what: string, registry: string, err: unknown): Regi
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'check the registry host name';
   else if (code === 'ECONNREFUSED') hint = 'is the registry running, and on this port?';
   else if (/certificate|SSL|TLS|CERT_/i.test(`${code} ${(err as Error).message}`)) {
-    hint = 'the TLS certificate is not trusted; pass a CA with NODE_EXTRA_CA_CERTS';
+    hint =
+      'the TLS certificate is not trusted: give its CA with the ca-file input (or NODE_EXTRA_CA_CERTS), or list the registry in insecure-registries to skip verification';
   }
   return new RegistryError(message, hint, undefined, [], err);
 }

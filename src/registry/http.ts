@@ -120,6 +120,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (value === undefined || value.trim() === '') return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]{3}/i.test(text)) return undefined; // Date.parse reads "-5" as the year -5
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

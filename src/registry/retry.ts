@@ -89,8 +89,8 @@ export class RetryBudget {
     return this.#retries;
   }
 
-  async next(err: unknown): Promise<void> {
-    const reason = retryReason(err);
+  /** `reason` overrides the judgement of `err`: for failures only the caller knows how to recover from. */
+  async next(err: unknown, reason = retryReason(err)): Promise<void> {
     if (reason === undefined) throw err;
     const elapsed = Date.now() - this.#started;
     if (this.#retries >= this.#policy.retries || elapsed >= this.#policy.maxElapsedMs) throw err;

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { DigestingStream } from '../digest.ts';
 import { SourceError } from '../errors.ts';
 import type { BlobSource } from '../source/types.ts';
+import { blobSize } from './blobs.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { RegistryError, responseError } from './errors.ts';
 import { header, type HttpResponse } from './http.ts';
@@ -49,6 +50,7 @@ export async function uploadBlob(
   let chunkSize = options.chunkSize ?? client.bodyLimit;
   let session: Session | undefined;
   let reauthentications = 0;
+  let offsetAtLast401 = -1;
 
   for (;;) {
     try {
@@ -77,7 +79,14 @@ export async function uploadBlob(
           `${upload.what}: a body of ${tried} bytes was refused (413), going on in chunks of ${chunkSize} bytes`,
         );
       } else if (err.status === 401 && !client.anonymous && reauthentications < MAX_REAUTHENTICATIONS) {
-        reauthentications++; // the client dropped the stale token; the next request fetches a fresh one
+        // The client dropped the stale token; the next request fetches a fresh one. Only 401s with no
+        // progress in between count against the limit: a long upload may outlive many tokens.
+        const offset = session?.offset ?? 0;
+        reauthentications = offset > offsetAtLast401 ? 1 : reauthentications + 1;
+        offsetAtLast401 = offset;
+      } else if (sessionLost(err)) {
+        await budget.next(err, 'the registry lost the upload session');
+        session = undefined; // a new one, from the first byte
       } else if (chunkSize !== undefined && chunksRefused(err)) {
         client.log.warning(
           `${upload.what}: the registry refuses chunked uploads (${err.status}), sending it whole`,
@@ -89,6 +98,8 @@ export async function uploadBlob(
         await budget.next(err); // rethrows what is not worth retrying, or when the budget is spent
       }
       session = session && (await upload.where(session));
+      // The registry may have taken the whole blob and lost only its answer: then nothing is left to send.
+      if (!session && (await upload.present())) return;
     }
   }
 }
@@ -147,6 +158,8 @@ class Attempt {
    * source first: its end must come exactly at the blob's size.
    */
   async verify(): Promise<void> {
+    // Nothing sent in this attempt (the registry held every byte already): the source must still be checked.
+    if (!this.#hashed) this.#chunks = (await this.#open())[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     if (this.#chunks && !this.#sourceError) {
       while (await this.#next()) {
         // bytes past the descriptor's size make the hash fail below
@@ -346,6 +359,11 @@ class BlobUpload {
     return session;
   }
 
+  /** Whether the repository holds the finished blob (an earlier attempt may have landed). */
+  async present(): Promise<boolean> {
+    return (await blobSize(this.#client, this.#repository, this.#digest)) === this.#size;
+  }
+
   #withDigest(location: URL): URL {
     const target = new URL(location.href);
     target.searchParams.set('digest', this.#digest);
@@ -396,6 +414,15 @@ function smallerChunk(tried: number, session: Session | undefined, err: Registry
     );
   }
   return next;
+}
+
+/** The registry no longer knows the session, or it holds other bytes than we think (416). */
+function sessionLost(err: RegistryError): boolean {
+  return (
+    err.status === 416 ||
+    (err.status === 404 &&
+      (err.codes.includes('BLOB_UPLOAD_UNKNOWN') || err.codes.includes('BLOB_UPLOAD_INVALID')))
+  );
 }
 
 /** Registries that do not take PATCH uploads (Google Artifact Registry among them) answer like this. */

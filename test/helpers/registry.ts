@@ -6,9 +6,14 @@
 // (`127.0.0.1 - - [date] "PUT /v2/a/manifests/1 HTTP/1.1" 201 0 "" "agent"`). Only the access log has a line for
 // every request: the logrus one skips requests refused by auth (401) and paths outside /v2/ (404). So requests()
 // parses the access log.
+//
+// With `tls` (a certificate and key, e.g. from createTestCertificates() in tls.ts) the registry serves HTTPS only
+// (distribution's `http.tls`) and `url` starts with https://; clients must trust the CA that signed the certificate.
+// htpasswd works with and without TLS (distribution 2.8 only recommends TLS for it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { makeTempDir, run } from './tools.ts';
@@ -23,7 +28,7 @@ export interface RegistryRequest {
 export interface TestRegistry {
   /** `127.0.0.1:PORT` */
   readonly host: string;
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with the `tls` option. */
   readonly url: string;
   /** The registry's temp dir: config.yml, registry.log, data/ (the storage root). */
   readonly dir: string;
@@ -41,6 +46,8 @@ export interface TestRegistry {
 export interface RegistryOptions {
   readonly htpasswd?: { username: string; password: string };
   readonly token?: { realm: string; service: string; issuer: string; certPath: string };
+  /** Serve HTTPS with this PEM certificate and key. */
+  readonly tls?: { certPath: string; keyPath: string };
 }
 
 const START_TIMEOUT_MS = 15_000;
@@ -84,6 +91,9 @@ async function writeConfig(dir: string, port: number, options: RegistryOptions):
       `auth:\n  token:\n    realm: ${yamlString(t.realm)}\n    service: ${yamlString(t.service)}\n` +
       `    issuer: ${yamlString(t.issuer)}\n    rootcertbundle: ${yamlString(t.certPath)}\n`;
   }
+  const tls = options.tls
+    ? `  tls:\n    certificate: ${yamlString(options.tls.certPath)}\n    key: ${yamlString(options.tls.keyPath)}\n`
+    : '';
   const config = join(dir, 'config.yml');
   await writeFile(
     config,
@@ -104,7 +114,7 @@ storage:
 http:
   addr: 127.0.0.1:${port}
   secret: test-registry-secret
-${auth}`,
+${tls}${auth}`,
   );
   return config;
 }
@@ -154,7 +164,7 @@ async function launch(dir: string, port: number, options: RegistryOptions): Prom
       await rm(dir, { recursive: true, force: true });
     })());
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + START_TIMEOUT_MS;
   const ready = options.htpasswd || options.token ? [200, 401] : [200];
   for (;;) {
@@ -169,9 +179,7 @@ async function launch(dir: string, port: number, options: RegistryOptions): Prom
       );
     }
     try {
-      const res = await fetch(`${url}/v2/`, { signal: AbortSignal.timeout(2_000) });
-      await res.arrayBuffer();
-      if (ready.includes(res.status)) break;
+      if (ready.includes(await probe(`${url}/v2/`))) break;
     } catch {
       // not listening yet
     }
@@ -216,6 +224,24 @@ async function launch(dir: string, port: number, options: RegistryOptions): Prom
     logTail,
     stop,
   };
+}
+
+/** The status of a GET; over https without verifying the certificate (it only tells that the registry is up). */
+async function probe(url: string): Promise<number> {
+  if (url.startsWith('http:')) {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await res.arrayBuffer();
+    return res.status;
+  }
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { rejectUnauthorized: false, timeout: 2_000 }, (res) => {
+      res.resume();
+      res.once('end', () => resolve(res.statusCode ?? 0));
+      res.once('error', reject);
+    });
+    req.once('timeout', () => req.destroy(new Error('timeout')));
+    req.once('error', reject);
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -33,6 +33,13 @@ export interface TokenServiceOptions {
   readonly users: Readonly<Record<string, string>>;
   /** Lifetime of the tokens it issues. */
   readonly lifetimeSeconds?: number;
+  /**
+   * The `expires_in` it tells clients, when it should differ from the real lifetime: a token that lapses
+   * sooner than announced is how a client meets a 401 in the middle of a push.
+   */
+  readonly advertisedLifetimeSeconds?: number;
+  /** refresh_token -> username: OAuth2 identity tokens accepted by POST (`grant_type=refresh_token`). */
+  readonly refreshTokens?: Readonly<Record<string, string>>;
   /** Anonymous callers get pull access (as on public registries); otherwise nothing. */
   readonly anonymousPull?: boolean;
 }
@@ -65,8 +72,18 @@ export async function startTokenService(dir: string, options: TokenServiceOption
   const requests: TokenRequest[] = [];
 
   const server: Server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      void readForm(req).then((form) =>
+        issue(res, form, options.refreshTokens?.[form.get('refresh_token') ?? ''] ?? null),
+      );
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const account = authenticate(req.headers.authorization, options.users);
+    issue(res, url.searchParams, authenticate(req.headers.authorization, options.users));
+  });
+
+  /** Grants `scope`s to `account` (undefined: anonymous; null: refused). */
+  const issue = (res: ServerResponse, params: URLSearchParams, account: string | undefined | null): void => {
     if (account === null) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(
@@ -74,8 +91,9 @@ export async function startTokenService(dir: string, options: TokenServiceOption
       );
       return;
     }
-    const scopes = url.searchParams.getAll('scope');
-    requests.push({ account, scopes, service: url.searchParams.get('service') });
+    // GET repeats `scope`; the OAuth2 form joins scopes with spaces.
+    const scopes = params.getAll('scope').flatMap((scope) => scope.split(' '));
+    requests.push({ account, scopes, service: params.get('service') });
     const access = scopes.flatMap((scope) => {
       const [type, name, actions] = splitScope(scope);
       if (!type || !name) return [];
@@ -100,11 +118,11 @@ export async function startTokenService(dir: string, options: TokenServiceOption
       JSON.stringify({
         token,
         access_token: token,
-        expires_in: lifetime,
+        expires_in: options.advertisedLifetimeSeconds ?? lifetime,
         issued_at: new Date(now * 1000).toISOString(),
       }),
     );
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -115,6 +133,12 @@ export async function startTokenService(dir: string, options: TokenServiceOption
     requests,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 /** The account name, undefined for anonymous, null for wrong credentials. */

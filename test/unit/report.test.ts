@@ -1,0 +1,337 @@
+// The push report: job summary markdown, the metadata output, and the progress lines (on a fake clock).
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../src/media-types.ts';
+import type { BlobReport } from '../../src/push/push.ts';
+import { formatBytes } from '../../src/report/format.ts';
+import { buildMetadata, formatPlatform, type PushResultWithChildren } from '../../src/report/metadata.ts';
+import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/report/progress.ts';
+import { blobOutcome, buildSummary, shortDigest } from '../../src/report/summary.ts';
+
+const digestOf = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+
+const REPO = '127.0.0.1:5000/team/app';
+const ROOT = digestOf('root manifest');
+
+function blob(name: string, size: number, details: Partial<BlobReport> = {}): BlobReport {
+  return {
+    repository: REPO,
+    digest: digestOf(name),
+    mediaType: OCI_LAYER_GZIP,
+    size,
+    action: 'uploaded',
+    compressed: false,
+    fromBlobMap: false,
+    seconds: 0.5,
+    ...details,
+  };
+}
+
+function result(overrides: Partial<PushResultWithChildren> = {}): PushResultWithChildren {
+  return {
+    digest: ROOT,
+    mediaType: OCI_MANIFEST,
+    size: 1234,
+    references: [`${REPO}:1.0`, `${REPO}:latest`],
+    image: `${REPO}@${ROOT}`,
+    blobs: [
+      blob('config', 900, { mediaType: OCI_CONFIG }),
+      blob('big layer', 3_000_000, { compressed: true, seconds: 1.5 }),
+      blob('shared base', 2_000_000, { action: 'skipped', seconds: 0 }),
+      blob('remembered', 500_000, { action: 'skipped', fromBlobMap: true, seconds: 0 }),
+    ],
+    bytesCompressed: 7_000_000,
+    layersRead: 1,
+    ...overrides,
+  };
+}
+
+/** The rows of every markdown table in `markdown`, each row split into trimmed cells. */
+function tables(markdown: string): string[][][] {
+  const found: string[][][] = [];
+  let current: string[][] | undefined;
+  for (const line of markdown.split('\n')) {
+    if (!line.startsWith('|')) {
+      current = undefined;
+      continue;
+    }
+    if (!current) found.push((current = []));
+    const cells = line
+      .slice(1, -1)
+      .split(/(?<!\\)\|/)
+      .map((c) => c.trim());
+    if (!cells.every((c) => /^-+:?$/.test(c))) current.push(cells);
+  }
+  return found;
+}
+
+describe('the job summary', () => {
+  test('lists every reference with the pushed digest', () => {
+    const input = result();
+    const markdown = buildSummary(input);
+    assert.ok(markdown.startsWith(`### Image pushed: \`${input.image}\``));
+    const [references] = tables(markdown);
+    assert.deepEqual(references, [
+      ['Reference', 'Digest'],
+      ...input.references.map((r) => [`\`${r}\``, `\`${input.digest}\``]),
+    ]);
+  });
+
+  test('has one row per blob, largest first, saying what happened to it', () => {
+    const input = result();
+    const blobTable = tables(buildSummary(input)).at(-1)!;
+    const [header, ...rows] = blobTable;
+    assert.deepEqual(header, ['Blob', 'Size', 'What happened', 'Time', 'Throughput']);
+    const bySize = [...input.blobs].sort((a, b) => b.size - a.size);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      bySize.map((b) => `\`${shortDigest(b.digest)}\``),
+    );
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      bySize.map((b) => formatBytes(b.size)),
+    );
+    assert.deepEqual(
+      rows.map((r) => r[2]),
+      ['compressed + uploaded', 'skipped', 'from blob map', 'uploaded'],
+    );
+    // Time and throughput only for what moved: 3 MB in 1.5 s.
+    assert.deepEqual(rows[0]!.slice(3), ['1.50 s', `${formatBytes(2_000_000)}/s`]);
+    assert.deepEqual(rows[1]!.slice(3), ['–', '–']);
+  });
+
+  test('totals count what was uploaded and what skipping saved', () => {
+    const input = result();
+    const markdown = buildSummary(input, { seconds: 2 });
+    const saved = 2_000_000 + 500_000;
+    assert.ok(markdown.includes(`**Saved by skipping:** ${formatBytes(saved)}.`), markdown);
+    assert.ok(markdown.includes(`2 uploaded (${formatBytes(3_000_900)})`), markdown);
+    assert.ok(markdown.includes(`**Totals:** 4 blobs, ${formatBytes(5_500_900)}: 2 uploaded`), markdown);
+    assert.ok(markdown.includes(', 2 skipped.'), markdown);
+    assert.ok(markdown.includes(`Compressed ${formatBytes(7_000_000)} of uncompressed layers`), markdown);
+    assert.ok(markdown.includes(`pushed in 2.00 s, ${formatBytes(1_500_450)}/s uploaded`), markdown);
+    assert.ok(!buildSummary(result({ bytesCompressed: 0 })).includes('Compressed'));
+  });
+
+  test('names each outcome the push can report', () => {
+    assert.equal(blobOutcome(blob('a', 1)), 'uploaded');
+    assert.equal(blobOutcome(blob('a', 1, { compressed: true })), 'compressed + uploaded');
+    assert.equal(blobOutcome(blob('a', 1, { action: 'skipped' })), 'skipped');
+    assert.equal(blobOutcome(blob('a', 1, { action: 'skipped', fromBlobMap: true })), 'from blob map');
+    // A cross-repository mount is not in BlobAction yet; the summary already knows the word.
+    const mounted = { ...blob('a', 1), action: 'mounted' } as unknown as BlobReport;
+    assert.equal(blobOutcome(mounted), 'mounted');
+  });
+
+  test('one blob table per repository when pushing to several', () => {
+    const other = '127.0.0.1:5001/mirror/app';
+    const input = result({
+      blobs: [blob('layer', 10), { ...blob('layer', 10), repository: other, action: 'skipped' }],
+    });
+    const markdown = buildSummary(input);
+    assert.ok(markdown.includes(`#### Blobs in \`${REPO}\``));
+    assert.ok(markdown.includes(`#### Blobs in \`${other}\``));
+    assert.equal(tables(markdown).length, 3);
+    assert.ok(!buildSummary(result()).includes('#### Blobs in'));
+  });
+
+  test('an index gets a table of its platforms', () => {
+    const amd64 = { digest: digestOf('amd64'), mediaType: OCI_MANIFEST, size: 500 };
+    const arm = {
+      ...amd64,
+      digest: digestOf('arm'),
+      platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+    };
+    const input = result({
+      mediaType: OCI_INDEX,
+      children: [{ ...amd64, platform: { os: 'linux', architecture: 'amd64' } }, arm],
+    });
+    const platformTable = tables(buildSummary(input))[1]!;
+    assert.deepEqual(platformTable, [
+      ['Platform', 'Manifest', 'Size'],
+      ['linux/amd64', `\`${shortDigest(amd64.digest)}\``, formatBytes(500)],
+      ['linux/arm/v7', `\`${shortDigest(arm.digest)}\``, formatBytes(500)],
+    ]);
+    assert.equal(tables(buildSummary(result())).length, 2, 'no platform table for a single manifest');
+  });
+
+  test('shows nothing but what PushResult reports', () => {
+    const secret = 'hunter2-s3cret';
+    const input = { ...result(), credentials: { username: 'ci', password: secret } };
+    const markdown = buildSummary(input);
+    const metadata = JSON.stringify(buildMetadata(input));
+    assert.ok(!markdown.includes(secret) && !metadata.includes(secret));
+  });
+
+  test('short digests keep the algorithm and 12 hex digits', () => {
+    assert.equal(shortDigest(ROOT), `sha256:${ROOT.slice(7, 19)}`);
+  });
+});
+
+describe('the metadata output', () => {
+  test('has the keys docker/build-push-action users read, and each tag', () => {
+    const input = result();
+    const metadata = JSON.parse(JSON.stringify(buildMetadata(input))) as Record<string, unknown>;
+    const descriptor = { mediaType: input.mediaType, digest: input.digest, size: input.size };
+    assert.deepEqual(metadata, {
+      'containerimage.digest': input.digest,
+      'containerimage.descriptor': descriptor,
+      'image.name': input.references.join(','),
+      tags: Object.fromEntries(input.references.map((r) => [r, descriptor])),
+    });
+  });
+
+  test('an index lists its platforms, and only their descriptor fields', () => {
+    const child = {
+      digest: digestOf('arm64'),
+      mediaType: OCI_MANIFEST,
+      size: 700,
+      platform: { os: 'linux', architecture: 'arm64', variant: 'v8', 'os.features': ['x'] },
+      annotations: { internal: 'not for the output' },
+    };
+    const plain = { digest: digestOf('attestation'), mediaType: OCI_MANIFEST, size: 300 };
+    const metadata = buildMetadata(result({ mediaType: OCI_INDEX, children: [child, plain] }));
+    assert.deepEqual(metadata.platforms, [
+      {
+        digest: child.digest,
+        mediaType: child.mediaType,
+        size: child.size,
+        platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+      },
+      plain,
+    ]);
+    assert.equal(metadata['containerimage.descriptor'].mediaType, OCI_INDEX);
+  });
+
+  test('a result without children (PushResult before the field lands) has no platforms', () => {
+    assert.equal('platforms' in buildMetadata(result()), false);
+    assert.equal('platforms' in buildMetadata(result({ children: [] })), false);
+  });
+
+  test('platforms read like docker writes them', () => {
+    assert.equal(formatPlatform({ os: 'linux', architecture: 'arm64', variant: 'v8' }), 'linux/arm64/v8');
+    assert.equal(formatPlatform({ os: 'windows', architecture: 'amd64' }), 'windows/amd64');
+    assert.equal(formatPlatform(undefined), 'unknown');
+  });
+});
+
+/** A clock and an interval the test moves by hand. */
+function fakeTime() {
+  const intervals = new Map<number, { tick: () => void; ms: number }>();
+  let nextId = 1;
+  const clock = { now: 0 };
+  const timers: ProgressTimers = {
+    setInterval: (tick, ms) => {
+      intervals.set(nextId, { tick, ms });
+      return nextId++;
+    },
+    clearInterval: (id) => intervals.delete(id as number),
+  };
+  /** Moves the clock on by `ms`, firing each interval as often as it falls due (at most once a call here). */
+  const advance = (ms: number): void => {
+    clock.now += ms;
+    for (const interval of [...intervals.values()]) if (ms >= interval.ms) interval.tick();
+  };
+  return { clock, timers, intervals, advance };
+}
+
+function reporter(totalBytes: number, intervalSeconds?: number) {
+  const time = fakeTime();
+  const lines: string[] = [];
+  const progress = new ProgressReporter({
+    totalBytes,
+    logger: { info: (line) => lines.push(line) },
+    now: () => time.clock.now,
+    timers: time.timers,
+    ...(intervalSeconds === undefined ? {} : { intervalSeconds }),
+  });
+  return { progress, lines, ...time };
+}
+
+describe('progress lines', () => {
+  test('a line every 5 s while uploads run: bytes done, percentage, rate', () => {
+    const { progress, lines, intervals, advance } = reporter(4_000_000);
+    assert.equal(intervals.size, 0, 'no timer before anything is in flight');
+    const attempt = progress.begin();
+    assert.deepEqual(
+      [...intervals.values()].map((i) => i.ms),
+      [5000],
+    );
+    attempt.add(1_000_000);
+    advance(5000);
+    attempt.add(2_000_000);
+    advance(5000);
+    assert.deepEqual(lines, [
+      `uploading: ${formatBytes(1_000_000)} of ${formatBytes(4_000_000)} (25%), ${formatBytes(200_000)}/s, 1 in flight`,
+      `uploading: ${formatBytes(3_000_000)} of ${formatBytes(4_000_000)} (75%), ${formatBytes(400_000)}/s, 1 in flight`,
+    ]);
+  });
+
+  test('stops printing once nothing is in flight, and starts again with the next upload', () => {
+    const { progress, lines, intervals, advance } = reporter(100, 2);
+    const first = progress.begin();
+    const second = progress.begin();
+    assert.equal(intervals.size, 1, 'one timer for all uploads');
+    first.add(10);
+    first.done();
+    assert.equal(intervals.size, 1, 'still one in flight');
+    second.add(20);
+    second.done();
+    assert.equal(intervals.size, 0, 'timer cleared when the last upload ends');
+    advance(10_000);
+    assert.deepEqual(lines, []);
+    progress.begin().add(6);
+    advance(2000);
+    // The rate counts from the new start: 6 B in 2 s, not 36 B over 12 s.
+    assert.deepEqual(lines, ['uploading: 36 B of 100 B (36%), 3 B/s, 1 in flight']);
+  });
+
+  test('a failed attempt gives its bytes back, so a retry does not count them twice', () => {
+    const { progress, advance, lines } = reporter(900);
+    const small = progress.begin();
+    const large = progress.begin();
+    small.add(300);
+    large.add(400);
+    large.fail();
+    large.add(100); // a late callback after the end is ignored
+    const retry = progress.begin();
+    retry.add(600);
+    advance(5000);
+    assert.equal(progress.bytesDone, 900);
+    // Done counts each byte once; the rate counts every byte sent, the failed 400 B too.
+    assert.deepEqual(lines, ['uploading: 900 B of 900 B (100%), 260 B/s, 2 in flight']);
+    small.done();
+    retry.done();
+    assert.equal(
+      progress.summary(),
+      'uploaded 900 B in 5.00 s (180 B/s); 1 failed attempt, 400 B sent again',
+    );
+  });
+
+  test('the total can grow as sizes become known, and percentages never pass 100', () => {
+    const { progress } = reporter(0);
+    const attempt = progress.begin();
+    attempt.add(50);
+    assert.match(progress.line(), /of 0 B \(\?%\)/);
+    progress.addTotal(40);
+    assert.match(progress.line(), /50 B of 40 B \(100%\)/);
+    attempt.done();
+  });
+
+  test('stop() clears a timer that abandoned uploads left running', () => {
+    const { progress, intervals } = reporter(10);
+    progress.begin();
+    assert.equal(intervals.size, 1);
+    progress.stop();
+    assert.equal(intervals.size, 0);
+  });
+
+  test('the final summary of a clean transfer', () => {
+    assert.equal(
+      formatTransferSummary({ bytes: 45_600_000, seconds: 11 }),
+      `uploaded ${formatBytes(45_600_000)} in 11.0 s (${formatBytes(4_145_455)}/s)`,
+    );
+    assert.equal(formatTransferSummary({ bytes: 0, seconds: 0 }), 'uploaded 0 B in 0.00 s');
+  });
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { RegistryError } from '../../src/registry/errors.ts';
+import { parseRetryAfter } from '../../src/registry/http.ts';
+import { backoffDelay, retryReason, RetryBudget, type RetryPolicy } from '../../src/registry/retry.ts';
+import { recordingLogger } from '../helpers/log.ts';
+
+const fast: RetryPolicy = { retries: 3, maxElapsedMs: 10_000, baseDelayMs: 1, maxDelayMs: 4 };
+
+function withCode(code: string): Error {
+  return Object.assign(new Error(`socket: ${code}`), { code });
+}
+
+describe('which failures are retried', () => {
+  const cases: [string, unknown, string | undefined][] = [
+    ['a reset connection', withCode('ECONNRESET'), 'ECONNRESET'],
+    ['undici closing the socket', withCode('UND_ERR_SOCKET'), 'UND_ERR_SOCKET'],
+    [
+      'a reset wrapped in a RegistryError',
+      new RegistryError('x', undefined, undefined, [], withCode('ECONNRESET')),
+      'ECONNRESET',
+    ],
+    ['503', new RegistryError('x', undefined, 503), 'HTTP 503'],
+    ['500', new RegistryError('x', undefined, 500), 'HTTP 500'],
+    ['429', new RegistryError('x', undefined, 429), 'HTTP 429'],
+    ['408', new RegistryError('x', undefined, 408), 'HTTP 408'],
+    ['401: credentials do not get better by waiting', new RegistryError('x', undefined, 401), undefined],
+    ['404', new RegistryError('x', undefined, 404), undefined],
+    ['413: handled by chunking, not by waiting', new RegistryError('x', undefined, 413), undefined],
+    ['a refused connection: nothing listens there', withCode('ECONNREFUSED'), undefined],
+    ['an unknown host', withCode('ENOTFOUND'), undefined],
+    ['a certificate error', withCode('DEPTH_ZERO_SELF_SIGNED_CERT'), undefined],
+    ['a plain bug', new TypeError('x is undefined'), undefined],
+  ];
+  for (const [name, err, reason] of cases) {
+    test(name, () => assert.equal(retryReason(err), reason));
+  }
+});
+
+describe('Retry-After', () => {
+  const now = Date.parse('2026-11-25T12:00:00Z');
+  test('delta seconds', () => assert.equal(parseRetryAfter('7', now), 7000));
+  test('an HTTP date', () => assert.equal(parseRetryAfter('Wed, 25 Nov 2026 12:00:30 GMT', now), 30_000));
+  test('a date in the past means now', () =>
+    assert.equal(parseRetryAfter('Wed, 25 Nov 2026 11:00:00 GMT', now), 0));
+  test('absent or unreadable', () => {
+    assert.equal(parseRetryAfter(undefined, now), undefined);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter('-5', now), undefined);
+  });
+});
+
+describe('backoff', () => {
+  const policy: RetryPolicy = { retries: 10, maxElapsedMs: 1e9, baseDelayMs: 100, maxDelayMs: 1000 };
+  test('doubles, with jitter in the upper half of each step', () => {
+    assert.equal(
+      backoffDelay(policy, 0, () => 0),
+      50,
+    );
+    assert.equal(
+      backoffDelay(policy, 0, () => 1),
+      100,
+    );
+    assert.equal(
+      backoffDelay(policy, 2, () => 0),
+      200,
+    );
+    assert.equal(
+      backoffDelay(policy, 2, () => 1),
+      400,
+    );
+  });
+  test('never exceeds the ceiling', () => {
+    assert.equal(
+      backoffDelay(policy, 30, () => 1),
+      1000,
+    );
+  });
+});
+
+describe('RetryBudget', () => {
+  test('retries up to the count, logging each reason, then rethrows', async () => {
+    const log = recordingLogger();
+    const budget = new RetryBudget(fast, log, 'uploading blob sha256:ab');
+    const err = new RegistryError('x', undefined, 503);
+    for (let i = 0; i < 3; i++) await budget.next(err);
+    await assert.rejects(budget.next(err), (thrown) => thrown === err);
+    assert.equal(budget.retries, 3);
+    assert.equal(log.lines.length, 3);
+    assert.match(
+      log.lines[0] ?? '',
+      /^warning: uploading blob sha256:ab: HTTP 503, retry 1 of 3 in \d\.\ds$/,
+    );
+  });
+
+  test('rethrows at once what is not retryable', async () => {
+    const budget = new RetryBudget(fast, recordingLogger(), 'x');
+    const err = new RegistryError('denied', undefined, 403);
+    await assert.rejects(budget.next(err), (thrown) => thrown === err);
+    assert.equal(budget.retries, 0);
+  });
+
+  test('waits as long as Retry-After asks', async () => {
+    const budget = new RetryBudget(fast, recordingLogger(), 'x');
+    const err = new RegistryError('slow down', undefined, 429);
+    err.retryAfterMs = 120;
+    const started = performance.now();
+    await budget.next(err);
+    assert.ok(performance.now() - started >= 110, 'slept for the asked time, not the 1 ms backoff');
+  });
+
+  test('gives up when Retry-After asks for more than the time budget left', async () => {
+    const budget = new RetryBudget({ ...fast, maxElapsedMs: 1000 }, recordingLogger(), 'x');
+    const err = new RegistryError('slow down', undefined, 429);
+    err.retryAfterMs = 60_000;
+    const started = performance.now();
+    await assert.rejects(budget.next(err), (thrown) => thrown === err);
+    assert.ok(performance.now() - started < 500, 'did not sleep before giving up');
+  });
+});
