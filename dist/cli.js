@@ -10,7 +10,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-PX3BVMVD.js";
+} from "./lib-A6Z2ANSD.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

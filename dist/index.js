@@ -13,7 +13,7 @@ import {
   push,
   splitList,
   sumSizes
-} from "./lib-PX3BVMVD.js";
+} from "./lib-A6Z2ANSD.js";
 
 // ../../work/main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -569,10 +569,10 @@ var require_errors = __commonJS({
     };
     var kHTTPParserError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_HTTP_PARSER");
     var HTTPParserError = class extends Error {
-      constructor(message, code, data) {
+      constructor(message, code2, data) {
         super(message);
         this.name = "HTTPParserError";
-        this.code = code ? `HPE_${code}` : void 0;
+        this.code = code2 ? `HPE_${code2}` : void 0;
         this.data = data ? data.toString() : void 0;
       }
       static [Symbol.hasInstance](instance) {
@@ -595,12 +595,12 @@ var require_errors = __commonJS({
     };
     var kRequestRetryError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_REQ_RETRY");
     var RequestRetryError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "RequestRetryError";
         this.message = message || "Request retry error";
         this.code = "UND_ERR_REQ_RETRY";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -611,12 +611,12 @@ var require_errors = __commonJS({
     };
     var kResponseError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_RESPONSE");
     var ResponseError = class extends UndiciError {
-      constructor(message, code, { headers, data }) {
+      constructor(message, code2, { headers, data }) {
         super(message);
         this.name = "ResponseError";
         this.message = message || "Response error";
         this.code = "UND_ERR_RESPONSE";
-        this.statusCode = code;
+        this.statusCode = code2;
         this.data = data;
         this.headers = headers;
       }
@@ -826,8 +826,8 @@ var require_tree = __commonJS({
         if (index === void 0 || index >= key.length) {
           throw new TypeError("Unreachable");
         }
-        const code = this.code = key.charCodeAt(index);
-        if (code > 127) {
+        const code2 = this.code = key.charCodeAt(index);
+        if (code2 > 127) {
           throw new TypeError("key must be ascii string");
         }
         if (key.length !== ++index) {
@@ -848,11 +848,11 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (true) {
-          const code = key.charCodeAt(index);
-          if (code > 127) {
+          const code2 = key.charCodeAt(index);
+          if (code2 > 127) {
             throw new TypeError("key must be ascii string");
           }
-          if (node.code === code) {
+          if (node.code === code2) {
             if (length === ++index) {
               node.value = value;
               break;
@@ -862,7 +862,7 @@ var require_tree = __commonJS({
               node.middle = new _TstNode(key, value, index);
               break;
             }
-          } else if (node.code < code) {
+          } else if (node.code < code2) {
             if (node.left !== null) {
               node = node.left;
             } else {
@@ -886,19 +886,19 @@ var require_tree = __commonJS({
         let index = 0;
         let node = this;
         while (node !== null && index < keylength) {
-          let code = key[index];
-          if (code <= 90 && code >= 65) {
-            code |= 32;
+          let code2 = key[index];
+          if (code2 <= 90 && code2 >= 65) {
+            code2 |= 32;
           }
           while (node !== null) {
-            if (code === node.code) {
+            if (code2 === node.code) {
               if (keylength === ++index) {
                 return node;
               }
               node = node.middle;
               break;
             }
-            node = node.code < code ? node.left : node.right;
+            node = node.code < code2 ? node.left : node.right;
           }
         }
         return null;
@@ -1605,11 +1605,11 @@ var require_diagnostics = __commonJS({
         websocketDebuglog("connection opened %s%s", address, port ? `:${port}` : "");
       });
       diagnosticsChannel.channel("undici:websocket:close").subscribe((evt) => {
-        const { websocket, code, reason } = evt;
+        const { websocket, code: code2, reason } = evt;
         websocketDebuglog(
           "closed connection to %s - %s %s",
           websocket.url,
-          code,
+          code2,
           reason
         );
       });
@@ -4097,9 +4097,9 @@ var require_util2 = __commonJS({
     }
     function isValidEncodedURL(url2) {
       for (let i = 0; i < url2.length; ++i) {
-        const code = url2.charCodeAt(i);
-        if (code > 126 || // Non-US-ASCII + DEL
-        code < 32) {
+        const code2 = url2.charCodeAt(i);
+        if (code2 > 126 || // Non-US-ASCII + DEL
+        code2 < 32) {
           return false;
         }
       }
@@ -4690,8 +4690,8 @@ var require_util2 = __commonJS({
       }
       const rangeStart = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -4717,8 +4717,8 @@ var require_util2 = __commonJS({
       }
       const rangeEnd = collectASequenceOfCodePoints(
         (char) => {
-          const code = char.charCodeAt(0);
-          return code >= 48 && code <= 57;
+          const code2 = char.charCodeAt(0);
+          return code2 >= 48 && code2 <= 57;
         },
         data,
         position
@@ -7009,9 +7009,9 @@ var require_client_h2 = __commonJS({
       this[kSocket][kError] = err;
       this[kClient][kOnError](err);
     }
-    function onHttp2FrameError(type, code, id) {
+    function onHttp2FrameError(type, code2, id) {
       if (id === 0) {
-        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`);
+        const err = new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`);
         this[kSocket][kError] = err;
         this[kClient][kOnError](err);
       }
@@ -7021,8 +7021,8 @@ var require_client_h2 = __commonJS({
       this.destroy(err);
       util5.destroy(this[kSocket], err);
     }
-    function onHTTP2GoAway(code) {
-      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code}`, util5.getSocketInfo(this));
+    function onHTTP2GoAway(code2) {
+      const err = this[kError] || new SocketError(`HTTP/2: "GOAWAY" frame received with code ${code2}`, util5.getSocketInfo(this));
       const client = this[kClient];
       client[kSocket] = null;
       client[kHTTPContext] = null;
@@ -7227,8 +7227,8 @@ var require_client_h2 = __commonJS({
       stream2.once("error", function(err) {
         abort(err);
       });
-      stream2.once("frameError", (type, code) => {
-        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
+      stream2.once("frameError", (type, code2) => {
+        abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code2}`));
       });
       return true;
       function writeBodyH2() {
@@ -9166,7 +9166,7 @@ var require_retry_handler = __commonJS({
         if (this.handler.onBodySent) return this.handler.onBodySent(chunk);
       }
       static [kRetryHandlerDefaultRetry](err, { state: state3, opts }, cb) {
-        const { statusCode, code, headers } = err;
+        const { statusCode, code: code2, headers } = err;
         const { method, retryOptions } = opts;
         const {
           maxRetries,
@@ -9178,7 +9178,7 @@ var require_retry_handler = __commonJS({
           methods
         } = retryOptions;
         const { counter } = state3;
-        if (code && code !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code)) {
+        if (code2 && code2 !== "UND_ERR_REQ_RETRY" && !errorCodes.includes(code2)) {
           cb(err);
           return;
         }
@@ -11216,11 +11216,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural;
       }
-      pluralize(count) {
-        const one = count === 1;
+      pluralize(count2) {
+        const one = count2 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count, noun };
+        return { ...keys, count: count2, noun };
       }
     };
   }
@@ -11921,8 +11921,8 @@ var require_headers = __commonJS({
     var util5 = __require("node:util");
     var kHeadersMap = /* @__PURE__ */ Symbol("headers map");
     var kHeadersSortedMap = /* @__PURE__ */ Symbol("headers map sorted");
-    function isHTTPWhiteSpaceCharCode(code) {
-      return code === 10 || code === 13 || code === 9 || code === 32;
+    function isHTTPWhiteSpaceCharCode(code2) {
+      return code2 === 10 || code2 === 13 || code2 === 9 || code2 === 32;
     }
     function headerValueNormalize(potentialValue) {
       let i = 0;
@@ -16077,8 +16077,8 @@ var require_util6 = __commonJS({
     "use strict";
     function isCTLExcludingHtab(value) {
       for (let i = 0; i < value.length; ++i) {
-        const code = value.charCodeAt(i);
-        if (code >= 0 && code <= 8 || code >= 10 && code <= 31 || code === 127) {
+        const code2 = value.charCodeAt(i);
+        if (code2 >= 0 && code2 <= 8 || code2 >= 10 && code2 <= 31 || code2 === 127) {
           return true;
         }
       }
@@ -16086,26 +16086,26 @@ var require_util6 = __commonJS({
     }
     function validateCookieName(name) {
       for (let i = 0; i < name.length; ++i) {
-        const code = name.charCodeAt(i);
-        if (code < 33 || // exclude CTLs (0-31), SP and HT
-        code > 126 || // exclude non-ascii and DEL
-        code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 60 || // <
-        code === 62 || // >
-        code === 64 || // @
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 58 || // :
-        code === 92 || // \
-        code === 47 || // /
-        code === 91 || // [
-        code === 93 || // ]
-        code === 63 || // ?
-        code === 61 || // =
-        code === 123 || // {
-        code === 125) {
+        const code2 = name.charCodeAt(i);
+        if (code2 < 33 || // exclude CTLs (0-31), SP and HT
+        code2 > 126 || // exclude non-ascii and DEL
+        code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 60 || // <
+        code2 === 62 || // >
+        code2 === 64 || // @
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 58 || // :
+        code2 === 92 || // \
+        code2 === 47 || // /
+        code2 === 91 || // [
+        code2 === 93 || // ]
+        code2 === 63 || // ?
+        code2 === 61 || // =
+        code2 === 123 || // {
+        code2 === 125) {
           throw new Error("Invalid cookie name");
         }
       }
@@ -16121,31 +16121,31 @@ var require_util6 = __commonJS({
         ++i;
       }
       while (i < len) {
-        const code = value.charCodeAt(i++);
-        if (code < 33 || // exclude CTLs (0-31)
-        code > 126 || // non-ascii and DEL (127)
-        code === 34 || // "
-        code === 44 || // ,
-        code === 59 || // ;
-        code === 92) {
+        const code2 = value.charCodeAt(i++);
+        if (code2 < 33 || // exclude CTLs (0-31)
+        code2 > 126 || // non-ascii and DEL (127)
+        code2 === 34 || // "
+        code2 === 44 || // ,
+        code2 === 59 || // ;
+        code2 === 92) {
           throw new Error("Invalid cookie value");
         }
       }
     }
     function validateCookiePath(path12) {
       for (let i = 0; i < path12.length; ++i) {
-        const code = path12.charCodeAt(i);
-        if (code < 32 || // exclude CTLs (0-31)
-        code > 126 || // exclude DEL and non-ascii
-        code === 59) {
+        const code2 = path12.charCodeAt(i);
+        if (code2 < 32 || // exclude CTLs (0-31)
+        code2 > 126 || // exclude DEL and non-ascii
+        code2 === 59) {
           throw new Error("Invalid cookie path");
         }
       }
     }
-    function isLetterOrDigit(code) {
-      return code >= 48 && code <= 57 || // 0-9
-      code >= 65 && code <= 90 || // A-Z
-      code >= 97 && code <= 122;
+    function isLetterOrDigit(code2) {
+      return code2 >= 48 && code2 <= 57 || // 0-9
+      code2 >= 65 && code2 <= 90 || // A-Z
+      code2 >= 97 && code2 <= 122;
     }
     function validateCookieDomain(domain) {
       if (domain === " ") {
@@ -16156,8 +16156,8 @@ var require_util6 = __commonJS({
       }
       let labelLength = 0;
       for (let i = 0; i < domain.length; ++i) {
-        const code = domain.charCodeAt(i);
-        if (code === 46) {
+        const code2 = domain.charCodeAt(i);
+        if (code2 === 46) {
           if (labelLength === 0) {
             throw new Error("Invalid cookie domain");
           }
@@ -16167,10 +16167,10 @@ var require_util6 = __commonJS({
           labelLength = 0;
           continue;
         }
-        if (labelLength === 0 && !isLetterOrDigit(code)) {
+        if (labelLength === 0 && !isLetterOrDigit(code2)) {
           throw new Error("Invalid cookie domain");
         }
-        if (!isLetterOrDigit(code) && code !== 45) {
+        if (!isLetterOrDigit(code2) && code2 !== 45) {
           throw new Error("Invalid cookie domain");
         }
         if (++labelLength > 63) {
@@ -16944,37 +16944,37 @@ var require_util7 = __commonJS({
         return false;
       }
       for (let i = 0; i < protocol.length; ++i) {
-        const code = protocol.charCodeAt(i);
-        if (code < 33 || // CTL, contains SP (0x20) and HT (0x09)
-        code > 126 || code === 34 || // "
-        code === 40 || // (
-        code === 41 || // )
-        code === 44 || // ,
-        code === 47 || // /
-        code === 58 || // :
-        code === 59 || // ;
-        code === 60 || // <
-        code === 61 || // =
-        code === 62 || // >
-        code === 63 || // ?
-        code === 64 || // @
-        code === 91 || // [
-        code === 92 || // \
-        code === 93 || // ]
-        code === 123 || // {
-        code === 125) {
+        const code2 = protocol.charCodeAt(i);
+        if (code2 < 33 || // CTL, contains SP (0x20) and HT (0x09)
+        code2 > 126 || code2 === 34 || // "
+        code2 === 40 || // (
+        code2 === 41 || // )
+        code2 === 44 || // ,
+        code2 === 47 || // /
+        code2 === 58 || // :
+        code2 === 59 || // ;
+        code2 === 60 || // <
+        code2 === 61 || // =
+        code2 === 62 || // >
+        code2 === 63 || // ?
+        code2 === 64 || // @
+        code2 === 91 || // [
+        code2 === 92 || // \
+        code2 === 93 || // ]
+        code2 === 123 || // {
+        code2 === 125) {
           return false;
         }
       }
       return true;
     }
-    function isValidStatusCode(code) {
-      if (code >= 1e3 && code < 1015) {
-        return code !== 1004 && // reserved
-        code !== 1005 && // "MUST NOT be set as a status code"
-        code !== 1006;
+    function isValidStatusCode(code2) {
+      if (code2 >= 1e3 && code2 < 1015) {
+        return code2 !== 1004 && // reserved
+        code2 !== 1005 && // "MUST NOT be set as a status code"
+        code2 !== 1006;
       }
-      return code >= 3e3 && code <= 4999;
+      return code2 >= 3e3 && code2 <= 4999;
     }
     function failWebsocketConnection(ws, reason) {
       const { [kController]: controller, [kResponse]: response } = ws;
@@ -17243,7 +17243,7 @@ var require_connection = __commonJS({
       });
       return controller;
     }
-    function closeWebSocketConnection(ws, code, reason, reasonByteLength) {
+    function closeWebSocketConnection(ws, code2, reason, reasonByteLength) {
       if (isClosing(ws) || isClosed(ws)) {
       } else if (!isEstablished(ws)) {
         failWebsocketConnection(ws, "Connection was closed before it was established.");
@@ -17251,12 +17251,12 @@ var require_connection = __commonJS({
       } else if (ws[kSentClose] === sentCloseFrameState.NOT_SENT) {
         ws[kSentClose] = sentCloseFrameState.PROCESSING;
         const frame = new WebsocketFrameSend();
-        if (code !== void 0 && reason === void 0) {
+        if (code2 !== void 0 && reason === void 0) {
           frame.frameData = Buffer.allocUnsafe(2);
-          frame.frameData.writeUInt16BE(code, 0);
-        } else if (code !== void 0 && reason !== void 0) {
+          frame.frameData.writeUInt16BE(code2, 0);
+        } else if (code2 !== void 0 && reason !== void 0) {
           frame.frameData = Buffer.allocUnsafe(2 + reasonByteLength);
-          frame.frameData.writeUInt16BE(code, 0);
+          frame.frameData.writeUInt16BE(code2, 0);
           frame.frameData.write(reason, 2, "utf-8");
         } else {
           frame.frameData = emptyBuffer;
@@ -17281,25 +17281,25 @@ var require_connection = __commonJS({
       response.socket.off("close", onSocketClose);
       response.socket.off("error", onSocketError);
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
-      let code = 1005;
+      let code2 = 1005;
       let reason = "";
       const result = ws[kByteParser].closingInfo;
       if (result && !result.error) {
-        code = result.code ?? 1005;
+        code2 = result.code ?? 1005;
         reason = result.reason;
       } else if (!ws[kReceivedClose]) {
-        code = 1006;
+        code2 = 1006;
       }
       ws[kReadyState] = states.CLOSED;
       fireEvent("close", ws, (type, init) => new CloseEvent(type, init), {
         wasClean,
-        code,
+        code: code2,
         reason
       });
       if (channels.close.hasSubscribers) {
         channels.close.publish({
           websocket: ws,
-          code,
+          code: code2,
           reason
         });
       }
@@ -17424,8 +17424,8 @@ var require_receiver = __commonJS({
     var { closeWebSocketConnection } = require_connection();
     var { PerMessageDeflate } = require_permessage_deflate();
     var { MessageSizeExceededError } = require_errors();
-    function failWebsocketConnectionWithCode(ws, code, reason) {
-      closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason));
+    function failWebsocketConnectionWithCode(ws, code2, reason) {
+      closeWebSocketConnection(ws, code2, reason, Buffer.byteLength(reason));
       failWebsocketConnection(ws, reason);
     }
     var ByteParser = class extends Writable {
@@ -17612,8 +17612,8 @@ var require_receiver = __commonJS({
                   this.#info.fin,
                   (error2, data) => {
                     if (error2) {
-                      const code = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
-                      failWebsocketConnectionWithCode(this.ws, code, error2.message);
+                      const code2 = error2 instanceof MessageSizeExceededError ? 1009 : 1007;
+                      failWebsocketConnectionWithCode(this.ws, code2, error2.message);
                       return;
                     }
                     if (!this.writeFragments(data)) {
@@ -17699,11 +17699,11 @@ var require_receiver = __commonJS({
       }
       parseCloseBody(data) {
         assert4(data.length !== 1);
-        let code;
+        let code2;
         if (data.length >= 2) {
-          code = data.readUInt16BE(0);
+          code2 = data.readUInt16BE(0);
         }
-        if (code !== void 0 && !isValidStatusCode(code)) {
+        if (code2 !== void 0 && !isValidStatusCode(code2)) {
           return { code: 1002, reason: "Invalid status code", error: true };
         }
         let reason = data.subarray(2);
@@ -17715,7 +17715,7 @@ var require_receiver = __commonJS({
         } catch {
           return { code: 1007, reason: "Invalid UTF-8", error: true };
         }
-        return { code, reason, error: false };
+        return { code: code2, reason, error: false };
       }
       /**
        * Parses control frames.
@@ -17730,8 +17730,8 @@ var require_receiver = __commonJS({
           }
           this.#info.closeInfo = this.parseCloseBody(body2);
           if (this.#info.closeInfo.error) {
-            const { code, reason } = this.#info.closeInfo;
-            closeWebSocketConnection(this.ws, code, reason, reason.length);
+            const { code: code2, reason } = this.#info.closeInfo;
+            closeWebSocketConnection(this.ws, code2, reason, reason.length);
             failWebsocketConnection(this.ws, reason);
             return false;
           }
@@ -17969,17 +17969,17 @@ var require_websocket = __commonJS({
        * @param {number|undefined} code
        * @param {string|undefined} reason
        */
-      close(code = void 0, reason = void 0) {
+      close(code2 = void 0, reason = void 0) {
         webidl.brandCheck(this, _WebSocket);
         const prefix2 = "WebSocket.close";
-        if (code !== void 0) {
-          code = webidl.converters["unsigned short"](code, prefix2, "code", { clamp: true });
+        if (code2 !== void 0) {
+          code2 = webidl.converters["unsigned short"](code2, prefix2, "code", { clamp: true });
         }
         if (reason !== void 0) {
           reason = webidl.converters.USVString(reason, prefix2, "reason");
         }
-        if (code !== void 0) {
-          if (code !== 1e3 && (code < 3e3 || code > 4999)) {
+        if (code2 !== void 0) {
+          if (code2 !== 1e3 && (code2 < 3e3 || code2 > 4999)) {
             throw new DOMException("invalid code", "InvalidAccessError");
           }
         }
@@ -17993,7 +17993,7 @@ var require_websocket = __commonJS({
             );
           }
         }
-        closeWebSocketConnection(this, code, reason, reasonByteLength);
+        closeWebSocketConnection(this, code2, reason, reasonByteLength);
       }
       /**
        * @see https://websockets.spec.whatwg.org/#dom-websocket-send
@@ -18239,15 +18239,15 @@ var require_websocket = __commonJS({
     }
     function onParserError(err) {
       let message;
-      let code;
+      let code2;
       if (err instanceof CloseEvent) {
         message = err.reason;
-        code = err.code;
+        code2 = err.code;
       } else {
         message = err.message;
       }
       fireEvent("error", this, () => new ErrorEvent("error", { error: err, message }));
-      closeWebSocketConnection(this, code);
+      closeWebSocketConnection(this, code2);
     }
     module.exports = {
       WebSocket
@@ -18639,15 +18639,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count) {
-        while (count > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count2) {
+        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count < remaining) {
-            this.linePos += count;
-            count = 0;
+          if (count2 < remaining) {
+            this.linePos += count2;
+            count2 = 0;
           } else {
-            count -= remaining;
+            count2 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -25960,11 +25960,11 @@ var require_rpc_error = __commonJS({
     Object.defineProperty(exports2, "__esModule", { value: true });
     exports2.RpcError = void 0;
     var RpcError = class extends Error {
-      constructor(message, code = "UNKNOWN", meta) {
+      constructor(message, code2 = "UNKNOWN", meta) {
         super(message);
         this.name = "RpcError";
         Object.setPrototypeOf(this, new.target.prototype);
-        this.code = code;
+        this.code = code2;
         this.meta = meta !== null && meta !== void 0 ? meta : {};
       }
       toString() {
@@ -28056,9 +28056,9 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addCodeBlock(code, lang) {
+  addCodeBlock(code2, lang) {
     const attrs = Object.assign({}, lang && { lang });
-    const element = this.wrap("pre", this.wrap("code", code), attrs);
+    const element = this.wrap("pre", this.wrap("code", code2), attrs);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -28084,11 +28084,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell) => {
-        if (typeof cell === "string") {
-          return this.wrap("td", cell);
+      const cells = row.map((cell2) => {
+        if (typeof cell2 === "string") {
+          return this.wrap("td", cell2);
         }
-        const { header, data, colspan, rowspan } = cell;
+        const { header, data, colspan, rowspan } = cell2;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -28184,6 +28184,7 @@ var Summary = class {
   }
 };
 var _summary = new Summary();
+var summary = _summary;
 
 // ../../work/main/node_modules/@actions/core/lib/platform.js
 import os4 from "os";
@@ -28744,14 +28745,14 @@ var ToolRunner = class extends events.EventEmitter {
           state3.processClosed = true;
           state3.CheckComplete();
         });
-        cp.on("exit", (code) => {
-          state3.processExitCode = code;
+        cp.on("exit", (code2) => {
+          state3.processExitCode = code2;
           state3.processExited = true;
-          this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+          this._debug(`Exit code ${code2} received from tool '${this.toolPath}'`);
           state3.CheckComplete();
         });
-        cp.on("close", (code) => {
-          state3.processExitCode = code;
+        cp.on("close", (code2) => {
+          state3.processExitCode = code2;
           state3.processExited = true;
           state3.processClosed = true;
           this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
@@ -37635,9 +37636,9 @@ function validateAmpersand(xmlData, i) {
     i++;
     return validateNumberAmpersand(xmlData, i);
   }
-  let count = 0;
-  for (; i < xmlData.length; i++, count++) {
-    if (xmlData[i].match(/\w/) && count < 20)
+  let count2 = 0;
+  for (; i < xmlData.length; i++, count2++) {
+    if (xmlData[i].match(/\w/) && count2 < 20)
       continue;
     if (xmlData[i] === ";")
       break;
@@ -37645,10 +37646,10 @@ function validateAmpersand(xmlData, i) {
   }
   return i;
 }
-function getErrorObject(code, message, lineNumber) {
+function getErrorObject(code2, message, lineNumber) {
   return {
     err: {
-      code,
+      code: code2,
       msg: message,
       line: lineNumber.line || lineNumber,
       col: lineNumber.col
@@ -41154,11 +41155,11 @@ function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
   let result = "";
   let segmentStart = i;
   for (let index = i; index < len; index++) {
-    const code = xmlData.charCodeAt(index);
-    if (code === 34 || code === 39) {
+    const code2 = xmlData.charCodeAt(index);
+    if (code2 === 34 || code2 === 39) {
       index = xmlData.indexOf(xmlData[index], index + 1);
       if (index === -1) return;
-    } else if (code === closeCode0) {
+    } else if (code2 === closeCode0) {
       if (closeCode1 !== -1) {
         if (xmlData.charCodeAt(index + 1) === closeCode1) {
           result += xmlData.substring(segmentStart, index);
@@ -41168,7 +41169,7 @@ function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
         result += xmlData.substring(segmentStart, index);
         return { data: result, index };
       }
-    } else if (code === 9) {
+    } else if (code2 === 9) {
       result += xmlData.substring(segmentStart, index) + " ";
       segmentStart = index + 1;
     }
@@ -61972,13 +61973,13 @@ var RetriableReadableStream = class extends Readable3 {
    * @param count - How much data in original data source to read
    * @param options -
    */
-  constructor(source, getter, offset, count, options = {}) {
+  constructor(source, getter, offset, count2, options = {}) {
     super({ highWaterMark: options.highWaterMark });
     this.getter = getter;
     this.source = source;
     this.start = offset;
     this.offset = offset;
-    this.end = offset + count - 1;
+    this.end = offset + count2 - 1;
     this.maxRetryRequests = options.maxRetryRequests && options.maxRetryRequests >= 0 ? options.maxRetryRequests : 0;
     this.onProgress = options.onProgress;
     this.options = options;
@@ -62497,9 +62498,9 @@ var BlobDownloadResponse = class {
    * @param count -
    * @param options -
    */
-  constructor(originalResponse2, getter, offset, count, options = {}) {
+  constructor(originalResponse2, getter, offset, count2, options = {}) {
     this.originalResponse = originalResponse2;
-    this.blobDownloadStream = new RetriableReadableStream(this.originalResponse.readableStreamBody, getter, offset, count, options);
+    this.blobDownloadStream = new RetriableReadableStream(this.originalResponse.readableStreamBody, getter, offset, count2, options);
   }
 };
 
@@ -62626,12 +62627,12 @@ var AvroParser = class _AvroParser {
   }
   static async readArray(stream2, readItemMethod, options = {}) {
     const items = [];
-    for (let count = await _AvroParser.readLong(stream2, options); count !== 0; count = await _AvroParser.readLong(stream2, options)) {
-      if (count < 0) {
+    for (let count2 = await _AvroParser.readLong(stream2, options); count2 !== 0; count2 = await _AvroParser.readLong(stream2, options)) {
+      if (count2 < 0) {
         await _AvroParser.readLong(stream2, options);
-        count = -count;
+        count2 = -count2;
       }
-      while (count--) {
+      while (count2--) {
         const item = await readItemMethod(stream2, options);
         items.push(item);
       }
@@ -64095,11 +64096,11 @@ import fs5 from "node:fs";
 import util3 from "node:util";
 async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
   let pos = 0;
-  const count = end - offset;
+  const count2 = end - offset;
   return new Promise((resolve3, reject) => {
     const timeout = setTimeout(() => reject(new Error(`The operation cannot be completed in timeout.`)), REQUEST_TIMEOUT);
     stream2.on("readable", () => {
-      if (pos >= count) {
+      if (pos >= count2) {
         clearTimeout(timeout);
         resolve3();
         return;
@@ -64111,14 +64112,14 @@ async function streamToBuffer(stream2, buffer3, offset, end, encoding) {
       if (typeof chunk === "string") {
         chunk = Buffer.from(chunk, encoding);
       }
-      const chunkLength = pos + chunk.length > count ? count - pos : chunk.length;
+      const chunkLength = pos + chunk.length > count2 ? count2 - pos : chunk.length;
       buffer3.fill(chunk.slice(0, chunkLength), offset + pos, offset + pos + chunkLength);
       pos += chunkLength;
     });
     stream2.on("end", () => {
       clearTimeout(timeout);
-      if (pos < count) {
-        reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count}`));
+      if (pos < count2) {
+        reject(new Error(`Stream drains before getting enough data needed. Data read: ${pos}, data need: ${count2}`));
       }
       resolve3();
     });
@@ -64335,7 +64336,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    * }
    * ```
    */
-  async download(offset = 0, count, options = {}) {
+  async download(offset = 0, count2, options = {}) {
     options.conditions = options.conditions || {};
     options.conditions = options.conditions || {};
     ensureCpkIfSpecified(options.customerProvidedKey, this.isHttps);
@@ -64351,7 +64352,7 @@ var BlobClient = class _BlobClient extends StorageClient2 {
           onDownloadProgress: isNodeLike2 ? void 0 : options.onProgress
           // for Node.js, progress is reported by RetriableReadableStream
         },
-        range: offset === 0 && !count ? void 0 : rangeToString({ offset, count }),
+        range: offset === 0 && !count2 ? void 0 : rangeToString({ offset, count: count2 }),
         rangeGetContentMD5: options.rangeGetContentMD5,
         rangeGetContentCRC64: options.rangeGetContentCrc64,
         snapshot: options.snapshot,
@@ -64861,15 +64862,15 @@ var BlobClient = class _BlobClient extends StorageClient2 {
   async downloadToBuffer(param1, param2, param3, param4 = {}) {
     let buffer3;
     let offset = 0;
-    let count = 0;
+    let count2 = 0;
     let options = param4;
     if (param1 instanceof Buffer) {
       buffer3 = param1;
       offset = param2 || 0;
-      count = typeof param3 === "number" ? param3 : 0;
+      count2 = typeof param3 === "number" ? param3 : 0;
     } else {
       offset = typeof param1 === "number" ? param1 : 0;
-      count = typeof param2 === "number" ? param2 : 0;
+      count2 = typeof param2 === "number" ? param2 : 0;
       options = param3 || {};
     }
     let blockSize = options.blockSize ?? 0;
@@ -64882,38 +64883,38 @@ var BlobClient = class _BlobClient extends StorageClient2 {
     if (offset < 0) {
       throw new RangeError("offset option must be >= 0");
     }
-    if (count && count <= 0) {
+    if (count2 && count2 <= 0) {
       throw new RangeError("count option must be greater than 0");
     }
     if (!options.conditions) {
       options.conditions = {};
     }
     return tracingClient.withSpan("BlobClient-downloadToBuffer", options, async (updatedOptions) => {
-      if (!count) {
+      if (!count2) {
         const response = await this.getProperties({
           ...options,
           tracingOptions: updatedOptions.tracingOptions
         });
-        count = response.contentLength - offset;
-        if (count < 0) {
+        count2 = response.contentLength - offset;
+        if (count2 < 0) {
           throw new RangeError(`offset ${offset} shouldn't be larger than blob size ${response.contentLength}`);
         }
       }
       if (!buffer3) {
         try {
-          buffer3 = Buffer.alloc(count);
+          buffer3 = Buffer.alloc(count2);
         } catch (error2) {
-          throw new Error(`Unable to allocate the buffer of size: ${count}(in bytes). Please try passing your own buffer to the "downloadToBuffer" method or try using other methods like "download" or "downloadToFile".	 ${error2.message}`);
+          throw new Error(`Unable to allocate the buffer of size: ${count2}(in bytes). Please try passing your own buffer to the "downloadToBuffer" method or try using other methods like "download" or "downloadToFile".	 ${error2.message}`);
         }
       }
-      if (buffer3.length < count) {
-        throw new RangeError(`The buffer's size should be equal to or larger than the request count of bytes: ${count}`);
+      if (buffer3.length < count2) {
+        throw new RangeError(`The buffer's size should be equal to or larger than the request count of bytes: ${count2}`);
       }
       let transferProgress = 0;
       const batch = new Batch(options.concurrency);
-      for (let off = offset; off < offset + count; off = off + blockSize) {
+      for (let off = offset; off < offset + count2; off = off + blockSize) {
         batch.addOperation(async () => {
-          let chunkEnd = offset + count;
+          let chunkEnd = offset + count2;
           if (off + blockSize < chunkEnd) {
             chunkEnd = off + blockSize;
           }
@@ -64952,9 +64953,9 @@ var BlobClient = class _BlobClient extends StorageClient2 {
    *                                                 content is already read and written into a local file
    *                                                 at the specified path.
    */
-  async downloadToFile(filePath, offset = 0, count, options = {}) {
+  async downloadToFile(filePath, offset = 0, count2, options = {}) {
     return tracingClient.withSpan("BlobClient-downloadToFile", options, async (updatedOptions) => {
-      const response = await this.download(offset, count, {
+      const response = await this.download(offset, count2, {
         ...options,
         tracingOptions: updatedOptions.tracingOptions
       });
@@ -65422,14 +65423,14 @@ var AppendBlobClient = class _AppendBlobClient extends BlobClient {
    * @param count - Number of bytes to be appended as a block
    * @param options -
    */
-  async appendBlockFromURL(sourceURL, sourceOffset, count, options = {}) {
+  async appendBlockFromURL(sourceURL, sourceOffset, count2, options = {}) {
     options.conditions = options.conditions || {};
     options.sourceConditions = options.sourceConditions || {};
     ensureCpkIfSpecified(options.customerProvidedKey, this.isHttps);
     return tracingClient.withSpan("AppendBlobClient-appendBlockFromURL", options, async (updatedOptions) => {
       return assertResponse(await this.appendBlobContext.appendBlockFromUrl(sourceURL, 0, {
         abortSignal: options.abortSignal,
-        sourceRange: rangeToString({ offset: sourceOffset, count }),
+        sourceRange: rangeToString({ offset: sourceOffset, count: count2 }),
         sourceContentMD5: options.sourceContentMD5,
         sourceContentCrc64: options.sourceContentCrc64,
         leaseAccessConditions: options.conditions,
@@ -65761,7 +65762,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
    * @param options - Options to the Block Blob Stage Block From URL operation.
    * @returns Response data for the Block Blob Stage Block From URL operation.
    */
-  async stageBlockFromURL(blockId2, sourceURL, offset = 0, count, options = {}) {
+  async stageBlockFromURL(blockId2, sourceURL, offset = 0, count2, options = {}) {
     ensureCpkIfSpecified(options.customerProvidedKey, this.isHttps);
     return tracingClient.withSpan("BlockBlobClient-stageBlockFromURL", options, async (updatedOptions) => {
       return assertResponse(await this.blockBlobContext.stageBlockFromURL(blockId2, 0, sourceURL, {
@@ -65769,7 +65770,7 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
         leaseAccessConditions: options.conditions,
         sourceContentMD5: options.sourceContentMD5,
         sourceContentCrc64: options.sourceContentCrc64,
-        sourceRange: offset === 0 && !count ? void 0 : rangeToString({ offset, count }),
+        sourceRange: offset === 0 && !count2 ? void 0 : rangeToString({ offset, count: count2 }),
         cpkInfo: options.customerProvidedKey,
         encryptionScope: options.encryptionScope,
         copySourceAuthorization: httpAuthorizationToString(options.sourceAuthorization),
@@ -65998,10 +65999,10 @@ var BlockBlobClient = class _BlockBlobClient extends BlobClient {
   async uploadFile(filePath, options = {}) {
     return tracingClient.withSpan("BlockBlobClient-uploadFile", options, async (updatedOptions) => {
       const size = (await fsStat(filePath)).size;
-      return this.uploadSeekableInternal((offset, count) => {
+      return this.uploadSeekableInternal((offset, count2) => {
         return () => fsCreateReadStream(filePath, {
           autoClose: true,
-          end: count ? offset + count - 1 : Infinity,
+          end: count2 ? offset + count2 - 1 : Infinity,
           start: offset
         });
       }, size, {
@@ -66208,11 +66209,11 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param options - Options to the Page Blob Upload Pages operation.
    * @returns Response data for the Page Blob Upload Pages operation.
    */
-  async uploadPages(body2, offset, count, options = {}) {
+  async uploadPages(body2, offset, count2, options = {}) {
     options.conditions = options.conditions || {};
     ensureCpkIfSpecified(options.customerProvidedKey, this.isHttps);
     return tracingClient.withSpan("PageBlobClient-uploadPages", options, async (updatedOptions) => {
-      return assertResponse(await this.pageBlobContext.uploadPages(count, body2, {
+      return assertResponse(await this.pageBlobContext.uploadPages(count2, body2, {
         abortSignal: options.abortSignal,
         leaseAccessConditions: options.conditions,
         modifiedAccessConditions: {
@@ -66222,7 +66223,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
         requestOptions: {
           onUploadProgress: options.onProgress
         },
-        range: rangeToString({ offset, count }),
+        range: rangeToString({ offset, count: count2 }),
         sequenceNumberAccessConditions: options.conditions,
         transactionalContentMD5: options.transactionalContentMD5,
         transactionalContentCrc64: options.transactionalContentCrc64,
@@ -66243,12 +66244,12 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param count - Number of bytes to be uploaded from source page blob
    * @param options -
    */
-  async uploadPagesFromURL(sourceURL, sourceOffset, destOffset, count, options = {}) {
+  async uploadPagesFromURL(sourceURL, sourceOffset, destOffset, count2, options = {}) {
     options.conditions = options.conditions || {};
     options.sourceConditions = options.sourceConditions || {};
     ensureCpkIfSpecified(options.customerProvidedKey, this.isHttps);
     return tracingClient.withSpan("PageBlobClient-uploadPagesFromURL", options, async (updatedOptions) => {
-      return assertResponse(await this.pageBlobContext.uploadPagesFromURL(sourceURL, rangeToString({ offset: sourceOffset, count }), 0, rangeToString({ offset: destOffset, count }), {
+      return assertResponse(await this.pageBlobContext.uploadPagesFromURL(sourceURL, rangeToString({ offset: sourceOffset, count: count2 }), 0, rangeToString({ offset: destOffset, count: count2 }), {
         abortSignal: options.abortSignal,
         sourceContentMD5: options.sourceContentMD5,
         sourceContentCrc64: options.sourceContentCrc64,
@@ -66281,7 +66282,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param options - Options to the Page Blob Clear Pages operation.
    * @returns Response data for the Page Blob Clear Pages operation.
    */
-  async clearPages(offset = 0, count, options = {}) {
+  async clearPages(offset = 0, count2, options = {}) {
     options.conditions = options.conditions || {};
     return tracingClient.withSpan("PageBlobClient-clearPages", options, async (updatedOptions) => {
       return assertResponse(await this.pageBlobContext.clearPages(0, {
@@ -66291,7 +66292,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           ...options.conditions,
           ifTags: options.conditions?.tagConditions
         },
-        range: rangeToString({ offset, count }),
+        range: rangeToString({ offset, count: count2 }),
         sequenceNumberAccessConditions: options.conditions,
         cpkInfo: options.customerProvidedKey,
         encryptionScope: options.encryptionScope,
@@ -66308,7 +66309,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param options - Options to the Page Blob Get Ranges operation.
    * @returns Response data for the Page Blob Get Ranges operation.
    */
-  async getPageRanges(offset = 0, count, options = {}) {
+  async getPageRanges(offset = 0, count2, options = {}) {
     options.conditions = options.conditions || {};
     return tracingClient.withSpan("PageBlobClient-getPageRanges", options, async (updatedOptions) => {
       const response = assertResponse(await this.pageBlobContext.getPageRanges({
@@ -66318,7 +66319,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           ...options.conditions,
           ifTags: options.conditions?.tagConditions
         },
-        range: rangeToString({ offset, count }),
+        range: rangeToString({ offset, count: count2 }),
         tracingOptions: updatedOptions.tracingOptions
       }));
       return rangeResponseFromModel(response);
@@ -66336,7 +66337,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param marker - A string value that identifies the portion of the list to be returned with the next list operation.
    * @param options - Options to PageBlob Get Page Ranges Segment operation.
    */
-  async listPageRangesSegment(offset = 0, count, marker2, options = {}) {
+  async listPageRangesSegment(offset = 0, count2, marker2, options = {}) {
     return tracingClient.withSpan("PageBlobClient-getPageRangesSegment", options, async (updatedOptions) => {
       return assertResponse(await this.pageBlobContext.getPageRanges({
         abortSignal: options.abortSignal,
@@ -66345,7 +66346,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           ...options.conditions,
           ifTags: options.conditions?.tagConditions
         },
-        range: rangeToString({ offset, count }),
+        range: rangeToString({ offset, count: count2 }),
         marker: marker2,
         maxPageSize: options.maxPageSize,
         tracingOptions: updatedOptions.tracingOptions
@@ -66366,11 +66367,11 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    *                          items. The marker value is opaque to the client.
    * @param options - Options to List Page Ranges operation.
    */
-  async *listPageRangeItemSegments(offset = 0, count, marker2, options = {}) {
+  async *listPageRangeItemSegments(offset = 0, count2, marker2, options = {}) {
     let getPageRangeItemSegmentsResponse;
     if (!!marker2 || marker2 === void 0) {
       do {
-        getPageRangeItemSegmentsResponse = await this.listPageRangesSegment(offset, count, marker2, options);
+        getPageRangeItemSegmentsResponse = await this.listPageRangesSegment(offset, count2, marker2, options);
         marker2 = getPageRangeItemSegmentsResponse.continuationToken;
         yield await getPageRangeItemSegmentsResponse;
       } while (marker2);
@@ -66383,9 +66384,9 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param count - Number of bytes to get.
    * @param options - Options to List Page Ranges operation.
    */
-  async *listPageRangeItems(offset = 0, count, options = {}) {
+  async *listPageRangeItems(offset = 0, count2, options = {}) {
     let marker2;
-    for await (const getPageRangesSegment of this.listPageRangeItemSegments(offset, count, marker2, options)) {
+    for await (const getPageRangesSegment of this.listPageRangeItemSegments(offset, count2, marker2, options)) {
       yield* ExtractPageRangeInfoItems(getPageRangesSegment);
     }
   }
@@ -66461,9 +66462,9 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param options - Options to the Page Blob Get Ranges operation.
    * @returns An asyncIterableIterator that supports paging.
    */
-  listPageRanges(offset = 0, count, options = {}) {
+  listPageRanges(offset = 0, count2, options = {}) {
     options.conditions = options.conditions || {};
-    const iter = this.listPageRangeItems(offset, count, options);
+    const iter = this.listPageRangeItems(offset, count2, options);
     return {
       /**
        * The next method, part of the iteration protocol
@@ -66481,7 +66482,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
        * Return an AsyncIterableIterator that works a page at a time
        */
       byPage: (settings = {}) => {
-        return this.listPageRangeItemSegments(offset, count, settings.continuationToken, {
+        return this.listPageRangeItemSegments(offset, count2, settings.continuationToken, {
           maxPageSize: settings.maxPageSize,
           ...options
         });
@@ -66498,7 +66499,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param options - Options to the Page Blob Get Page Ranges Diff operation.
    * @returns Response data for the Page Blob Get Page Range Diff operation.
    */
-  async getPageRangesDiff(offset, count, prevSnapshot, options = {}) {
+  async getPageRangesDiff(offset, count2, prevSnapshot, options = {}) {
     options.conditions = options.conditions || {};
     return tracingClient.withSpan("PageBlobClient-getPageRangesDiff", options, async (updatedOptions) => {
       const result = assertResponse(await this.pageBlobContext.getPageRangesDiff({
@@ -66509,7 +66510,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           ifTags: options.conditions?.tagConditions
         },
         prevsnapshot: prevSnapshot,
-        range: rangeToString({ offset, count }),
+        range: rangeToString({ offset, count: count2 }),
         tracingOptions: updatedOptions.tracingOptions
       }));
       return rangeResponseFromModel(result);
@@ -66529,7 +66530,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param marker - A string value that identifies the portion of the get to be returned with the next get operation.
    * @param options - Options to the Page Blob Get Page Ranges Diff operation.
    */
-  async listPageRangesDiffSegment(offset, count, prevSnapshotOrUrl, marker2, options = {}) {
+  async listPageRangesDiffSegment(offset, count2, prevSnapshotOrUrl, marker2, options = {}) {
     return tracingClient.withSpan("PageBlobClient-getPageRangesDiffSegment", options, async (updatedOptions) => {
       return assertResponse(await this.pageBlobContext.getPageRangesDiff({
         abortSignal: options?.abortSignal,
@@ -66541,7 +66542,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
         prevsnapshot: prevSnapshotOrUrl,
         range: rangeToString({
           offset,
-          count
+          count: count2
         }),
         marker: marker2,
         maxPageSize: options?.maxPageSize,
@@ -66565,11 +66566,11 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    *                          items. The marker value is opaque to the client.
    * @param options - Options to the Page Blob Get Page Ranges Diff operation.
    */
-  async *listPageRangeDiffItemSegments(offset, count, prevSnapshotOrUrl, marker2, options) {
+  async *listPageRangeDiffItemSegments(offset, count2, prevSnapshotOrUrl, marker2, options) {
     let getPageRangeItemSegmentsResponse;
     if (!!marker2 || marker2 === void 0) {
       do {
-        getPageRangeItemSegmentsResponse = await this.listPageRangesDiffSegment(offset, count, prevSnapshotOrUrl, marker2, options);
+        getPageRangeItemSegmentsResponse = await this.listPageRangesDiffSegment(offset, count2, prevSnapshotOrUrl, marker2, options);
         marker2 = getPageRangeItemSegmentsResponse.continuationToken;
         yield await getPageRangeItemSegmentsResponse;
       } while (marker2);
@@ -66583,9 +66584,9 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param prevSnapshotOrUrl - Timestamp of snapshot to retrieve the difference or URL of snapshot to retrieve the difference.
    * @param options - Options to the Page Blob Get Page Ranges Diff operation.
    */
-  async *listPageRangeDiffItems(offset, count, prevSnapshotOrUrl, options) {
+  async *listPageRangeDiffItems(offset, count2, prevSnapshotOrUrl, options) {
     let marker2;
-    for await (const getPageRangesSegment of this.listPageRangeDiffItemSegments(offset, count, prevSnapshotOrUrl, marker2, options)) {
+    for await (const getPageRangesSegment of this.listPageRangeDiffItemSegments(offset, count2, prevSnapshotOrUrl, marker2, options)) {
       yield* ExtractPageRangeInfoItems(getPageRangesSegment);
     }
   }
@@ -66671,9 +66672,9 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param options - Options to the Page Blob Get Ranges operation.
    * @returns An asyncIterableIterator that supports paging.
    */
-  listPageRangesDiff(offset, count, prevSnapshot, options = {}) {
+  listPageRangesDiff(offset, count2, prevSnapshot, options = {}) {
     options.conditions = options.conditions || {};
-    const iter = this.listPageRangeDiffItems(offset, count, prevSnapshot, {
+    const iter = this.listPageRangeDiffItems(offset, count2, prevSnapshot, {
       ...options
     });
     return {
@@ -66693,7 +66694,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
        * Return an AsyncIterableIterator that works a page at a time
        */
       byPage: (settings = {}) => {
-        return this.listPageRangeDiffItemSegments(offset, count, prevSnapshot, settings.continuationToken, {
+        return this.listPageRangeDiffItemSegments(offset, count2, prevSnapshot, settings.continuationToken, {
           maxPageSize: settings.maxPageSize,
           ...options
         });
@@ -66710,7 +66711,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
    * @param options - Options to the Page Blob Get Page Ranges Diff operation.
    * @returns Response data for the Page Blob Get Page Range Diff operation.
    */
-  async getPageRangesDiffForManagedDisks(offset, count, prevSnapshotUrl2, options = {}) {
+  async getPageRangesDiffForManagedDisks(offset, count2, prevSnapshotUrl2, options = {}) {
     options.conditions = options.conditions || {};
     return tracingClient.withSpan("PageBlobClient-GetPageRangesDiffForManagedDisks", options, async (updatedOptions) => {
       const response = assertResponse(await this.pageBlobContext.getPageRangesDiff({
@@ -66721,7 +66722,7 @@ var PageBlobClient = class _PageBlobClient extends BlobClient {
           ifTags: options.conditions?.tagConditions
         },
         prevSnapshotUrl: prevSnapshotUrl2,
-        range: rangeToString({ offset, count }),
+        range: rangeToString({ offset, count: count2 }),
         tracingOptions: updatedOptions.tracingOptions
       }));
       return rangeResponseFromModel(response);
@@ -66822,16 +66823,16 @@ var InvalidResponseError = class extends Error {
   }
 };
 var NetworkError = class extends Error {
-  constructor(code) {
-    const message = `Unable to make request: ${code}
+  constructor(code2) {
+    const message = `Unable to make request: ${code2}
 If you are using self-hosted runners, please make sure your runner has access to all GitHub endpoints: https://docs.github.com/en/actions/hosting-your-own-runners/managing-self-hosted-runners/about-self-hosted-runners#communication-between-self-hosted-runners-and-github`;
     super(message);
-    this.code = code;
+    this.code = code2;
     this.name = "NetworkError";
   }
 };
-NetworkError.isNetworkErrorCode = (code) => {
-  if (!code)
+NetworkError.isNetworkErrorCode = (code2) => {
+  if (!code2)
     return false;
   return [
     "ECONNRESET",
@@ -66839,7 +66840,7 @@ NetworkError.isNetworkErrorCode = (code) => {
     "ETIMEDOUT",
     "ECONNREFUSED",
     "EHOSTUNREACH"
-  ].includes(code);
+  ].includes(code2);
 };
 var UsageError = class extends Error {
   constructor() {
@@ -67306,11 +67307,11 @@ function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options
       const downloads = [];
       const blockSize = 4 * 1024 * 1024;
       for (let offset = 0; offset < length; offset += blockSize) {
-        const count = Math.min(blockSize, length - offset);
+        const count2 = Math.min(blockSize, length - offset);
         downloads.push({
           offset,
           promiseGetter: () => __awaiter14(this, void 0, void 0, function* () {
-            return yield downloadSegmentRetry(httpClient, archiveLocation, offset, count);
+            return yield downloadSegmentRetry(httpClient, archiveLocation, offset, count2);
           })
         });
       }
@@ -67346,14 +67347,14 @@ function downloadCacheHttpClientConcurrent(archiveLocation, archivePath, options
     }
   });
 }
-function downloadSegmentRetry(httpClient, archiveLocation, offset, count) {
+function downloadSegmentRetry(httpClient, archiveLocation, offset, count2) {
   return __awaiter14(this, void 0, void 0, function* () {
     const retries = 5;
     let failures = 0;
     while (true) {
       try {
         const timeout = 3e4;
-        const result = yield promiseWithTimeout(timeout, downloadSegment(httpClient, archiveLocation, offset, count));
+        const result = yield promiseWithTimeout(timeout, downloadSegment(httpClient, archiveLocation, offset, count2));
         if (typeof result === "string") {
           throw new Error("downloadSegmentRetry failed due to timeout");
         }
@@ -67367,11 +67368,11 @@ function downloadSegmentRetry(httpClient, archiveLocation, offset, count) {
     }
   });
 }
-function downloadSegment(httpClient, archiveLocation, offset, count) {
+function downloadSegment(httpClient, archiveLocation, offset, count2) {
   return __awaiter14(this, void 0, void 0, function* () {
     const partRes = yield retryHttpClientResponse("downloadCachePart", () => __awaiter14(this, void 0, void 0, function* () {
       return yield httpClient.get(archiveLocation, {
-        Range: `bytes=${offset}-${offset + count - 1}`
+        Range: `bytes=${offset}-${offset + count2 - 1}`
       });
     }));
     if (!partRes.readBodyBuffer) {
@@ -67379,7 +67380,7 @@ function downloadSegment(httpClient, archiveLocation, offset, count) {
     }
     return {
       offset,
-      count,
+      count: count2,
       buffer: yield partRes.readBodyBuffer()
     };
   });
@@ -69344,6 +69345,145 @@ function readSettings() {
   };
 }
 
+// src/report/metadata.ts
+function childrenOf(result) {
+  return result.children ?? [];
+}
+function buildMetadata(result) {
+  const descriptor = {
+    mediaType: result.mediaType,
+    digest: result.digest,
+    size: result.size
+  };
+  const tags2 = {};
+  for (const reference of result.references) tags2[reference] = { ...descriptor };
+  const platforms = childrenOf(result).map((child2) => ({
+    digest: child2.digest,
+    mediaType: child2.mediaType,
+    size: child2.size,
+    ...child2.platform ? { platform: copyPlatform(child2.platform) } : {}
+  }));
+  return {
+    "containerimage.digest": result.digest,
+    "containerimage.descriptor": descriptor,
+    "image.name": result.references.join(","),
+    tags: tags2,
+    ...platforms.length > 0 ? { platforms } : {}
+  };
+}
+function copyPlatform(platform2) {
+  const { os: os8, architecture, variant } = platform2;
+  return variant ? { os: os8, architecture, variant } : { os: os8, architecture };
+}
+function formatPlatform(platform2) {
+  if (!platform2) return "unknown";
+  const { os: os8, architecture, variant } = platform2;
+  return [os8, architecture, variant].filter(Boolean).join("/");
+}
+
+// src/report/format.ts
+function formatBytes(bytes) {
+  const units = ["B", "KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1e3 && unit < units.length - 1) {
+    value /= 1e3;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? "B"}`;
+}
+function formatSeconds(seconds) {
+  return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+}
+function formatRate(bytes, seconds) {
+  return seconds > 0 ? `${formatBytes(Math.round(bytes / seconds))}/s` : "\u2013";
+}
+
+// src/report/summary.ts
+function buildSummary(result, options = {}) {
+  const lines = [];
+  lines.push(`### Image pushed: ${code(result.image)}`, "");
+  lines.push("| Reference | Digest |", "| --- | --- |");
+  for (const reference of result.references) lines.push(`| ${code(reference)} | ${code(result.digest)} |`);
+  lines.push("", `Root: ${code(result.mediaType)}, ${formatBytes(result.size)}.`, "");
+  const children = childrenOf(result);
+  if (children.length > 0) {
+    lines.push("| Platform | Manifest | Size |", "| --- | --- | ---: |");
+    for (const child2 of children) {
+      lines.push(
+        `| ${cell(formatPlatform(child2.platform))} | ${code(shortDigest(child2.digest))} | ${formatBytes(child2.size)} |`
+      );
+    }
+    lines.push("");
+  }
+  const byRepository = Map.groupBy(result.blobs, (blob) => blob.repository);
+  for (const [repository, blobs] of byRepository) {
+    if (byRepository.size > 1) lines.push(`#### Blobs in ${code(repository)}`, "");
+    lines.push("| Blob | Size | What happened | Time | Throughput |", "| --- | ---: | --- | ---: | ---: |");
+    for (const blob of [...blobs].sort((a, b) => b.size - a.size)) {
+      const moved = blob.action === "uploaded";
+      lines.push(
+        `| ${code(shortDigest(blob.digest))} | ${formatBytes(blob.size)} | ${blobOutcome(blob)} | ${moved ? formatSeconds(blob.seconds) : "\u2013"} | ${moved ? formatRate(blob.size, blob.seconds) : "\u2013"} |`
+      );
+    }
+    lines.push("");
+  }
+  lines.push(...totals(result, options));
+  return `${lines.join("\n")}
+`;
+}
+function blobOutcome(blob) {
+  const action5 = blob.action;
+  if (blob.fromBlobMap) return "from blob map";
+  if (action5 === "mounted") return "mounted";
+  if (action5 === "uploaded") return blob.compressed ? "compressed + uploaded" : "uploaded";
+  if (action5 === "skipped") return blob.compressed ? "compressed, then skipped" : "skipped";
+  return cell(action5);
+}
+function totals(result, options) {
+  const uploaded = result.blobs.filter((b) => b.action === "uploaded");
+  const notSent = result.blobs.filter((b) => b.action !== "uploaded");
+  const lines = [
+    `**Totals:** ${count(result.blobs.length, "blob")}, ${formatBytes(sumSizes2(result.blobs))}: ${uploaded.length} uploaded (${formatBytes(sumSizes2(uploaded))}), ${notSent.length} skipped. **Saved by skipping:** ${formatBytes(sumSizes2(notSent))}.`
+  ];
+  const details = [];
+  if (result.bytesCompressed > 0) {
+    details.push(
+      `compressed ${formatBytes(result.bytesCompressed)} of uncompressed layers, ${count(result.layersRead, "layer")} read from the source`
+    );
+  }
+  if (options.seconds !== void 0) {
+    const rate = uploaded.length > 0 ? `, ${formatRate(sumSizes2(uploaded), options.seconds)} uploaded` : "";
+    details.push(`pushed in ${formatSeconds(options.seconds)}${rate}`);
+  }
+  if (details.length > 0) lines.push("", `${capitalize(details.join("; "))}.`);
+  return lines;
+}
+function shortDigest(digest) {
+  const colon = digest.indexOf(":");
+  return colon < 0 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
+}
+function sumSizes2(blobs) {
+  return blobs.reduce((total, blob) => total + blob.size, 0);
+}
+function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+function capitalize(text) {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function cell(text) {
+  return text.replaceAll("|", "\\|").replaceAll("<", "&lt;");
+}
+function code(text) {
+  return `\`${text.replaceAll("|", "\\|").replaceAll("`", "'")}\``;
+}
+async function writeSummary(result, options = {}) {
+  if (!process.env.GITHUB_STEP_SUMMARY) return false;
+  await summary.addRaw(buildSummary(result, options), true).write();
+  return true;
+}
+
 // src/main.ts
 var actionsLogger = {
   info: (message) => info(message),
@@ -69356,6 +69496,7 @@ async function run() {
     const settings = readSettings();
     const mapCache = settings.cache ? new BlobMapCache() : void 0;
     const blobMap = await mapCache?.restore();
+    const started = performance.now();
     const result = await group(
       `Pushing ${settings.image}`,
       () => push({
@@ -69371,8 +69512,10 @@ async function run() {
         onSecret: (value) => setSecret(value)
       })
     );
+    const seconds = (performance.now() - started) / 1e3;
     if (blobMap) await mapCache?.save(blobMap);
     setOutputs(result);
+    await report(result, seconds);
   } catch (err) {
     setFailed(describeError(err));
   }
@@ -69387,6 +69530,14 @@ function setOutputs(result) {
   setOutput("blobs-skipped", skipped.length);
   setOutput("bytes-uploaded", sumSizes(uploaded));
   setOutput("bytes-skipped", sumSizes(skipped));
+  setOutput("metadata", JSON.stringify(buildMetadata(result)));
+}
+async function report(result, seconds) {
+  try {
+    await writeSummary(result, { seconds });
+  } catch (err) {
+    warning(`could not write the job summary: ${describeError(err)}`);
+  }
 }
 
 // src/index.ts
