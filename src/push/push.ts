@@ -1,49 +1,31 @@
 import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { formatReference, registryApiHost } from '../reference.ts';
-import type { Credentials } from '../registry/auth.ts';
+import { formatReference } from '../reference.ts';
 import { blobExists, blobSize } from '../registry/blobs.ts';
-import { RegistryClient } from '../registry/client.ts';
-import { Transport } from '../registry/http.ts';
-import type { RetryPolicy } from '../registry/retry.ts';
-import { uploadBlob } from '../registry/upload.ts';
 import { putManifest } from '../registry/manifests.ts';
+import { uploadBlob } from '../registry/upload.ts';
 import { openSource } from '../source/index.ts';
 import { LayerCompressor } from '../source/layer-compressor.ts';
 import {
   isPending,
   type BlobSource,
   type Descriptor,
+  type ImageSource,
   type ManifestNode,
   type PendingImage,
 } from '../source/types.ts';
-import { VERSION } from '../version.ts';
-import { createLimiter } from './limit.ts';
-import { parseTargets, type RepositoryTarget } from './targets.ts';
+import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
+import type { RepositoryTarget } from './targets.ts';
 
-export interface PushOptions {
+export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
   readonly source: string;
-  /** Destination references; those naming no registry get `registry`. */
-  readonly destinations: readonly string[];
-  readonly registry?: string | undefined;
-  readonly credentials?: Credentials | undefined;
-  /** How many registry requests may run at once. */
-  readonly concurrency: number;
-  readonly insecureRegistries?: readonly string[];
-  /** PEM certificates to trust besides the system's (a registry with a private CA). */
-  readonly ca?: string | undefined;
-  /** Upload blobs in PATCH chunks of this many bytes; by default one PUT, falling back to chunks on 413. */
-  readonly chunkSize?: number | undefined;
-  readonly retryPolicy?: RetryPolicy | undefined;
   /** gzip level for layers that arrive uncompressed. */
   readonly compressionLevel?: number;
+  /** Upload blobs in PATCH chunks of this many bytes; by default one PUT, falling back to chunks on 413. */
+  readonly chunkSize?: number | undefined;
   /** diffID -> compressed blob memory; consulted before compressing and updated after. */
   readonly blobMap?: BlobMap | undefined;
-  readonly logger: Logger;
-  /** Receives each secret (password, token) before use; the action masks them. */
-  readonly onSecret?: (value: string) => void;
 }
 
 export type BlobAction = 'skipped' | 'uploaded';
@@ -77,43 +59,36 @@ export interface PushResult {
   readonly layersRead: number;
 }
 
-interface Target extends RepositoryTarget {
-  readonly client: RegistryClient;
-}
-
 /**
  * Pushes one image to every destination. Blobs go up first, each at most once per repository (a HEAD
  * decides); then child manifests by digest, and only then the root manifest under each tag, so no tag ever
  * points at something missing.
  */
 export async function push(options: PushOptions): Promise<PushResult> {
-  const parsed = parseTargets(options.destinations, options.registry);
-  const credentialsFor = credentialScope(parsed, options);
   const compressor = new LayerCompressor(options.compressionLevel);
   const source = openSource(options.source, compressor);
-  const transport = new Transport({ ca: options.ca });
-  const limit = createLimiter(options.concurrency);
-  const log = options.logger;
-  const clients = new Map<string, RegistryClient>();
-  const targets: Target[] = parsed.map((target) => {
-    let client = clients.get(target.registry);
-    if (!client) {
-      client = new RegistryClient(target.registry, {
-        credentials: credentialsFor(target.registry),
-        insecureRegistries: options.insecureRegistries ?? [],
-        transport,
-        onSecret: options.onSecret ?? (() => undefined),
-        userAgent: `image-push/${VERSION}`,
-        log: options.logger,
-        retryPolicy: options.retryPolicy,
-      });
-      clients.set(target.registry, client);
-    }
-    return { ...target, client };
-  });
-
-  // One promise per (repository, digest): a blob shared by several manifests or found twice is handled once.
+  let session: PushSession | undefined;
   const reports = new Map<string, Promise<BlobReport>>();
+  try {
+    session = await openSession(options);
+    return await pushImage(options, source, compressor, session, reports);
+  } finally {
+    // Settle every started upload before the connections close (a failed push may leave some in flight).
+    await Promise.allSettled(reports.values());
+    await Promise.all([source.close(), compressor.close(), session?.close()]);
+  }
+}
+
+async function pushImage(
+  options: PushOptions,
+  source: ImageSource,
+  compressor: LayerCompressor,
+  session: PushSession,
+  reports: Map<string, Promise<BlobReport>>,
+): Promise<PushResult> {
+  const { targets, limit } = session;
+  const log = options.logger;
+  // One promise per (repository, digest): a blob shared by several manifests or found twice is handled once.
   const ensure = (
     target: Target,
     blob: BlobSource,
@@ -149,7 +124,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
   };
 
   const counters = { layersRead: 0 };
-  try {
+  {
     const loaded = await source.load();
     const root = isPending(loaded)
       ? await resolvePending(loaded, targets, options, { ensure, reports, limit, counters })
@@ -204,11 +179,6 @@ export async function push(options: PushOptions): Promise<PushResult> {
       bytesCompressed: compressor.bytesCompressed,
       layersRead: counters.layersRead,
     };
-  } finally {
-    // Settle every started upload before the dispatcher closes (a failed push may leave some in flight).
-    await Promise.allSettled(reports.values());
-    await Promise.all([source.close(), compressor.close()]);
-    await transport.close();
   }
 }
 
@@ -294,30 +264,6 @@ async function resolvePending(
       ? image.config
       : ((await inRegistries(image.config.descriptor, false)) ?? (await image.config.prepare()));
   return image.build(config, layers);
-}
-
-/**
- * Credentials go only to the registry they are for: the `registry` input's, or the only registry the
- * destinations name. Sending them anywhere else would leak them.
- */
-function credentialScope(
-  targets: readonly RepositoryTarget[],
-  options: PushOptions,
-): (registry: string) => Credentials | undefined {
-  if (!options.credentials) return () => undefined;
-  if (options.registry) {
-    const host = registryApiHost(options.registry.split('/')[0]?.toLowerCase() ?? '');
-    return (registry) => (registryApiHost(registry) === host ? options.credentials : undefined);
-  }
-  const registries = [...new Set(targets.map((t) => t.registry))];
-  const scoped = registries.length === 1 ? registries[0] : undefined;
-  if (!scoped) {
-    throw new InputError(
-      `a username and password were given, but the destinations name ${registries.length} registries (${registries.join(', ')})`,
-      'set the registry input to the one they are for, and log in to the others with docker/login-action',
-    );
-  }
-  return (registry) => (registry === scoped ? options.credentials : undefined);
 }
 
 function checkPinnedDigests(targets: readonly RepositoryTarget[], digest: string): void {

@@ -1,5 +1,6 @@
 import type { Descriptor } from '../source/types.ts';
 import { pushScope, type RegistryClient } from './client.ts';
+import { RegistryError } from './errors.ts';
 import { header } from './http.ts';
 
 /**
@@ -31,4 +32,58 @@ export async function blobSize(
   if (res.status !== 200 || (stored !== undefined && stored !== digest) || !Number.isSafeInteger(length))
     return undefined;
   return length;
+}
+
+/**
+ * Cross-repository mount (`POST /blobs/uploads/?mount=&from=`): the registry links a blob it holds in `from`
+ * into `repository` without a byte sent. True when it did (201). A registry that cannot or will not mount
+ * opens an upload session instead (202): that session is cancelled and false returned, so the caller
+ * uploads normally. The token asks for pull on `from` too, or the registry would refuse to look there.
+ */
+export async function mountBlob(
+  client: RegistryClient,
+  repository: string,
+  blob: Descriptor,
+  from: string,
+): Promise<boolean> {
+  const what = `mounting blob ${blob.digest} from ${from} into ${repository}`;
+  const query = new URLSearchParams({ mount: blob.digest, from });
+  let res;
+  try {
+    res = await client.request(what, [pushScope(repository), `repository:${from}:pull`], {
+      method: 'POST',
+      url: `/v2/${repository}/blobs/uploads/?${query.toString()}`,
+      headers: { 'content-length': '0' },
+      ok: [201, 202],
+    });
+  } catch (err) {
+    // No pull access to `from` (401/403 from the token service or the registry) only means no mount.
+    if (err instanceof RegistryError && (err.status === 401 || err.status === 403 || err.status === 404)) {
+      return false;
+    }
+    throw err;
+  }
+  await res.body.dump();
+  const location = header(res.headers, 'location');
+  if (res.status === 202) {
+    if (location) await cancelUpload(client, repository, new URL(location, res.url));
+    return false;
+  }
+  const stored = header(res.headers, 'docker-content-digest');
+  return stored === undefined || stored === blob.digest;
+}
+
+/** Best effort: an abandoned session only costs the registry some bookkeeping until it expires. */
+async function cancelUpload(client: RegistryClient, repository: string, location: URL): Promise<void> {
+  try {
+    const res = await client.request(`cancelling an upload to ${repository}`, [pushScope(repository)], {
+      method: 'DELETE',
+      url: location.href,
+      ok: [202, 204, 404],
+      once: true,
+    });
+    await res.body.dump();
+  } catch {
+    // ignored: see above
+  }
 }

@@ -1,0 +1,121 @@
+import { InputError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { registryApiHost } from '../reference.ts';
+import type { Credentials } from '../registry/auth.ts';
+import { RegistryClient } from '../registry/client.ts';
+import { dockerConfigCredentials } from '../registry/docker-config.ts';
+import { Transport } from '../registry/http.ts';
+import type { RetryPolicy } from '../registry/retry.ts';
+import { VERSION } from '../version.ts';
+import { createLimiter } from './limit.ts';
+import { parseTargets, type RepositoryTarget } from './targets.ts';
+
+/** How to reach the destinations: shared by every kind of push (an image, a merge of digests). */
+export interface ConnectionOptions {
+  /** Destination references; those naming no registry get `registry`. */
+  readonly destinations: readonly string[];
+  readonly registry?: string | undefined;
+  /** Explicit credentials, for `registry` (or the only registry the destinations name). */
+  readonly credentials?: Credentials | undefined;
+  /**
+   * Look up credentials for the other registries in the Docker config (`docker login`, docker/login-action)
+   * and its credential helpers. Default true; the environment it reads is `dockerConfigEnv`.
+   */
+  readonly dockerConfig?: boolean;
+  readonly dockerConfigEnv?: NodeJS.ProcessEnv;
+  /** How many registry requests may run at once. */
+  readonly concurrency: number;
+  readonly insecureRegistries?: readonly string[];
+  /** PEM certificates to trust besides the system's (a registry with a private CA). */
+  readonly ca?: string | undefined;
+  readonly retryPolicy?: RetryPolicy | undefined;
+  readonly logger: Logger;
+  /** Receives each secret (password, token) before use; the action masks them. */
+  readonly onSecret?: (value: string) => void;
+}
+
+/** One destination repository and the client for its registry. */
+export interface Target extends RepositoryTarget {
+  readonly client: RegistryClient;
+}
+
+/** The destinations of one push with their clients, one connection pool and one request limiter. */
+export interface PushSession {
+  readonly targets: readonly Target[];
+  /** Every registry request of the push goes through this, so together they never exceed the concurrency. */
+  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /** A client for a registry that is not a destination (a merge's sources). */
+  clientFor(registry: string): Promise<RegistryClient>;
+  close(): Promise<void>;
+}
+
+/** Parses the destinations (before any network call) and prepares one client per registry. */
+export async function openSession(options: ConnectionOptions): Promise<PushSession> {
+  const parsed = parseTargets(options.destinations, options.registry);
+  const explicit = credentialScope(parsed, options);
+  const transport = new Transport({ ca: options.ca });
+  const clients = new Map<string, Promise<RegistryClient>>();
+  const onSecret = options.onSecret ?? (() => undefined);
+
+  const createClient = async (registry: string): Promise<RegistryClient> => {
+    let credentials = explicit(registry);
+    if (!credentials && options.dockerConfig !== false) {
+      credentials = await dockerConfigCredentials(registry, {
+        ...(options.dockerConfigEnv ? { env: options.dockerConfigEnv } : {}),
+        onSecret,
+      });
+      if (credentials) options.logger.debug(`using credentials for ${registry} from the Docker config`);
+    }
+    return new RegistryClient(registry, {
+      credentials,
+      insecureRegistries: options.insecureRegistries ?? [],
+      transport,
+      onSecret,
+      userAgent: `image-push/${VERSION}`,
+      log: options.logger,
+      retryPolicy: options.retryPolicy,
+    });
+  };
+  const clientFor = (registry: string): Promise<RegistryClient> => {
+    let client = clients.get(registry);
+    if (!client) {
+      client = createClient(registry);
+      clients.set(registry, client);
+    }
+    return client;
+  };
+
+  const targets = await Promise.all(
+    parsed.map(async (target) => ({ ...target, client: await clientFor(target.registry) })),
+  );
+  return {
+    targets,
+    limit: createLimiter(options.concurrency),
+    clientFor,
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * Credentials go only to the registry they are for: the `registry` input's, or the only registry the
+ * destinations name. Sending them anywhere else would leak them.
+ */
+function credentialScope(
+  targets: readonly RepositoryTarget[],
+  options: ConnectionOptions,
+): (registry: string) => Credentials | undefined {
+  if (!options.credentials) return () => undefined;
+  if (options.registry) {
+    const host = registryApiHost(options.registry.split('/')[0]?.toLowerCase() ?? '');
+    return (registry) => (registryApiHost(registry) === host ? options.credentials : undefined);
+  }
+  const registries = [...new Set(targets.map((t) => t.registry))];
+  const scoped = registries.length === 1 ? registries[0] : undefined;
+  if (!scoped) {
+    throw new InputError(
+      `a username and password were given, but the destinations name ${registries.length} registries (${registries.join(', ')})`,
+      'set the registry input to the one they are for, and log in to the others with docker/login-action',
+    );
+  }
+  return (registry) => (registry === scoped ? options.credentials : undefined);
+}
