@@ -10,7 +10,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-A6Z2ANSD.js";
+} from "./lib-35Z3AWKL.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
