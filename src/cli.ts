@@ -60,6 +60,9 @@ async function main(argv: string[]): Promise<void> {
       'see --help',
     );
   }
+  // Checked before anything is read (stdin, the blob map), so a typo costs nothing.
+  const concurrency = parseConcurrency(values.concurrency);
+  const compressionLevel = parseCompressionLevel(values['compression-level']);
   const password = values['password-stdin']
     ? readFileSync(0, 'utf8').replace(/\r?\n$/, '')
     : process.env.IMAGE_PUSH_PASSWORD;
@@ -73,13 +76,13 @@ async function main(argv: string[]): Promise<void> {
   const mapPath = values['blob-map'] ?? localBlobMapPath();
   const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
   const result = await push({
-    compressionLevel: parseCompressionLevel(values['compression-level']),
+    compressionLevel,
     blobMap,
     source,
     destinations,
     registry: values.registry,
     credentials: values.username && password ? { username: values.username, password } : undefined,
-    concurrency: parseConcurrency(values.concurrency),
+    concurrency,
     insecureRegistries: values['insecure-registry'],
     logger,
   });
@@ -104,7 +107,15 @@ function stderrLogger(quiet: boolean): Logger {
   };
 }
 
+/** node:util's parseArgs errors (unknown option, missing value) as input errors that point at --help. */
+function usageError(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !code.startsWith('ERR_PARSE_ARGS_')) return err;
+  // Node's text goes on to explain `--`; its first sentence names the option.
+  return new InputError((err as Error).message.split('. ')[0] ?? code, 'see --help for the options');
+}
+
 main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`image-push: ${describeError(err)}\n`);
+  process.stderr.write(`image-push: ${describeError(usageError(err))}\n`);
   process.exitCode = 1;
 });

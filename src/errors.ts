@@ -28,11 +28,14 @@ export class SourceError extends ImagePushError {
   }
 }
 
-/** One line for a log or `core.setFailed`: the message, then the hint. */
+/**
+ * One line for a log or `core.setFailed`: the message, then the hint. Line breaks (from a quoted response
+ * body or a Node error) are folded, so a failure is always exactly one line.
+ */
 export function describeError(err: unknown): string {
-  if (err instanceof ImagePushError) {
-    return err.hint ? `${err.message}. ${err.hint}` : err.message;
-  }
-  if (err instanceof Error) return err.message;
-  return String(err);
+  let line: string;
+  if (err instanceof ImagePushError) line = err.hint ? `${err.message}. ${err.hint}` : err.message;
+  else if (err instanceof Error) line = err.message;
+  else line = String(err);
+  return line.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }

@@ -37,3 +37,53 @@ export function splitList(value: string): string[] {
     .map((item) => item.trim())
     .filter((item) => item !== '' && !item.startsWith('#'));
 }
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i;
+const UNIT: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2 };
+UNIT.mb = 1000 ** 2;
+UNIT.mib = 1024 ** 2;
+UNIT.g = 1024 ** 3;
+UNIT.gb = 1000 ** 3;
+UNIT.gib = 1024 ** 3;
+
+/** `chunk-size`: bytes or `64MiB`/`50MB`/`5m`; empty means one PUT per blob, chunks only after a 413. */
+export function parseChunkSize(value: string): number | undefined {
+  if (value.trim() === '' || value.trim() === '0') return undefined;
+  const match = SIZE.exec(value.trim());
+  const bytes = match ? Math.floor(Number(match[1]) * (UNIT[(match[2] ?? '').toLowerCase()] ?? 1)) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 64 * 1024) {
+    throw new InputError(
+      `chunk-size "${value}" is not a size of 64KiB or more`,
+      'write it like 64MiB or 50MB (Amazon ECR needs 5MiB or more), or leave it empty',
+    );
+  }
+  return bytes;
+}
+
+/** A whole number from `min` to `max`, or `fallback` when empty. */
+export function parseWholeNumber(
+  name: string,
+  value: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  if (value.trim() === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InputError(
+      `${name} "${value}" is not a whole number from ${min} to ${max}`,
+      `leave it empty for ${fallback}`,
+    );
+  }
+  return n;
+}
+
+/** YAML's booleans as GitHub passes them: `true`/`false`, any case; empty means `fallback`. */
+export function parseBoolean(name: string, value: string, fallback: boolean): boolean {
+  const text = value.trim().toLowerCase();
+  if (text === '') return fallback;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new InputError(`${name} "${value}" is not true or false`, `leave it empty for ${String(fallback)}`);
+}

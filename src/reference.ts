@@ -60,15 +60,14 @@ export function parseReference(input: string, options: ParseOptions = {}): Image
   if (colon > rest.lastIndexOf('/')) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
+    if (tag === '') fail('tag "" is empty', `write a tag after the ':', or drop the ':' to push "latest"`);
+    if (tag.length > 128) fail('the tag is longer than 128 characters', 'shorten it to at most 128');
     if (!TAG.test(tag)) {
-      fail(
-        tag.length > 128
-          ? 'the tag is longer than 128 characters'
-          : `tag "${tag}" may hold only letters, digits, '_', '.' and '-', and not start with '.' or '-'`,
-      );
+      fail(`tag "${tag}" may hold only letters, digits, '_', '.' and '-', and not start with '.' or '-'`);
     }
   }
-  if (rest === '') fail('the repository name is missing');
+  if (rest === '')
+    fail('the repository name is missing', 'write it as REPOSITORY:TAG, e.g. ghcr.io/org/app:1.0');
 
   let registry: string;
   let path: string;
@@ -86,12 +85,19 @@ export function parseReference(input: string, options: ParseOptions = {}): Image
     path = rest;
   }
 
-  if (path === '') fail('the repository name is missing');
+  if (path === '') fail('the repository name is missing', 'write it as REGISTRY/REPOSITORY:TAG');
   if (path.toLowerCase() !== path) {
-    fail('repository names must be lowercase', `write it as "${text.replace(path, path.toLowerCase())}"`);
+    fail(
+      'repository names must be lowercase',
+      // The upper case may come from the default registry's namespace rather than from the reference.
+      rest.toLowerCase() !== rest || text.includes(path)
+        ? `write it as "${text.replace(rest, rest.toLowerCase())}"`
+        : `write the registry namespace "${options.defaultRegistry ?? ''}" in lowercase`,
+    );
   }
   for (const component of path.split('/')) {
-    if (component === '') fail("the repository path has an empty component ('//' or a trailing '/')");
+    if (component === '')
+      fail("the repository path has an empty component ('//' or a trailing '/')", "remove the extra '/'");
     if (component.includes(':')) {
       fail(`"${component}" holds a ':', but only a tag follows a ':' (or a port, after a registry host)`);
     }
@@ -104,7 +110,7 @@ export function parseReference(input: string, options: ParseOptions = {}): Image
   }
   if (registry === DOCKER_HUB && !path.includes('/')) path = `library/${path}`;
   if (registry.length + 1 + path.length > MAX_NAME_LENGTH)
-    fail(`the name is longer than ${MAX_NAME_LENGTH} characters`);
+    fail(`the name is longer than ${MAX_NAME_LENGTH} characters`, 'shorten the repository path');
 
   if (tag === undefined && digest === undefined && options.defaultTag !== false) {
     tag = options.defaultTag ?? 'latest';
@@ -119,7 +125,10 @@ function checkDigest(digest: string, fail: (reason: string, hint?: string) => ne
   const [algorithm, hex = ''] = digest.split(':');
   const expected = algorithm === 'sha256' ? 64 : algorithm === 'sha512' ? 128 : undefined;
   if (expected !== undefined && !new RegExp(`^[a-f0-9]{${expected}}$`).test(hex)) {
-    fail(`a ${algorithm} digest has exactly ${expected} lowercase hex digits`);
+    fail(
+      `a ${algorithm} digest has exactly ${expected} lowercase hex digits`,
+      `write it as ${algorithm}:<${expected} lowercase hex digits>`,
+    );
   }
 }
 
@@ -132,10 +141,17 @@ function normaliseRegistry(host: string, fail: (reason: string, hint?: string) =
     name = host.slice(0, portMatch.index);
     const n = Number(port);
     if (port === '' || !Number.isInteger(n) || n < 1 || n > 65535)
-      fail(`port "${port ?? ''}" is not from 1 to 65535`);
+      fail(
+        `port "${port ?? ''}" is not from 1 to 65535`,
+        'write the registry as HOST:PORT, e.g. localhost:5000',
+      );
   }
   const valid = IPV6.test(name) || name.split('.').every((label) => HOST_LABEL.test(label));
-  if (!valid) fail(`"${host}" is not a valid registry host`);
+  if (!valid)
+    fail(
+      `"${host}" is not a valid registry host`,
+      "a host name holds letters, digits, '-' and '.', e.g. ghcr.io or localhost:5000",
+    );
   const lower = name.toLowerCase();
   const normalised = port === undefined ? lower : `${lower}:${port}`;
   return DOCKER_HUB_ALIASES.has(normalised) ? DOCKER_HUB : normalised;

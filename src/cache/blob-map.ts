@@ -19,10 +19,24 @@ interface Entry extends CompressedForm {
   check: string;
 }
 
+/** Where a blob lives in a registry: repositories it may be mounted from. */
+interface Location {
+  readonly digest: string;
+  readonly registry: string;
+  repositories: string[];
+  lastUsed: number;
+  check: string;
+}
+
 interface FileFormat {
   version: 1;
   entries: Entry[];
+  /** Added after the first release of version 1; older files have none. */
+  locations?: Location[];
 }
+
+/** Repositories remembered per blob: enough to find a mount source, small enough to stay a hint. */
+const MAX_REPOSITORIES = 5;
 
 const MAX_ENTRIES = 5000;
 
@@ -34,6 +48,7 @@ const MAX_ENTRIES = 5000;
  */
 export class BlobMap {
   readonly #entries = new Map<string, Entry>();
+  readonly #locations = new Map<string, Location>();
   #changed = false;
 
   static async load(path: string): Promise<BlobMap> {
@@ -47,6 +62,9 @@ export class BlobMap {
     if (parsed.version !== 1 || !Array.isArray(parsed.entries)) return map;
     for (const entry of parsed.entries) {
       if (isValid(entry)) map.#entries.set(key(entry.diffId, entry.digest), entry);
+    }
+    for (const location of Array.isArray(parsed.locations) ? parsed.locations : []) {
+      if (isValidLocation(location)) map.#locations.set(key(location.registry, location.digest), location);
     }
     return map;
   }
@@ -72,6 +90,22 @@ export class BlobMap {
     this.#changed = true;
   }
 
+  /** Repositories of `registry` that held the blob when last seen, newest first: candidates to mount from. */
+  repositoriesWith(digest: string, registry: string): string[] {
+    return [...(this.#locations.get(key(registry, digest))?.repositories ?? [])];
+  }
+
+  /** Notes that `repository` of `registry` holds the blob (pushed, found or mounted there). */
+  recordLocation(digest: string, registry: string, repository: string): void {
+    const id = key(registry, digest);
+    const known = this.#locations.get(id)?.repositories ?? [];
+    if (known[0] === repository) return;
+    const repositories = [repository, ...known.filter((r) => r !== repository)].slice(0, MAX_REPOSITORIES);
+    const check = locationChecksum({ digest, registry, repositories });
+    this.#locations.set(id, { digest, registry, repositories, lastUsed: Date.now(), check });
+    this.#changed = true;
+  }
+
   /** Forgets a form the registry turned out not to hold, or that failed a check. */
   forget(diffId: string, digest: string): void {
     this.#changed = this.#entries.delete(key(diffId, digest)) || this.#changed;
@@ -88,9 +122,12 @@ export class BlobMap {
   /** Writes the newest entries (atomically: a crash leaves the old file, never half a new one). */
   async save(path: string): Promise<void> {
     const entries = [...this.#entries.values()].sort((a, b) => b.lastUsed - a.lastUsed).slice(0, MAX_ENTRIES);
+    const locations = [...this.#locations.values()]
+      .sort((a, b) => b.lastUsed - a.lastUsed)
+      .slice(0, MAX_ENTRIES);
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify({ version: 1, entries } satisfies FileFormat));
+    await writeFile(temp, JSON.stringify({ version: 1, entries, locations } satisfies FileFormat));
     await rename(temp, path);
     this.#changed = false;
   }
@@ -119,5 +156,23 @@ function isValid(entry: Partial<Entry>): entry is Entry {
     Array.isArray(entry.registries) &&
     typeof entry.lastUsed === 'number' &&
     entry.check === checksum(entry as Entry)
+  );
+}
+
+function locationChecksum(location: { digest: string; registry: string; repositories: string[] }): string {
+  return createHash('sha256')
+    .update(`${location.digest}\n${location.registry}\n${location.repositories.join('\n')}`)
+    .digest('hex');
+}
+
+function isValidLocation(location: Partial<Location>): location is Location {
+  return (
+    typeof location.digest === 'string' &&
+    isSha256Digest(location.digest) &&
+    typeof location.registry === 'string' &&
+    Array.isArray(location.repositories) &&
+    location.repositories.every((r) => typeof r === 'string') &&
+    typeof location.lastUsed === 'number' &&
+    location.check === locationChecksum(location as Location)
   );
 }

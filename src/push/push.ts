@@ -1,7 +1,7 @@
 import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
-import { formatReference } from '../reference.ts';
-import { blobExists, blobSize } from '../registry/blobs.ts';
+import { formatReference, parseReference } from '../reference.ts';
+import { blobExists, blobSize, mountBlob } from '../registry/blobs.ts';
 import { putManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { openSource } from '../source/index.ts';
@@ -13,7 +13,11 @@ import {
   type ImageSource,
   type ManifestNode,
   type PendingImage,
+  type Platform,
 } from '../source/types.ts';
+import { formatBytes } from '../report/format.ts';
+import { ProgressReporter } from '../report/progress.ts';
+import { selectPlatforms } from './platforms.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import type { RepositoryTarget } from './targets.ts';
 
@@ -24,11 +28,15 @@ export interface PushOptions extends ConnectionOptions {
   readonly compressionLevel?: number;
   /** Upload blobs in PATCH chunks of this many bytes; by default one PUT, falling back to chunks on 413. */
   readonly chunkSize?: number | undefined;
-  /** diffID -> compressed blob memory; consulted before compressing and updated after. */
+  /** diffID -> compressed blob memory, and where blobs live; consulted before compressing and updated after. */
   readonly blobMap?: BlobMap | undefined;
+  /** Push the manifest by digest only, moving no tag (each job of a matrix, before a merge). */
+  readonly pushByDigest?: boolean;
+  /** For an image index: push only these platforms (the index is rewritten to hold just them). */
+  readonly platforms?: readonly Platform[];
 }
 
-export type BlobAction = 'skipped' | 'uploaded';
+export type BlobAction = 'skipped' | 'mounted' | 'uploaded';
 
 export interface BlobReport {
   readonly repository: string;
@@ -57,6 +65,15 @@ export interface PushResult {
   readonly bytesCompressed: number;
   /** Layers that had to be read from the source (not settled by the blob map). */
   readonly layersRead: number;
+  /** The manifests of an index, with their platforms; empty for a single manifest. */
+  readonly children: readonly ChildReport[];
+}
+
+export interface ChildReport {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly platform?: Platform;
 }
 
 /**
@@ -103,32 +120,75 @@ async function pushImage(
     return report;
   };
   const ensureBlob = async (target: Target, blob: BlobSource, compressed: boolean): Promise<BlobReport> => {
+    const { digest } = blob.descriptor;
+    const seen = (action: BlobAction, seconds = 0): BlobReport => {
+      options.blobMap?.recordLocation(digest, target.registry, target.repository);
+      return report(target, blob.descriptor, action, { compressed, fromBlobMap: false, seconds });
+    };
     const present = await limit(() => blobExists(target.client, target.repository, blob.descriptor));
-    if (present)
-      return report(target, blob.descriptor, 'skipped', { compressed, fromBlobMap: false, seconds: 0 });
+    if (present) return seen('skipped');
+    for (const from of mountSources(target, digest)) {
+      if (await limit(() => mountBlob(target.client, target.repository, blob.descriptor, from))) {
+        log.info(`mounted ${digest} from ${from} into ${target.repository}`);
+        return seen('mounted');
+      }
+    }
     if (!blob.available) {
       throw new SourceError(
-        `${source.name}: blob ${blob.descriptor.digest} is missing from the source and from ${target.registry}/${target.repository}`,
+        `${source.name}: blob ${digest} is missing from the source and from ${target.registry}/${target.repository}`,
         'the source is incomplete; export the whole image again',
       );
     }
     return limit(async () => {
       const started = performance.now();
-      await uploadBlob(target.client, target.repository, blob, { chunkSize: options.chunkSize });
+      progress.addTotal(blob.descriptor.size);
+      const attempt = progress.begin();
+      let sent = 0;
+      try {
+        await uploadBlob(target.client, target.repository, blob, {
+          chunkSize: options.chunkSize,
+          onProgress: (bytes) => {
+            if (bytes > sent) attempt.add(bytes - sent);
+            sent = Math.max(sent, bytes);
+          },
+        });
+        attempt.done();
+      } catch (err) {
+        attempt.fail();
+        // Name the source, as every other source error does.
+        if (err instanceof SourceError && !err.message.startsWith(source.name)) {
+          throw new SourceError(`${source.name}: ${err.message}`, err.hint, { cause: err });
+        }
+        throw err;
+      }
       const seconds = (performance.now() - started) / 1000;
       log.info(
-        `uploaded ${blob.descriptor.digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
+        `uploaded ${digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
       );
-      return report(target, blob.descriptor, 'uploaded', { compressed, fromBlobMap: false, seconds });
+      return seen('uploaded', seconds);
     });
   };
+  /**
+   * Other repositories of the same registry that hold (or may hold) a blob: those the blob map remembers,
+   * and the base image the manifest names. A mount there costs one request instead of an upload.
+   */
+  const mountSources = (target: Target, digest: string): string[] => {
+    const candidates = [
+      ...(options.blobMap?.repositoriesWith(digest, target.registry) ?? []),
+      ...baseRepositories.filter((base) => base.registry === target.registry).map((base) => base.repository),
+    ];
+    return [...new Set(candidates)].filter((repository) => repository !== target.repository).slice(0, 3);
+  };
+  let baseRepositories: { registry: string; repository: string }[] = [];
+  const progress = new ProgressReporter({ totalBytes: 0, logger: log });
 
   const counters = { layersRead: 0 };
   {
     const loaded = await source.load();
     const root = isPending(loaded)
       ? await resolvePending(loaded, targets, options, { ensure, reports, limit, counters })
-      : loaded;
+      : selectPlatforms(loaded, options.platforms ?? []);
+    baseRepositories = baseImages(root);
     checkPinnedDigests(targets, root.descriptor.digest);
     const manifests = postOrder(root);
     const blobs = uniqueBlobs(manifests);
@@ -151,33 +211,46 @@ async function pushImage(
       );
     }
     for (const target of targets) {
-      const references = target.tags.length ? target.tags : [root.descriptor.digest];
+      const references = target.tags.length && !options.pushByDigest ? target.tags : [root.descriptor.digest];
       await Promise.all(
         references.map((reference) =>
           limit(() => putManifest(target.client, target.repository, reference, root.descriptor, root.bytes)),
         ),
       );
-      for (const reference of target.references)
-        log.info(`pushed ${formatReference(reference)}@${root.descriptor.digest}`);
+      for (const reference of references)
+        log.info(
+          `pushed ${target.registry}/${target.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`,
+        );
     }
+    progress.stop();
 
     const all = await Promise.all(reports.values());
     const uploaded = all.filter((r) => r.action === 'uploaded');
     const skipped = all.filter((r) => r.action === 'skipped');
+    const mounted = all.filter((r) => r.action === 'mounted');
     log.info(
       `${root.descriptor.digest}: ${uploaded.length} blobs uploaded (${formatBytes(sumSizes(uploaded))}), ` +
-        `${skipped.length} already present (${formatBytes(sumSizes(skipped))}), ${targets.length} repositories`,
+        `${mounted.length} mounted, ${skipped.length} already present (${formatBytes(sumSizes(skipped))}), ` +
+        `${targets.length} ${targets.length === 1 ? 'repository' : 'repositories'}`,
     );
     const first = targets[0] as Target;
     return {
       digest: root.descriptor.digest,
       mediaType: root.descriptor.mediaType,
       size: root.descriptor.size,
-      references: targets.flatMap((t) => t.references.map(formatReference)),
+      references: options.pushByDigest
+        ? targets.map((t) => `${t.registry}/${t.repository}@${root.descriptor.digest}`)
+        : targets.flatMap((t) => t.references.map(formatReference)),
       image: `${first.registry}/${first.repository}@${root.descriptor.digest}`,
       blobs: all,
       bytesCompressed: compressor.bytesCompressed,
       layersRead: counters.layersRead,
+      children: root.children.map(({ descriptor: { digest, mediaType, size, platform } }) => ({
+        digest,
+        mediaType,
+        size,
+        ...(platform ? { platform } : {}),
+      })),
     };
   }
 }
@@ -326,13 +399,25 @@ export function sumSizes(reports: readonly BlobReport[]): number {
   return reports.reduce((total, r) => total + r.size, 0);
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? 'B'}`;
+export { formatBytes };
+
+/** `org.opencontainers.image.base.name` of the root or its manifests: where their base layers may be mounted from. */
+function baseImages(root: ManifestNode): { registry: string; repository: string }[] {
+  const names = [root, ...root.children].flatMap((node) => {
+    try {
+      const json = JSON.parse(node.bytes.toString('utf8')) as { annotations?: Record<string, string> };
+      const name = json.annotations?.['org.opencontainers.image.base.name'];
+      return name ? [name] : [];
+    } catch {
+      return [];
+    }
+  });
+  return names.flatMap((name) => {
+    try {
+      const { registry, repository } = parseReference(name);
+      return [{ registry, repository }];
+    } catch {
+      return []; // a malformed annotation is no reason to fail a push
+    }
+  });
 }

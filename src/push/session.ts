@@ -51,6 +51,12 @@ export interface PushSession {
 
 /** Parses the destinations (before any network call) and prepares one client per registry. */
 export async function openSession(options: ConnectionOptions): Promise<PushSession> {
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw new InputError(
+      `concurrency "${String(options.concurrency)}" is not a whole number from 1 to 64`,
+      'leave it empty for the default',
+    );
+  }
   const parsed = parseTargets(options.destinations, options.registry);
   const explicit = credentialScope(parsed, options);
   const transport = new Transport({ ca: options.ca });

@@ -66,6 +66,14 @@ function statusError(
   anonymous: boolean,
 ): RegistryError {
   const { codes, summary } = parseErrorBody(bodyText);
+  // An HTML page where a registry speaks JSON: a web server, a captive portal, or the wrong port.
+  if (/^\s*<(!doctype|html|head|body)/i.test(bodyText) && ![401, 403, 413, 429].includes(status)) {
+    return new RegistryError(
+      `${what}: ${registry} answered ${status} with an HTML page`,
+      `${registry} does not look like an OCI registry; check the host name and port`,
+      status,
+    );
+  }
   const detail = summary ? ` (${summary})` : '';
   const message = `${what}: ${registry} answered ${status}${detail}`;
   switch (status) {
@@ -120,7 +128,9 @@ export function networkError(what: string, registry: string, err: unknown): Regi
   let hint: string | undefined;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'check the registry host name';
   else if (code === 'ECONNREFUSED') hint = 'is the registry running, and on this port?';
-  else if (/certificate|SSL|TLS|CERT_/i.test(`${code} ${(err as Error).message}`)) {
+  else if (code.startsWith('HPE_') || /does not match the HTTP/i.test((err as Error).message)) {
+    hint = `${registry} does not speak HTTP; check the host name and port`;
+  } else if (/certificate|SSL|TLS|CERT_/i.test(`${code} ${(err as Error).message}`)) {
     hint =
       'the TLS certificate is not trusted: give its CA with the ca-file input (or NODE_EXTRA_CA_CERTS), or list the registry in insecure-registries to skip verification';
   }

@@ -1,21 +1,12 @@
-import type { PushResult } from '../push/push.ts';
-
-export interface Platform {
-  readonly os: string;
-  readonly architecture: string;
-  readonly variant?: string | undefined;
-}
+import type { ChildReport, PushResult } from '../push/push.ts';
+import { formatPlatform } from '../push/platforms.ts';
+import type { Platform } from '../source/types.ts';
 
 /** A manifest an index points at. */
-export interface ChildManifest {
-  readonly digest: string;
-  readonly mediaType: string;
-  readonly size: number;
-  readonly platform?: Platform | undefined;
-}
+export type ChildManifest = ChildReport;
 
-/** PushResult as it is about to be: `children` (empty for a single manifest) may not be there yet. */
-export type PushResultWithChildren = PushResult & { readonly children?: readonly ChildManifest[] };
+/** Kept as a name for the report modules: every PushResult carries its children now. */
+export type PushResultWithChildren = PushResult;
 
 export interface ManifestDescriptor {
   readonly mediaType: string;
@@ -38,8 +29,8 @@ export interface ImageMetadata {
   readonly platforms?: readonly ChildManifest[];
 }
 
-export function childrenOf(result: PushResultWithChildren): readonly ChildManifest[] {
-  return result.children ?? [];
+export function childrenOf(result: PushResult): readonly ChildManifest[] {
+  return result.children;
 }
 
 export function buildMetadata(result: PushResultWithChildren): ImageMetadata {
@@ -72,8 +63,4 @@ function copyPlatform(platform: Platform): Platform {
 }
 
 /** `linux/arm64/v8`, as docker and buildx write platforms. */
-export function formatPlatform(platform: Platform | undefined): string {
-  if (!platform) return 'unknown';
-  const { os, architecture, variant } = platform;
-  return [os, architecture, variant].filter(Boolean).join('/');
-}
+export { formatPlatform };

@@ -30,7 +30,9 @@ export class DockerArchiveSource implements ImageSource {
     } catch (err) {
       throw new SourceError(
         `${this.name}: cannot read the archive: ${(err as Error).message}`,
-        'pass an uncompressed tarball written by `docker save` (gunzip it first if it is .tar.gz)',
+        /truncated/.test((err as Error).message)
+          ? 'the file is cut short; save the image again'
+          : 'pass an uncompressed tarball written by `docker save` (gunzip it first if it is .tar.gz)',
         { cause: err },
       );
     }

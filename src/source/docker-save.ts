@@ -41,7 +41,11 @@ export async function readDockerSave(
     'manifest.json',
     sourceName,
   );
-  if (!Array.isArray(entries)) throw new SourceError(`${sourceName}: manifest.json is not a list`);
+  if (!Array.isArray(entries))
+    throw new SourceError(
+      `${sourceName}: manifest.json is not a list`,
+      'the archive is corrupt; save it again',
+    );
   const entry = selectEntry(entries, ref, sourceName);
   if (!entry.Config || !Array.isArray(entry.Layers)) {
     throw new SourceError(
@@ -177,12 +181,15 @@ function normalise(tag: string): string {
 
 async function mustRead(files: LayoutFiles, path: string, sourceName: string): Promise<Buffer> {
   if ((await files.size(path)) === undefined) {
-    throw new SourceError(
-      `${sourceName}: no ${path} in the archive`,
-      path === 'manifest.json'
-        ? 'pass a tarball written by `docker save`'
-        : 'the archive is incomplete; save it again',
-    );
+    let hint = 'the archive is incomplete; save it again';
+    if (path === 'manifest.json') {
+      // An OCI archive (skopeo, buildx) is the usual mix-up: it has an index.json but no manifest.json.
+      hint =
+        (await files.size('oci-layout')) === undefined
+          ? 'pass a tarball written by `docker save`'
+          : `it is an OCI archive: write ${sourceName.replace(/^docker-archive:/, 'oci-archive:')}`;
+    }
+    throw new SourceError(`${sourceName}: no ${path} in the archive`, hint);
   }
   return files.read(path);
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { parseReference } from '../reference.ts';
 import { DockerArchiveSource } from './docker-archive.ts';
@@ -41,6 +41,19 @@ export function openSource(reference: string, compressor: LayerCompressor): Imag
     throw new InputError(
       `image "${input}": path "${path}" does not exist`,
       'check the path (it is relative to the working directory)',
+    );
+  }
+  const isDirectory = statSync(path).isDirectory();
+  if (transport === 'oci' && !isDirectory) {
+    throw new InputError(
+      `image "${input}": "${path}" is a file, but oci: reads an OCI layout directory`,
+      `for a tar file write oci-archive:${path} (an OCI layout) or docker-archive:${path} (docker save)`,
+    );
+  }
+  if (transport !== 'oci' && isDirectory) {
+    throw new InputError(
+      `image "${input}": "${path}" is a directory, but ${transport}: reads a tar file`,
+      `for an OCI layout directory write oci:${path}`,
     );
   }
   if (transport === 'docker-archive') return new DockerArchiveSource(path, name, compressor);

@@ -44,15 +44,18 @@ export async function loadManifestTree(
     try {
       json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
     } catch (err) {
-      throw new SourceError(`${sourceName}: manifest ${descriptor.digest} is not valid JSON`, undefined, {
-        cause: err,
-      });
+      throw new SourceError(
+        `${sourceName}: manifest ${descriptor.digest} is not valid JSON`,
+        'the image is corrupt; export it again',
+        { cause: err },
+      );
     }
     // The bytes are pushed as they are; the media type travels with them and must be the one they declare.
     const mediaType = json.mediaType ?? descriptor.mediaType;
     if (json.mediaType && descriptor.mediaType && json.mediaType !== descriptor.mediaType) {
       throw new SourceError(
         `${sourceName}: ${path} says ${descriptor.mediaType} but manifest ${descriptor.digest} says ${json.mediaType}`,
+        'the image is inconsistent; export it again',
       );
     }
     const self: Descriptor = { ...descriptor, mediaType };
@@ -65,7 +68,10 @@ export async function loadManifestTree(
     }
     if (isManifestMediaType(mediaType) || (json.config && json.layers)) {
       if (!json.config) {
-        throw new SourceError(`${sourceName}: manifest ${descriptor.digest} has no config descriptor`);
+        throw new SourceError(
+          `${sourceName}: manifest ${descriptor.digest} has no config descriptor`,
+          'the image is corrupt; export it again',
+        );
       }
       const referenced = [json.config, ...(json.layers ?? [])];
       const blobs = await Promise.all(
@@ -101,6 +107,7 @@ async function readManifest(
   if (size > MAX_MANIFEST_BYTES) {
     throw new SourceError(
       `${sourceName}: manifest ${descriptor.digest} is ${size} bytes, over the 4 MiB limit`,
+      'registries refuse larger manifests; split the image index or drop platforms',
     );
   }
   const bytes = await files.read(path);
@@ -150,6 +157,9 @@ function checkDescriptor(
     );
   }
   if (typeof descriptor.size !== 'number' || !Number.isSafeInteger(descriptor.size) || descriptor.size < 0) {
-    throw new SourceError(`${sourceName}: ${where} has an invalid size ${JSON.stringify(descriptor.size)}`);
+    throw new SourceError(
+      `${sourceName}: ${where} has an invalid size ${JSON.stringify(descriptor.size)}`,
+      'the image is corrupt; export it again',
+    );
   }
 }

@@ -39,7 +39,9 @@ export class OciLayoutSource implements ImageSource {
       } catch (err) {
         throw new SourceError(
           `${name}: cannot read the archive: ${(err as Error).message}`,
-          'pass an uncompressed tar of an OCI layout (as `skopeo copy ... oci-archive:` writes)',
+          /truncated/.test((err as Error).message)
+            ? 'the file is cut short; copy or export it again'
+            : 'pass an uncompressed tar of an OCI layout, as `skopeo copy ... oci-archive:` writes (gunzip it first if it is .tar.gz)',
           { cause: err },
         );
       }
@@ -48,22 +50,34 @@ export class OciLayoutSource implements ImageSource {
 
   async load(): Promise<ManifestNode> {
     const files = await this.#openFiles();
-    if ((await files.size('oci-layout')) === undefined || (await files.size('index.json')) === undefined) {
+    const missing: string[] = [];
+    for (const file of ['oci-layout', 'index.json'])
+      if ((await files.size(file)) === undefined) missing.push(file);
+    if (missing.length) {
       throw new SourceError(
-        `${this.name}: not an OCI image layout (no oci-layout or index.json file)`,
+        `${this.name}: not an OCI image layout (it has no ${missing.join(' and no ')} file)`,
         'export the image with `skopeo copy ... oci:DIR:TAG` or `docker buildx build --output type=oci`',
       );
     }
     const layoutVersion = this.#parse(await files.read('oci-layout'), 'oci-layout') as {
       imageLayoutVersion?: unknown;
-    };
-    if (layoutVersion.imageLayoutVersion !== '1.0.0') {
+    } | null;
+    if (layoutVersion?.imageLayoutVersion !== '1.0.0') {
       throw new SourceError(
-        `${this.name}: unsupported imageLayoutVersion ${JSON.stringify(layoutVersion.imageLayoutVersion)} in oci-layout`,
+        `${this.name}: unsupported imageLayoutVersion ${JSON.stringify(layoutVersion?.imageLayoutVersion)} in oci-layout`,
+        'image-push reads layouts of version "1.0.0"; export the image again with skopeo or buildx',
       );
     }
-    const index = this.#parse(await files.read('index.json'), 'index.json') as IndexJson;
-    return loadManifestTree(files, this.#select(index.manifests ?? []), this.name);
+    const index = this.#parse(await files.read('index.json'), 'index.json') as IndexJson | null;
+    // JSON that parses but is no object (`null`, a list) has no manifests to offer either.
+    const manifests = index?.manifests;
+    if (!Array.isArray(manifests)) {
+      throw new SourceError(
+        `${this.name}: index.json has no "manifests" list`,
+        'the layout is corrupt; export it again',
+      );
+    }
+    return loadManifestTree(files, this.#select(manifests), this.name);
   }
 
   close(): Promise<void> {

@@ -36,8 +36,13 @@ async function readIndex(file: FileHandle, fileSize: number): Promise<Map<string
     const { bytesRead } = await file.read(header, 0, BLOCK, offset);
     if (bytesRead < BLOCK) throw new Error(`truncated tar: header at byte ${offset} is cut short`);
     if (header.every((b) => b === 0)) break; // end-of-archive marker
-    if (!checksumMatches(header))
+    if (!checksumMatches(header)) {
+      if (offset === 0 && header[0] === 0x1f && header[1] === 0x8b)
+        throw new Error('it is gzip-compressed, not a plain tar');
+      if (offset === 0 && header.readUInt32BE(0) === 0x28b52ffd)
+        throw new Error('it is zstd-compressed, not a plain tar');
       throw new Error(`not a tar file, or corrupt: bad header checksum at byte ${offset}`);
+    }
 
     const type = String.fromCharCode(header[156] ?? 0);
     const size = paxSize ?? parseNumber(header.subarray(124, 136));

@@ -43,6 +43,7 @@ function result(overrides: Partial<PushResultWithChildren> = {}): PushResultWith
     ],
     bytesCompressed: 7_000_000,
     layersRead: 1,
+    children: [],
     ...overrides,
   };
 }
