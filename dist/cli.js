@@ -10,7 +10,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-35Z3AWKL.js";
+} from "./lib-O3Y5ANT2.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
@@ -62,6 +62,8 @@ async function main(argv) {
       "see --help"
     );
   }
+  const concurrency = parseConcurrency(values.concurrency);
+  const compressionLevel = parseCompressionLevel(values["compression-level"]);
   const password = values["password-stdin"] ? readFileSync(0, "utf8").replace(/\r?\n$/, "") : process.env.IMAGE_PUSH_PASSWORD;
   if (values.username && !password) {
     throw new InputError(
@@ -73,13 +75,13 @@ async function main(argv) {
   const mapPath = values["blob-map"] ?? localBlobMapPath();
   const blobMap = values["no-blob-map"] ? void 0 : await loadBlobMap(mapPath);
   const result = await push({
-    compressionLevel: parseCompressionLevel(values["compression-level"]),
+    compressionLevel,
     blobMap,
     source,
     destinations,
     registry: values.registry,
     credentials: values.username && password ? { username: values.username, password } : void 0,
-    concurrency: parseConcurrency(values.concurrency),
+    concurrency,
     insecureRegistries: values["insecure-registry"],
     logger
   });
@@ -105,8 +107,13 @@ function stderrLogger(quiet) {
     }
   };
 }
+function usageError(err) {
+  const code = err.code;
+  if (typeof code !== "string" || !code.startsWith("ERR_PARSE_ARGS_")) return err;
+  return new InputError(err.message.split(". ")[0] ?? code, "see --help for the options");
+}
 main(process.argv.slice(2)).catch((err) => {
-  process.stderr.write(`image-push: ${describeError(err)}
+  process.stderr.write(`image-push: ${describeError(usageError(err))}
 `);
   process.exitCode = 1;
 });

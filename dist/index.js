@@ -1,6 +1,9 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   BlobMap,
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_RETRY_TIMEOUT_SECONDS,
   InputError,
   __commonJS,
   __export,
@@ -8,16 +11,24 @@ import {
   __toESM,
   describeError,
   exec,
+  formatBytes,
+  formatPlatform,
+  formatRate,
+  formatSeconds,
   localBlobMapPath,
   mkdirP,
+  parseBoolean,
+  parseChunkSize,
   parseCompressionLevel,
   parseConcurrency,
+  parsePlatforms,
+  parseWholeNumber,
   push,
   rmRF,
   splitList,
   sumSizes,
   which
-} from "./lib-35Z3AWKL.js";
+} from "./lib-O3Y5ANT2.js";
 
 // ../../work/main/node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -68582,33 +68593,76 @@ function runKey() {
 }
 
 // src/inputs.ts
+import { readFileSync } from "node:fs";
 function readSettings() {
-  const image = getInput("image", { required: true });
-  const tags2 = splitList(getInput("tags", { required: true }));
+  const image = getInput("image");
+  const merge = splitList(getInput("merge"));
+  if (Boolean(image) === merge.length > 0) {
+    throw new InputError(
+      image ? "both image and merge are set" : "neither image nor merge is set",
+      "set image to push an image, or merge to combine pushed digests into one index"
+    );
+  }
+  const pushByDigest = parseBoolean("push-by-digest", getInput("push-by-digest"), false);
+  const tags2 = splitList(getInput("tags"));
+  if (tags2.length === 0) {
+    throw new InputError(
+      "tags is empty",
+      pushByDigest ? "name the repository to push to (ghcr.io/org/app); with push-by-digest no tag moves" : "name at least one destination, e.g. ghcr.io/org/app:1.0"
+    );
+  }
   const username = getInput("username");
   const password = getInput("password");
   if (password) setSecret(password);
   if (Boolean(username) !== Boolean(password)) {
     throw new InputError(
       `${username ? "username" : "password"} is set but ${username ? "password" : "username"} is empty`,
-      "set both, or neither for anonymous access"
+      "set both, or neither to use the Docker config (docker/login-action) or anonymous access"
     );
   }
+  const retryTimeout = parseWholeNumber(
+    "retry-timeout",
+    getInput("retry-timeout"),
+    1,
+    86400,
+    DEFAULT_RETRY_TIMEOUT_SECONDS
+  );
   return {
     image,
+    merge,
     tags: tags2,
     registry: getInput("registry") || void 0,
     credentials: username ? { username, password } : void 0,
     concurrency: parseConcurrency(getInput("concurrency")),
     insecureRegistries: splitList(getInput("insecure-registries")),
     compressionLevel: parseCompressionLevel(getInput("compression-level")),
-    cache: getInput("cache") !== "false"
+    cache: parseBoolean("cache", getInput("cache"), true),
+    pushByDigest,
+    platforms: parsePlatforms(splitList(getInput("platforms"))),
+    chunkSize: parseChunkSize(getInput("chunk-size")),
+    retryPolicy: {
+      ...DEFAULT_RETRY_POLICY,
+      retries: parseWholeNumber("retries", getInput("retries"), 0, 100, DEFAULT_RETRIES),
+      maxElapsedMs: retryTimeout * 1e3
+    },
+    ca: readCaFile(getInput("ca-file"))
   };
+}
+function readCaFile(path9) {
+  if (!path9) return void 0;
+  try {
+    return readFileSync(path9, "utf8");
+  } catch (err) {
+    throw new InputError(
+      `ca-file "${path9}" cannot be read: ${err.code ?? String(err)}`,
+      "give the path of a PEM file holding the CA certificate"
+    );
+  }
 }
 
 // src/report/metadata.ts
 function childrenOf(result) {
-  return result.children ?? [];
+  return result.children;
 }
 function buildMetadata(result) {
   const descriptor = {
@@ -68635,29 +68689,6 @@ function buildMetadata(result) {
 function copyPlatform(platform2) {
   const { os: os7, architecture, variant } = platform2;
   return variant ? { os: os7, architecture, variant } : { os: os7, architecture };
-}
-function formatPlatform(platform2) {
-  if (!platform2) return "unknown";
-  const { os: os7, architecture, variant } = platform2;
-  return [os7, architecture, variant].filter(Boolean).join("/");
-}
-
-// src/report/format.ts
-function formatBytes(bytes) {
-  const units = ["B", "KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1e3 && unit < units.length - 1) {
-    value /= 1e3;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit] ?? "B"}`;
-}
-function formatSeconds(seconds) {
-  return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-}
-function formatRate(bytes, seconds) {
-  return seconds > 0 ? `${formatBytes(Math.round(bytes / seconds))}/s` : "\u2013";
 }
 
 // src/report/summary.ts
@@ -68769,6 +68800,11 @@ async function run() {
         credentials: settings.credentials,
         concurrency: settings.concurrency,
         insecureRegistries: settings.insecureRegistries,
+        pushByDigest: settings.pushByDigest,
+        platforms: settings.platforms,
+        chunkSize: settings.chunkSize,
+        retryPolicy: settings.retryPolicy,
+        ca: settings.ca,
         logger: actionsLogger,
         onSecret: (value) => setSecret(value)
       })
