@@ -10,7 +10,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   push
-} from "./lib-O3Y5ANT2.js";
+} from "./lib-RR35KXOU.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
