@@ -510,3 +510,48 @@ if (import.meta.main) {
     : await writeOciLayout(target, options);
   process.stdout.write(`${JSON.stringify(image, null, 2)}\n`);
 }
+
+export interface SampleIndex {
+  readonly indexDigest: string;
+  readonly indexSize: number;
+  readonly images: readonly SampleImage[];
+}
+
+/**
+ * An OCI layout whose index.json names one image index (tagged `tag`) over several single-platform images,
+ * the shape `docker buildx build --platform a,b --output type=oci` writes.
+ */
+export async function writeMultiPlatformLayout(
+  dir: string,
+  images: readonly SampleImageOptions[],
+  tag = 'latest',
+): Promise<SampleIndex> {
+  const written: SampleImage[] = [];
+  for (const image of images) written.push(await writeOciLayout(dir, image));
+  const index = await writeJsonBlob(dir, {
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.index,
+    manifests: written.map((image, i) => ({
+      mediaType: MEDIA_TYPES.manifest,
+      digest: image.manifestDigest,
+      size: image.manifestSize,
+      platform: images[i]?.platform ?? { os: 'linux', architecture: 'amd64' },
+    })),
+  });
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.index,
+      manifests: [
+        {
+          mediaType: MEDIA_TYPES.index,
+          digest: index.digest,
+          size: index.size,
+          annotations: { 'org.opencontainers.image.ref.name': tag },
+        },
+      ],
+    }),
+  );
+  return { indexDigest: index.digest, indexSize: index.size, images: written };
+}
