@@ -16,6 +16,7 @@ import {
   formatRate,
   formatSeconds,
   localBlobMapPath,
+  merge,
   mkdirP,
   parseBoolean,
   parseChunkSize,
@@ -24,11 +25,12 @@ import {
   parsePlatforms,
   parseWholeNumber,
   push,
+  readCaFile,
   rmRF,
   splitList,
   sumSizes,
   which
-} from "./lib-RR35KXOU.js";
+} from "./lib-ABVECVBR.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -68593,11 +68595,10 @@ function runKey() {
 }
 
 // src/inputs.ts
-import { readFileSync } from "node:fs";
 function readSettings() {
   const image = getInput("image");
-  const merge = splitList(getInput("merge"));
-  if (Boolean(image) === merge.length > 0) {
+  const merge2 = splitList(getInput("merge"));
+  if (Boolean(image) === merge2.length > 0) {
     throw new InputError(
       image ? "both image and merge are set" : "neither image nor merge is set",
       "set image to push an image, or merge to combine pushed digests into one index"
@@ -68629,7 +68630,7 @@ function readSettings() {
   );
   return {
     image,
-    merge,
+    merge: merge2,
     tags: tags2,
     registry: getInput("registry") || void 0,
     credentials: username ? { username, password } : void 0,
@@ -68645,19 +68646,8 @@ function readSettings() {
       retries: parseWholeNumber("retries", getInput("retries"), 0, 100, DEFAULT_RETRIES),
       maxElapsedMs: retryTimeout * 1e3
     },
-    ca: readCaFile(getInput("ca-file"))
+    ca: readCaFile("ca-file", getInput("ca-file"))
   };
-}
-function readCaFile(path9) {
-  if (!path9) return void 0;
-  try {
-    return readFileSync(path9, "utf8");
-  } catch (err) {
-    throw new InputError(
-      `ca-file "${path9}" cannot be read: ${err.code ?? String(err)}`,
-      "give the path of a PEM file holding the CA certificate"
-    );
-  }
 }
 
 // src/report/metadata.ts
@@ -68786,27 +68776,33 @@ var actionsLogger = {
 async function run() {
   try {
     const settings = readSettings();
-    const mapCache = settings.cache ? new BlobMapCache() : void 0;
+    const mapCache = settings.cache && settings.image ? new BlobMapCache() : void 0;
     const blobMap = await mapCache?.restore();
     const started = performance.now();
-    const result = await group(
+    const connection = {
+      destinations: settings.tags,
+      registry: settings.registry,
+      credentials: settings.credentials,
+      concurrency: settings.concurrency,
+      insecureRegistries: settings.insecureRegistries,
+      chunkSize: settings.chunkSize,
+      retryPolicy: settings.retryPolicy,
+      ca: settings.ca,
+      logger: actionsLogger,
+      onSecret: (value) => setSecret(value)
+    };
+    const result = settings.merge.length ? await group(
+      `Merging ${settings.merge.length} images`,
+      () => merge({ ...connection, sources: settings.merge })
+    ) : await group(
       `Pushing ${settings.image}`,
       () => push({
+        ...connection,
+        source: settings.image,
         compressionLevel: settings.compressionLevel,
         blobMap,
-        source: settings.image,
-        destinations: settings.tags,
-        registry: settings.registry,
-        credentials: settings.credentials,
-        concurrency: settings.concurrency,
-        insecureRegistries: settings.insecureRegistries,
         pushByDigest: settings.pushByDigest,
-        platforms: settings.platforms,
-        chunkSize: settings.chunkSize,
-        retryPolicy: settings.retryPolicy,
-        ca: settings.ca,
-        logger: actionsLogger,
-        onSecret: (value) => setSecret(value)
+        platforms: settings.platforms
       })
     );
     const seconds = (performance.now() - started) / 1e3;
@@ -68820,11 +68816,13 @@ async function run() {
 function setOutputs(result) {
   const uploaded = result.blobs.filter((b) => b.action === "uploaded");
   const skipped = result.blobs.filter((b) => b.action === "skipped");
+  const mounted = result.blobs.filter((b) => b.action === "mounted");
   setOutput("digest", result.digest);
   setOutput("image", result.image);
   setOutput("tags", result.references.join("\n"));
   setOutput("blobs-uploaded", uploaded.length);
   setOutput("blobs-skipped", skipped.length);
+  setOutput("blobs-mounted", mounted.length);
   setOutput("bytes-uploaded", sumSizes(uploaded));
   setOutput("bytes-skipped", sumSizes(skipped));
   setOutput("metadata", JSON.stringify(buildMetadata(result)));

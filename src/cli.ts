@@ -7,27 +7,42 @@ import { loadBlobMap, localBlobMapPath } from './cache/blob-map-store.ts';
 import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_CONCURRENCY,
+  parseChunkSize,
   parseCompressionLevel,
   parseConcurrency,
+  parseWholeNumber,
+  readCaFile,
 } from './options.ts';
 import type { Logger } from './log.ts';
+import { merge } from './push/merge.ts';
+import { parsePlatforms } from './push/platforms.ts';
 import { push } from './push/push.ts';
+import { DEFAULT_RETRIES, DEFAULT_RETRY_POLICY, DEFAULT_RETRY_TIMEOUT_SECONDS } from './registry/retry.ts';
 
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]
+       image-push merge DESTINATION... --source REF --source REF... [options]
 
-SOURCE is oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:REF], docker-daemon:NAME[:TAG]
-or a bare image name (the Docker daemon); each DESTINATION is an image reference
-(ghcr.io/org/app:1.0). Prints the pushed manifest's digest.
+push: SOURCE is oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:REF], docker-daemon:NAME[:TAG]
+or a bare image name (the Docker daemon); each DESTINATION is an image reference (ghcr.io/org/app:1.0).
+merge: combines images already in a registry (REF is registry/repo@sha256:...) into one index under the
+DESTINATIONs, mounting blobs across repositories. Both print the pushed manifest's digest.
 
 options:
   --registry REGISTRY        registry for destinations that name none
   --username USER            with the password from IMAGE_PUSH_PASSWORD or --password-stdin
+                             (without it: the Docker config and its credential helpers)
   --password-stdin           read the password from standard input
   --concurrency N            registry requests at once (default ${DEFAULT_CONCURRENCY})
   --compression-level N      gzip level for uncompressed layers, 1-9 (default ${DEFAULT_COMPRESSION_LEVEL})
+  --push-by-digest           push without moving any tag
+  --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
+  --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
+  --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
+  --retry-timeout SECONDS    no new retry after this long (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
+  --ca-file FILE             PEM CA to trust for the registry's certificate
   --blob-map FILE            where to remember compressed layers (default ${localBlobMapPath()})
   --no-blob-map              neither read nor write the blob map
-  --insecure-registry HOST   allow plain HTTP to HOST (loopback always may); repeatable
+  --insecure-registry HOST   allow plain HTTP or unverified TLS to HOST; repeatable
   --json                     print the whole result as JSON
   --quiet                    log nothing but errors`;
 
@@ -41,6 +56,13 @@ async function main(argv: string[]): Promise<void> {
       'password-stdin': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '' },
       'compression-level': { type: 'string', default: '' },
+      'push-by-digest': { type: 'boolean', default: false },
+      platform: { type: 'string', multiple: true, default: [] },
+      source: { type: 'string', multiple: true, default: [] },
+      'chunk-size': { type: 'string', default: '' },
+      retries: { type: 'string', default: '' },
+      'retry-timeout': { type: 'string', default: '' },
+      'ca-file': { type: 'string' },
       'blob-map': { type: 'string' },
       'no-blob-map': { type: 'boolean', default: false },
       'insecure-registry': { type: 'string', multiple: true, default: [] },
@@ -53,16 +75,32 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const [command, source, ...destinations] = positionals;
-  if (command !== 'push' || !source || destinations.length === 0) {
+  const [command, ...rest] = positionals;
+  const merging = command === 'merge';
+  const source = merging ? undefined : rest[0];
+  const destinations = merging ? rest : rest.slice(1);
+  if ((command !== 'push' && !merging) || (!merging && !source) || destinations.length === 0) {
     throw new InputError(
-      `expected "push SOURCE DESTINATION..." but got "${positionals.join(' ')}"`,
+      `expected "push SOURCE DESTINATION..." or "merge DESTINATION... --source REF..." but got "${positionals.join(' ')}"`,
       'see --help',
     );
+  }
+  if (merging && values.source.length === 0) {
+    throw new InputError('merge needs at least one --source REF', 'name the pushed digests to combine');
   }
   // Checked before anything is read (stdin, the blob map), so a typo costs nothing.
   const concurrency = parseConcurrency(values.concurrency);
   const compressionLevel = parseCompressionLevel(values['compression-level']);
+  const platforms = parsePlatforms(values.platform);
+  const chunkSize = parseChunkSize(values['chunk-size']);
+  const retryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    retries: parseWholeNumber('--retries', values.retries, 0, 100, DEFAULT_RETRIES),
+    maxElapsedMs:
+      parseWholeNumber('--retry-timeout', values['retry-timeout'], 1, 86_400, DEFAULT_RETRY_TIMEOUT_SECONDS) *
+      1000,
+  };
+  const ca = readCaFile('--ca-file', values['ca-file']);
   const password = values['password-stdin']
     ? readFileSync(0, 'utf8').replace(/\r?\n$/, '')
     : process.env.IMAGE_PUSH_PASSWORD;
@@ -73,18 +111,31 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   const logger = stderrLogger(values.quiet);
-  const mapPath = values['blob-map'] ?? localBlobMapPath();
-  const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
-  const result = await push({
-    compressionLevel,
-    blobMap,
-    source,
+  const connection = {
     destinations,
     registry: values.registry,
     credentials: values.username && password ? { username: values.username, password } : undefined,
     concurrency,
     insecureRegistries: values['insecure-registry'],
+    chunkSize,
+    retryPolicy,
+    ca,
     logger,
+  };
+  if (merging) {
+    const result = await merge({ ...connection, sources: values.source });
+    process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);
+    return;
+  }
+  const mapPath = values['blob-map'] ?? localBlobMapPath();
+  const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
+  const result = await push({
+    ...connection,
+    compressionLevel,
+    blobMap,
+    source: source ?? '',
+    pushByDigest: values['push-by-digest'],
+    platforms,
   });
   if (blobMap?.changed) await blobMap.save(mapPath);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { InputError } from './errors.ts';
 import {
@@ -7,6 +6,7 @@ import {
   parseCompressionLevel,
   parseConcurrency,
   parseWholeNumber,
+  readCaFile,
   splitList,
 } from './options.ts';
 import { parsePlatforms } from './push/platforms.ts';
@@ -94,18 +94,6 @@ export function readSettings(): ActionSettings {
       retries: parseWholeNumber('retries', core.getInput('retries'), 0, 100, DEFAULT_RETRIES),
       maxElapsedMs: retryTimeout * 1000,
     },
-    ca: readCaFile(core.getInput('ca-file')),
+    ca: readCaFile('ca-file', core.getInput('ca-file')),
   };
-}
-
-function readCaFile(path: string): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new InputError(
-      `ca-file "${path}" cannot be read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      'give the path of a PEM file holding the CA certificate',
-    );
-  }
 }

@@ -3,6 +3,7 @@ import { BlobMapCache } from './actions-cache.ts';
 import { describeError } from './errors.ts';
 import { readSettings } from './inputs.ts';
 import type { Logger } from './log.ts';
+import { merge } from './push/merge.ts';
 import { push, sumSizes, type PushResult } from './push/push.ts';
 import { buildMetadata } from './report/metadata.ts';
 import { writeSummary } from './report/summary.ts';
@@ -18,28 +19,35 @@ const actionsLogger: Logger = {
 export async function run(): Promise<void> {
   try {
     const settings = readSettings();
-    const mapCache = settings.cache ? new BlobMapCache() : undefined;
+    const mapCache = settings.cache && settings.image ? new BlobMapCache() : undefined;
     const blobMap = await mapCache?.restore();
     const started = performance.now();
-    const result = await core.group(`Pushing ${settings.image}`, () =>
-      push({
-        compressionLevel: settings.compressionLevel,
-        blobMap,
-        source: settings.image,
-        destinations: settings.tags,
-        registry: settings.registry,
-        credentials: settings.credentials,
-        concurrency: settings.concurrency,
-        insecureRegistries: settings.insecureRegistries,
-        pushByDigest: settings.pushByDigest,
-        platforms: settings.platforms,
-        chunkSize: settings.chunkSize,
-        retryPolicy: settings.retryPolicy,
-        ca: settings.ca,
-        logger: actionsLogger,
-        onSecret: (value) => core.setSecret(value),
-      }),
-    );
+    const connection = {
+      destinations: settings.tags,
+      registry: settings.registry,
+      credentials: settings.credentials,
+      concurrency: settings.concurrency,
+      insecureRegistries: settings.insecureRegistries,
+      chunkSize: settings.chunkSize,
+      retryPolicy: settings.retryPolicy,
+      ca: settings.ca,
+      logger: actionsLogger,
+      onSecret: (value: string) => core.setSecret(value),
+    };
+    const result = settings.merge.length
+      ? await core.group(`Merging ${settings.merge.length} images`, () =>
+          merge({ ...connection, sources: settings.merge }),
+        )
+      : await core.group(`Pushing ${settings.image}`, () =>
+          push({
+            ...connection,
+            source: settings.image,
+            compressionLevel: settings.compressionLevel,
+            blobMap,
+            pushByDigest: settings.pushByDigest,
+            platforms: settings.platforms,
+          }),
+        );
     const seconds = (performance.now() - started) / 1000;
     if (blobMap) await mapCache?.save(blobMap);
     setOutputs(result);
@@ -52,11 +60,13 @@ export async function run(): Promise<void> {
 function setOutputs(result: PushResult): void {
   const uploaded = result.blobs.filter((b) => b.action === 'uploaded');
   const skipped = result.blobs.filter((b) => b.action === 'skipped');
+  const mounted = result.blobs.filter((b) => b.action === 'mounted');
   core.setOutput('digest', result.digest);
   core.setOutput('image', result.image);
   core.setOutput('tags', result.references.join('\n'));
   core.setOutput('blobs-uploaded', uploaded.length);
   core.setOutput('blobs-skipped', skipped.length);
+  core.setOutput('blobs-mounted', mounted.length);
   core.setOutput('bytes-uploaded', sumSizes(uploaded));
   core.setOutput('bytes-skipped', sumSizes(skipped));
   core.setOutput('metadata', JSON.stringify(buildMetadata(result)));

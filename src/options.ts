@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
 import { DEFAULT_COMPRESSION_LEVEL } from './source/layer-compressor.ts';
 
@@ -86,4 +87,17 @@ export function parseBoolean(name: string, value: string, fallback: boolean): bo
   if (text === 'true') return true;
   if (text === 'false') return false;
   throw new InputError(`${name} "${value}" is not true or false`, `leave it empty for ${String(fallback)}`);
+}
+
+/** The PEM text of a CA file named by `name` (an input or a flag); an unreadable file is an input error. */
+export function readCaFile(name: string, path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(
+      `${name} "${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      'give the path of a PEM file holding the CA certificate',
+    );
+  }
 }

@@ -1026,7 +1026,9 @@ describe('bad options (the CLI, and push() itself)', () => {
       setup: async (row) => {
         const { dir } = await row.layout();
         return cliCase(
-          re(`^expected "push SOURCE DESTINATION\\.\\.\\." but got "push oci:${esc(dir)}"\\. see --help`),
+          re(
+            `^expected "push SOURCE DESTINATION\\.\\.\\." or "merge DESTINATION\\.\\.\\. --source REF\\.\\.\\." but got "push oci:${esc(dir)}"\\. see --help`,
+          ),
           ['push', `oci:${dir}`, '--quiet'],
         );
       },

@@ -1,13 +1,13 @@
 // Runs the bundled action (dist/index.js) the way a runner does, and the bundled CLI, against a real registry.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { inspectRaw } from '../helpers/skopeo.ts';
+import { inspectRaw, listTags } from '../helpers/skopeo.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 
 const execFileAsync = promisify(execFile);
@@ -42,7 +42,10 @@ interface ActionRun {
 }
 
 /** Runs dist/index.js with inputs as INPUT_* variables and reads GITHUB_OUTPUT back, as the runner does. */
-async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
+async function runAction(
+  inputs: Record<string, string>,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<ActionRun> {
   const outputFile = join(work, `output-${Math.random().toString(36).slice(2)}`);
   await writeFile(outputFile, '');
   // No Actions cache service here: the blob map goes to a cache directory of the test's own.
@@ -50,6 +53,9 @@ async function runAction(inputs: Record<string, string>): Promise<ActionRun> {
     PATH: process.env.PATH,
     GITHUB_OUTPUT: outputFile,
     XDG_CACHE_HOME: join(work, 'cache'),
+    // No Docker config unless a test gives one: the machine's own must not leak in.
+    DOCKER_CONFIG: join(work, 'no-docker-config'),
+    ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   let code = 0;
@@ -103,7 +109,9 @@ describe('the action bundle', () => {
     });
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.tags, `${open.host}/team/app:v2\n${open.host}/team/app:v3`);
-    assert.equal(run.outputs['blobs-uploaded'], '3');
+    // The first test pushed the same blobs to action/app, and the blob map remembers where.
+    assert.equal(run.outputs['blobs-uploaded'], '0');
+    assert.equal(run.outputs['blobs-mounted'], '3');
   });
 
   test('fails with one error line for a malformed tag', async () => {
@@ -143,6 +151,80 @@ describe('the action bundle', () => {
     assert.match(run.stdout, /::error::.*answered 401.*check the username and password/);
     assert.ok(!printed(run.stdout).includes(wrong));
     assert.equal(run.outputs.digest, undefined);
+  });
+});
+
+describe('the matrix pattern through the action bundle', () => {
+  test('each job pushes by digest with no tag; a final job merges the digests into one tag', async () => {
+    const arm = join(work, 'arm64');
+    const armImage = await writeOciLayout(arm, {
+      layers: [{ size: 200_000 }],
+      seed: 4,
+      platform: { os: 'linux', architecture: 'arm64' },
+    });
+    const jobs = await Promise.all(
+      [layout, arm].map((dir) =>
+        runAction({ image: `oci:${dir}`, tags: `${open.host}/matrix/app`, 'push-by-digest': 'true' }),
+      ),
+    );
+    for (const job of jobs) assert.equal(job.code, 0, job.stdout);
+    assert.deepEqual(
+      jobs.map((job) => job.outputs.image),
+      [
+        `${open.host}/matrix/app@${image.manifestDigest}`,
+        `${open.host}/matrix/app@${armImage.manifestDigest}`,
+      ],
+    );
+    assert.deepEqual(await listTags(`${open.host}/matrix/app`), [], 'push-by-digest moved no tag');
+
+    const merged = await runAction({
+      merge: jobs.map((job) => job.outputs.image ?? '').join('\n'),
+      tags: `${open.host}/matrix/app:1.0`,
+    });
+    assert.equal(merged.code, 0, merged.stdout);
+    const index = JSON.parse((await inspectRaw(`${open.host}/matrix/app:1.0`)).toString()) as {
+      manifests: { digest: string; platform: { architecture: string } }[];
+    };
+    assert.equal(merged.outputs.digest?.startsWith('sha256:'), true);
+    assert.deepEqual(
+      index.manifests.map((m) => [m.digest, m.platform.architecture]),
+      [
+        [image.manifestDigest, 'amd64'],
+        [armImage.manifestDigest, 'arm64'],
+      ],
+    );
+    const metadata = JSON.parse(merged.outputs.metadata ?? '{}') as { platforms?: unknown[] };
+    assert.equal(metadata.platforms?.length, 2);
+  });
+
+  test('image and merge together are refused with one line', async () => {
+    const run = await runAction({
+      image: `oci:${layout}`,
+      merge: `${open.host}/a@sha256:${'0'.repeat(64)}`,
+      tags: 'x',
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /::error::both image and merge are set/);
+  });
+});
+
+describe('credentials from the Docker config', () => {
+  test('with no username input, the auths entry docker/login-action wrote is used', async () => {
+    const dockerConfig = join(work, 'docker-config');
+    await mkdir(dockerConfig, { recursive: true });
+    const auth = Buffer.from(`ci:${PASSWORD}`).toString('base64');
+    await writeFile(
+      join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [locked.host]: { auth } } }),
+    );
+    const run = await runAction(
+      { image: `oci:${layout}`, tags: `${locked.host}/from-config/app:1` },
+      { DOCKER_CONFIG: dockerConfig },
+    );
+    assert.equal(run.code, 0, run.stdout);
+    assert.equal(run.outputs.digest, image.manifestDigest);
+    assert.ok(run.stdout.includes(`::add-mask::${PASSWORD}\n`), 'the password from the config is masked');
+    assert.ok(!printed(run.stdout).includes(PASSWORD));
   });
 });
 
