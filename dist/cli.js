@@ -18,7 +18,7 @@ import {
   parseWholeNumber,
   push,
   readCaFile
-} from "./lib-ABVECVBR.js";
+} from "./lib-SUNRWD4A.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

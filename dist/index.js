@@ -30,7 +30,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-ABVECVBR.js";
+} from "./lib-SUNRWD4A.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

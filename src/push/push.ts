@@ -2,7 +2,7 @@ import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
 import { formatReference, parseReference } from '../reference.ts';
 import { blobExists, blobSize, mountBlob } from '../registry/blobs.ts';
-import { putManifest } from '../registry/manifests.ts';
+import { addToReferrersTag, putManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { openSource } from '../source/index.ts';
 import { LayerCompressor } from '../source/layer-compressor.ts';
@@ -222,6 +222,7 @@ async function pushImage(
           `pushed ${target.registry}/${target.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`,
         );
     }
+    await pushReferrers(source, manifests, targets, limit, ensure, log);
     progress.stop();
 
     const all = await Promise.all(reports.values());
@@ -420,4 +421,46 @@ function baseImages(root: ManifestNode): { registry: string; repository: string 
       return []; // a malformed annotation is no reason to fail a push
     }
   });
+}
+
+/**
+ * Artifacts in the source that refer to the pushed manifests (signatures, SBOMs), pushed after their subject:
+ * blobs, then the artifact by digest. A registry without the referrers API gets the tag-schema fallback.
+ */
+async function pushReferrers(
+  source: ImageSource,
+  manifests: readonly ManifestNode[],
+  targets: readonly Target[],
+  limit: <T>(task: () => Promise<T>) => Promise<T>,
+  ensure: (target: Target, blob: BlobSource) => Promise<BlobReport>,
+  log: PushOptions['logger'],
+): Promise<void> {
+  const referrers = (await source.referrers?.(new Set(manifests.map((m) => m.descriptor.digest)))) ?? [];
+  for (const node of referrers) {
+    const json = JSON.parse(node.bytes.toString('utf8')) as {
+      subject: { digest: string };
+      artifactType?: string;
+      config?: { mediaType?: string };
+      annotations?: Record<string, string>;
+    };
+    const artifactType = json.artifactType ?? json.config?.mediaType;
+    const { digest, mediaType, size } = node.descriptor;
+    const listing = {
+      mediaType,
+      digest,
+      size,
+      ...(artifactType ? { artifactType } : {}),
+      ...(json.annotations ? { annotations: json.annotations } : {}),
+    };
+    await Promise.all(targets.flatMap((t) => node.blobs.map((blob) => ensure(t, blob))));
+    for (const target of targets) {
+      const { subjectAccepted } = await limit(() =>
+        putManifest(target.client, target.repository, digest, node.descriptor, node.bytes),
+      );
+      if (!subjectAccepted) {
+        await limit(() => addToReferrersTag(target.client, target.repository, json.subject.digest, listing));
+      }
+      log.info(`pushed ${artifactType ?? 'artifact'} ${digest} referring to ${json.subject.digest}`);
+    }
+  }
 }

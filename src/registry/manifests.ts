@@ -1,4 +1,5 @@
 import { sha256Digest } from '../digest.ts';
+import { OCI_INDEX } from '../media-types.ts';
 import type { Descriptor } from '../source/types.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
@@ -14,7 +15,7 @@ export async function putManifest(
   reference: string,
   descriptor: Descriptor,
   bytes: Buffer,
-): Promise<void> {
+): Promise<{ subjectAccepted: boolean }> {
   const what = `pushing manifest ${descriptor.digest} to ${repository}:${reference}`;
   const res = await client.request(what, [pushScope(repository)], {
     method: 'PUT',
@@ -31,6 +32,8 @@ export async function putManifest(
       'the registry rewrote the manifest; the pushed digest would not be the one reported',
     );
   }
+  // OCI 1.1: a registry with the referrers API says so by echoing the subject of what it stored.
+  return { subjectAccepted: header(res.headers, 'oci-subject') !== undefined };
 }
 
 /** Every manifest type image-push reads back: it pushes them all unchanged. */
@@ -77,4 +80,33 @@ export async function getManifest(
     (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ??
     '';
   return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
+}
+
+/**
+ * Lists a referrer under the referrers tag schema (`sha256-<hex>` of its subject): for registries without
+ * the OCI 1.1 referrers API, the way the distribution spec's fallback and oras/cosign do it. Reads the
+ * tag's index (if any), adds the referrer unless it is listed, and writes the index back.
+ */
+export async function addToReferrersTag(
+  client: RegistryClient,
+  repository: string,
+  subject: string,
+  referrer: Descriptor & { readonly artifactType?: string },
+): Promise<void> {
+  const tag = subject.replace(':', '-');
+  const existing = await getManifest(client, repository, tag);
+  const listed = existing
+    ? ((JSON.parse(existing.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? [])
+    : [];
+  if (listed.some((d) => d.digest === referrer.digest)) return;
+  const bytes = Buffer.from(
+    JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...listed, referrer] }),
+  );
+  await putManifest(
+    client,
+    repository,
+    tag,
+    { mediaType: OCI_INDEX, digest: sha256Digest(bytes), size: bytes.length },
+    bytes,
+  );
 }

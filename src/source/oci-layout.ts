@@ -19,6 +19,8 @@ export class OciLayoutSource implements ImageSource {
   readonly name: string;
   readonly #openFiles: () => Promise<LayoutFiles>;
   readonly #tag: string | undefined;
+  /** What load() read, for referrers(): the layout's files and its index.json entries. */
+  #loaded: { files: LayoutFiles; entries: Descriptor[] } | undefined;
 
   private constructor(name: string, tag: string | undefined, openFiles: () => Promise<LayoutFiles>) {
     this.name = name;
@@ -77,7 +79,37 @@ export class OciLayoutSource implements ImageSource {
         'the layout is corrupt; export it again',
       );
     }
+    this.#loaded = { files, entries: manifests };
     return loadManifestTree(files, this.#select(manifests), this.name);
+  }
+
+  /**
+   * Artifacts in the layout whose `subject` is one of `subjects` (signatures, SBOMs, attestations, as
+   * `oras` and `cosign` store them next to the image), and the artifacts of those, in push order.
+   */
+  async referrers(subjects: ReadonlySet<string>): Promise<ManifestNode[]> {
+    if (!this.#loaded) return [];
+    const { files, entries } = this.#loaded;
+    const found: ManifestNode[] = [];
+    const wanted = new Set(subjects);
+    const candidates = entries.filter((entry) => !wanted.has(entry.digest) && entry.size <= 4 << 20);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const entry of candidates) {
+        if (wanted.has(entry.digest)) continue;
+        // Another image of the layout that cannot be read is not this push's business.
+        const node = await loadManifestTree(files, entry, this.name).catch(() => undefined);
+        if (!node) continue;
+        const subject = (JSON.parse(node.bytes.toString('utf8')) as { subject?: { digest?: unknown } })
+          .subject;
+        if (typeof subject?.digest === 'string' && wanted.has(subject.digest)) {
+          found.push(node);
+          wanted.add(entry.digest);
+          grew = true;
+        }
+      }
+    }
+    return found;
   }
 
   close(): Promise<void> {

@@ -43,6 +43,8 @@ export interface ImageSource {
   readonly name: string;
   /** Reads and checks the manifest tree; blob contents are read later, only when uploaded. */
   load(): Promise<LoadedImage>;
+  /** Manifests in the source that name one of `subjects` as their `subject` (OCI 1.1 referrers). */
+  referrers?(subjects: ReadonlySet<string>): Promise<ManifestNode[]>;
   /** Releases files and temporary data. */
   close(): Promise<void>;
 }

@@ -1,9 +1,10 @@
 // Image indexes, platform subsets, push by digest and cross-repository mounts, against the real registry and skopeo.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BlobMap } from '../../src/cache/blob-map.ts';
+import { sha256Digest } from '../../src/digest.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions, type PushResult } from '../../src/push/push.ts';
 import { writeMultiPlatformLayout, writeOciLayout, type SampleIndex } from '../../scripts/sample-image.ts';
@@ -168,5 +169,67 @@ describe('cross-repository mounts', () => {
       'team-d/app',
       'team-c/app',
     ]);
+  });
+});
+
+describe('referrers (OCI 1.1 subject)', () => {
+  test('an SBOM stored beside the image is pushed after it and listed under the referrers tag', async () => {
+    const dir = join(work, 'with-sbom');
+    const image = await writeOciLayout(dir, { layers: [{ size: 50_000 }], seed: 35, tag: 'v1' });
+    const blob = async (bytes: Buffer): Promise<{ digest: string; size: number }> => {
+      const digest = sha256Digest(bytes);
+      await writeFile(join(dir, 'blobs/sha256', digest.slice(7)), bytes);
+      return { digest, size: bytes.length };
+    };
+    const empty = await blob(Buffer.from('{}'));
+    const sbom = await blob(Buffer.from(JSON.stringify({ spdxVersion: 'SPDX-2.3', name: 'sample' })));
+    const artifact = await blob(
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          artifactType: 'application/spdx+json',
+          config: { mediaType: 'application/vnd.oci.empty.v1+json', ...empty },
+          layers: [{ mediaType: 'application/spdx+json', ...sbom }],
+          subject: {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: image.manifestDigest,
+            size: image.manifestSize,
+          },
+        }),
+      ),
+    );
+    const indexPath = join(dir, 'index.json');
+    const index = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: unknown[] };
+    index.manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...artifact });
+    await writeFile(indexPath, JSON.stringify(index));
+
+    const pushIt = (): Promise<PushResult> =>
+      push({
+        source: `oci:${dir}:v1`,
+        destinations: [`${registry.host}/signed/app:v1`],
+        concurrency: 4,
+        logger: silentLogger,
+      });
+    const result = await pushIt();
+    assert.equal(result.digest, image.manifestDigest, 'the image is what the tag names, not the SBOM');
+    const stored = await inspectRaw(`${registry.host}/signed/app@${artifact.digest}`);
+    assert.equal(sha256Digest(stored), artifact.digest);
+    // distribution 2.8 has no referrers API: the fallback tag lists the SBOM.
+    const fallbackTag = `${registry.host}/signed/app:sha256-${image.manifestDigest.slice(7)}`;
+    const listing = JSON.parse((await inspectRaw(fallbackTag)).toString()) as {
+      manifests: { digest: string; artifactType: string }[];
+    };
+    assert.deepEqual(listing.manifests, [
+      {
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: artifact.digest,
+        size: artifact.size,
+        artifactType: 'application/spdx+json',
+      },
+    ]);
+    const before = sha256Digest(await inspectRaw(fallbackTag));
+    await pushIt();
+    assert.equal(sha256Digest(await inspectRaw(fallbackTag)), before, 'pushing again lists it once');
   });
 });
