@@ -18,7 +18,7 @@ import {
   parseWholeNumber,
   push,
   readCaFile
-} from "./lib-SUNRWD4A.js";
+} from "./lib-2QGEXYLI.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";

@@ -30,7 +30,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-SUNRWD4A.js";
+} from "./lib-2QGEXYLI.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

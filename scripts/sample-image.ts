@@ -477,10 +477,15 @@ export function parseSize(text: string): number {
   return Math.round(Number(m[1]) * units[(m[2] ?? '').toUpperCase() as keyof typeof units]);
 }
 
+function platformOf(text: string): { os: string; architecture: string; variant?: string } {
+  const [os = 'linux', architecture = 'amd64', variant] = text.split('/');
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
 if (import.meta.main) {
   const { parseArgs } = await import('node:util');
   const usage =
-    'usage: node scripts/sample-image.ts DIR --layers 10M,50M,1M [--seed N] [--tag T] [--label L] [--archive] [--uncompressed]';
+    'usage: node scripts/sample-image.ts DIR --layers 10M,50M,1M [--seed N] [--tag T] [--label L] [--platform OS/ARCH[/VARIANT]] [--archive] [--uncompressed]';
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -488,6 +493,7 @@ if (import.meta.main) {
       seed: { type: 'string', default: '1' },
       tag: { type: 'string', default: 'latest' },
       label: { type: 'string' },
+      platform: { type: 'string', default: 'linux/amd64' },
       archive: { type: 'boolean', default: false },
       uncompressed: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -503,6 +509,7 @@ if (import.meta.main) {
     seed: Number(values.seed),
     tag: values.tag,
     compression: values.uncompressed ? 'none' : 'gzip',
+    platform: platformOf(values.platform),
     ...(values.label === undefined ? {} : { label: values.label }),
   };
   const image = values.archive

@@ -89,7 +89,9 @@ function statusError(
     case 403:
       return new RegistryError(
         message,
-        `the credentials are valid but may not push here; for ghcr.io give the job "permissions: packages: write"`,
+        /rate.?limit/i.test(summary)
+          ? 'the registry is rate-limiting this client (GHCR counts upload sessions); lower concurrency or try later'
+          : `the credentials are valid but may not push here; for ghcr.io give the job "permissions: packages: write"`,
         status,
         codes,
       );

@@ -46,6 +46,8 @@ const RETRYABLE_CODES = new Set([
 /** Why `err` deserves a retry, or undefined when it does not. */
 export function retryReason(err: unknown): string | undefined {
   if (err instanceof RegistryError) {
+    // GHCR's "secondary rate limit" is a 403, not a 429: it passes like any rate limit.
+    if (err.status === 403 && /rate.?limit/i.test(err.message)) return 'HTTP 403 (rate limit)';
     if (err.status !== undefined)
       return RETRYABLE_STATUSES.has(err.status) ? `HTTP ${err.status}` : undefined;
     return retryReason(err.cause);

@@ -271,6 +271,26 @@ describe('body-size limits', () => {
     }
   });
 
+  test('a registry that refuses chunked uploads (405 to PATCH, like Google Artifact Registry) gets whole blobs', async () => {
+    const proxy = await startFaultProxy(registry.url, {
+      statuses: [405],
+      faultFilter: (req) => (req.method === 'PATCH' ? 'status' : false),
+    });
+    try {
+      const log = recordingLogger();
+      const result = await pushThrough(proxy.host, 'no-chunks/app', log, { chunkSize: MiB });
+      assert.equal(result.digest, image.manifestDigest);
+      assert.ok(log.lines.some((line) => /refuses chunked uploads \(405\), sending it whole/.test(line)));
+      const wholePuts = proxy
+        .requests()
+        .filter((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/') && r.requestBytes > 0);
+      assert.equal(wholePuts.length, image.layers.length + 1, 'every blob went up in one PUT');
+      await assertWhole(`${registry.host}/no-chunks/app:v1`, 'no-chunks');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('a layer over 200 MB goes through nginx with client_max_body_size 50m', async (t) => {
     const big = join(work, 'big');
     // Stored uncompressed, so that the layer itself is over 200 MB.

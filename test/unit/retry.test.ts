@@ -26,6 +26,16 @@ describe('which failures are retried', () => {
     ['408', new RegistryError('x', undefined, 408), 'HTTP 408'],
     ['401: credentials do not get better by waiting', new RegistryError('x', undefined, 401), undefined],
     ['404', new RegistryError('x', undefined, 404), undefined],
+    [
+      '403 denied: waiting changes nothing',
+      new RegistryError('x: answered 403 (DENIED: denied)', undefined, 403),
+      undefined,
+    ],
+    [
+      "403 with GHCR's secondary rate limit",
+      new RegistryError('x: answered 403 (DENIED: secondary rate limit)', undefined, 403),
+      'HTTP 403 (rate limit)',
+    ],
     ['413: handled by chunking, not by waiting', new RegistryError('x', undefined, 413), undefined],
     ['a refused connection: nothing listens there', withCode('ECONNREFUSED'), undefined],
     ['an unknown host', withCode('ENOTFOUND'), undefined],
