@@ -10,12 +10,10 @@
 // With `tls` (a certificate and key, e.g. from createTestCertificates() in tls.ts) the registry serves HTTPS only
 // (distribution's `http.tls`) and `url` starts with https://; clients must trust the CA that signed the certificate.
 // htpasswd works with and without TLS (distribution 2.8 only recommends TLS for it).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { onFreePort, sleep, startServerProcess } from './server-process.ts';
 import { makeTempDir, run } from './tools.ts';
 
 export interface RegistryRequest {
@@ -51,7 +49,6 @@ export interface RegistryOptions {
 }
 
 const START_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 5_000;
 
 // `127.0.0.1 - - [25/Nov/2026:05:53:49 +0000] "HEAD /v2/a/blobs/sha256:... HTTP/1.1" 404 157 "" "curl/7.88.1"`
 const ACCESS_LINE = /^\S+ \S+ \S+ \[[^\]]*\] "([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3}) /;
@@ -59,21 +56,12 @@ const ACCESS_LINE = /^\S+ \S+ \S+ \[[^\]]*\] "([A-Z]+) (\S+) HTTP\/[\d.]+" (\d{3
 export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
   const dir = await makeTempDir('registry-');
   try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await launch(dir, await freePort(), options);
-      } catch (err) {
-        // Another process may take the port between freePort() and the registry's bind: try another one.
-        if (attempt >= 5 || !(err instanceof PortInUseError)) throw err;
-      }
-    }
+    return await onFreePort((port) => launch(dir, port, options));
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
 }
-
-class PortInUseError extends Error {}
 
 const yamlString = (value: string): string => JSON.stringify(value);
 
@@ -122,76 +110,18 @@ ${tls}${auth}`,
 async function launch(dir: string, port: number, options: RegistryOptions): Promise<TestRegistry> {
   const config = await writeConfig(dir, port, options);
   const logPath = join(dir, 'registry.log');
-  const logFd = openSync(logPath, 'w');
-  let child: ChildProcess;
-  try {
-    // Both logs go to the file; the child writes it directly, so nothing is lost if this process is busy.
-    child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', logFd, logFd] });
-  } finally {
-    closeSync(logFd);
-  }
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve()); // spawn failure (ENOENT): no 'exit' follows
-  });
-  const state: { running: boolean; spawnError?: Error } = { running: true };
-  child.once('error', (err) => (state.spawnError = err));
-  void exited.then(() => (state.running = false));
-  // If the test process exits without stop() (a crash, an uncaught error), do not leave the registry behind.
-  const killOnExit = (): void => {
-    child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
-  const logTail = async (chars = 3000): Promise<string> => {
-    try {
-      return (await readFile(logPath, 'utf8')).slice(-chars);
-    } catch {
-      return '';
-    }
-  };
-
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopped ??= (async () => {
-      process.removeListener('exit', killOnExit);
-      if (state.running) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dir, { recursive: true, force: true });
-    })());
-
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  const deadline = Date.now() + START_TIMEOUT_MS;
   const ready = options.htpasswd || options.token ? [200, 401] : [200];
-  for (;;) {
-    if (!state.running) {
-      await exited;
-      const log = await logTail();
-      process.removeListener('exit', killOnExit);
-      if (/address already in use/.test(log)) throw new PortInUseError(`port ${port} in use`);
-      throw new Error(
-        `docker-registry exited during start-up (${state.spawnError?.message ?? `exit code ${child.exitCode}`}); ` +
-          `log:\n${log}`,
-      );
-    }
-    try {
-      if (ready.includes(await probe(`${url}/v2/`))) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      const log = await logTail();
-      await stop();
-      throw new Error(
-        `docker-registry on 127.0.0.1:${port} did not answer GET /v2/ within ${START_TIMEOUT_MS / 1000} s; log:\n${log}`,
-      );
-    }
-    await sleep(50);
-  }
+  const server = await startServerProcess({
+    name: `docker-registry on 127.0.0.1:${port}`,
+    command: 'docker-registry',
+    args: ['serve', config],
+    dir,
+    logPath,
+    portInUse: /address already in use/,
+    ready: async () => ready.includes(await probe(`${url}/v2/`)),
+    startTimeoutMs: START_TIMEOUT_MS,
+  });
 
   const readRequests = async (): Promise<RegistryRequest[]> => {
     // distribution writes the access line just after it sends the response, so a client can see its answer
@@ -216,13 +146,13 @@ async function launch(dir: string, port: number, options: RegistryOptions): Prom
     host: `127.0.0.1:${port}`,
     url,
     dir,
-    pid: child.pid!,
+    pid: server.pid,
     requests: async () => (await readRequests()).slice(seen),
     clearRequests: async () => {
       seen = (await readRequests()).length;
     },
-    logTail,
-    stop,
+    logTail: (chars) => server.logTail(chars),
+    stop: () => server.stop(),
   };
 }
 
@@ -241,22 +171,5 @@ async function probe(url: string): Promise<number> {
     });
     req.once('timeout', () => req.destroy(new Error('timeout')));
     req.once('error', reject);
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** A port that was free a moment ago (the kernel's pick for port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port from listen(0)'))));
-    });
   });
 }
