@@ -12,13 +12,14 @@ import {
   localBlobMapPath,
   merge,
   parseChunkSize,
+  parseCompression,
   parseCompressionLevel,
   parseConcurrency,
   parsePlatforms,
   parseWholeNumber,
   push,
   readCaFile
-} from "./lib-2QGEXYLI.js";
+} from "./lib-KH7MX547.js";
 
 // src/cli.ts
 import { readFileSync } from "node:fs";
@@ -37,7 +38,8 @@ options:
                              (without it: the Docker config and its credential helpers)
   --password-stdin           read the password from standard input
   --concurrency N            registry requests at once (default ${DEFAULT_CONCURRENCY})
-  --compression-level N      gzip level for uncompressed layers, 1-9 (default ${DEFAULT_COMPRESSION_LEVEL})
+  --compression gzip|zstd    how to compress uncompressed layers (default gzip)
+  --compression-level N      gzip 1-9 (default ${DEFAULT_COMPRESSION_LEVEL}) or zstd 1-19 (default 3)
   --push-by-digest           push without moving any tag
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
@@ -58,6 +60,7 @@ async function main(argv) {
       username: { type: "string" },
       "password-stdin": { type: "boolean", default: false },
       concurrency: { type: "string", default: "" },
+      compression: { type: "string", default: "" },
       "compression-level": { type: "string", default: "" },
       "push-by-digest": { type: "boolean", default: false },
       platform: { type: "string", multiple: true, default: [] },
@@ -93,7 +96,8 @@ async function main(argv) {
     throw new InputError("merge needs at least one --source REF", "name the pushed digests to combine");
   }
   const concurrency = parseConcurrency(values.concurrency);
-  const compressionLevel = parseCompressionLevel(values["compression-level"]);
+  const compression = parseCompression(values.compression);
+  const compressionLevel = parseCompressionLevel(values["compression-level"], compression);
   const platforms = parsePlatforms(values.platform);
   const chunkSize = parseChunkSize(values["chunk-size"]);
   const retryPolicy = {
@@ -132,6 +136,7 @@ async function main(argv) {
   const blobMap = values["no-blob-map"] ? void 0 : await loadBlobMap(mapPath);
   const result = await push({
     ...connection,
+    compression,
     compressionLevel,
     blobMap,
     source: source ?? "",

@@ -20,6 +20,7 @@ import {
   mkdirP,
   parseBoolean,
   parseChunkSize,
+  parseCompression,
   parseCompressionLevel,
   parseConcurrency,
   parsePlatforms,
@@ -30,7 +31,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-2QGEXYLI.js";
+} from "./lib-KH7MX547.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -68621,6 +68622,7 @@ function readSettings() {
       "set both, or neither to use the Docker config (docker/login-action) or anonymous access"
     );
   }
+  const compression = parseCompression(getInput("compression"));
   const retryTimeout = parseWholeNumber(
     "retry-timeout",
     getInput("retry-timeout"),
@@ -68636,7 +68638,8 @@ function readSettings() {
     credentials: username ? { username, password } : void 0,
     concurrency: parseConcurrency(getInput("concurrency")),
     insecureRegistries: splitList(getInput("insecure-registries")),
-    compressionLevel: parseCompressionLevel(getInput("compression-level")),
+    compression,
+    compressionLevel: parseCompressionLevel(getInput("compression-level"), compression),
     cache: parseBoolean("cache", getInput("cache"), true),
     pushByDigest,
     platforms: parsePlatforms(splitList(getInput("platforms"))),
@@ -68799,6 +68802,7 @@ async function run() {
       () => push({
         ...connection,
         source: settings.image,
+        compression: settings.compression,
         compressionLevel: settings.compressionLevel,
         blobMap,
         pushByDigest: settings.pushByDigest,

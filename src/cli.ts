@@ -8,6 +8,7 @@ import {
   DEFAULT_COMPRESSION_LEVEL,
   DEFAULT_CONCURRENCY,
   parseChunkSize,
+  parseCompression,
   parseCompressionLevel,
   parseConcurrency,
   parseWholeNumber,
@@ -33,7 +34,8 @@ options:
                              (without it: the Docker config and its credential helpers)
   --password-stdin           read the password from standard input
   --concurrency N            registry requests at once (default ${DEFAULT_CONCURRENCY})
-  --compression-level N      gzip level for uncompressed layers, 1-9 (default ${DEFAULT_COMPRESSION_LEVEL})
+  --compression gzip|zstd    how to compress uncompressed layers (default gzip)
+  --compression-level N      gzip 1-9 (default ${DEFAULT_COMPRESSION_LEVEL}) or zstd 1-19 (default 3)
   --push-by-digest           push without moving any tag
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
@@ -55,6 +57,7 @@ async function main(argv: string[]): Promise<void> {
       username: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
       concurrency: { type: 'string', default: '' },
+      compression: { type: 'string', default: '' },
       'compression-level': { type: 'string', default: '' },
       'push-by-digest': { type: 'boolean', default: false },
       platform: { type: 'string', multiple: true, default: [] },
@@ -90,7 +93,8 @@ async function main(argv: string[]): Promise<void> {
   }
   // Checked before anything is read (stdin, the blob map), so a typo costs nothing.
   const concurrency = parseConcurrency(values.concurrency);
-  const compressionLevel = parseCompressionLevel(values['compression-level']);
+  const compression = parseCompression(values.compression);
+  const compressionLevel = parseCompressionLevel(values['compression-level'], compression);
   const platforms = parsePlatforms(values.platform);
   const chunkSize = parseChunkSize(values['chunk-size']);
   const retryPolicy = {
@@ -131,6 +135,7 @@ async function main(argv: string[]): Promise<void> {
   const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
   const result = await push({
     ...connection,
+    compression,
     compressionLevel,
     blobMap,
     source: source ?? '',

@@ -3,12 +3,14 @@ import { InputError } from './errors.ts';
 import {
   parseBoolean,
   parseChunkSize,
+  parseCompression,
   parseCompressionLevel,
   parseConcurrency,
   parseWholeNumber,
   readCaFile,
   splitList,
 } from './options.ts';
+import type { LayerCompression } from './compress/parallel-compress.ts';
 import { parsePlatforms } from './push/platforms.ts';
 import type { Credentials } from './registry/auth.ts';
 import {
@@ -30,6 +32,7 @@ export interface ActionSettings {
   readonly credentials: Credentials | undefined;
   readonly concurrency: number;
   readonly insecureRegistries: string[];
+  readonly compression: LayerCompression;
   readonly compressionLevel: number;
   /** Keep the diffID -> blob map in the Actions cache. */
   readonly cache: boolean;
@@ -69,6 +72,7 @@ export function readSettings(): ActionSettings {
       'set both, or neither to use the Docker config (docker/login-action) or anonymous access',
     );
   }
+  const compression = parseCompression(core.getInput('compression'));
   const retryTimeout = parseWholeNumber(
     'retry-timeout',
     core.getInput('retry-timeout'),
@@ -84,7 +88,8 @@ export function readSettings(): ActionSettings {
     credentials: username ? { username, password } : undefined,
     concurrency: parseConcurrency(core.getInput('concurrency')),
     insecureRegistries: splitList(core.getInput('insecure-registries')),
-    compressionLevel: parseCompressionLevel(core.getInput('compression-level')),
+    compression,
+    compressionLevel: parseCompressionLevel(core.getInput('compression-level'), compression),
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
     platforms: parsePlatforms(splitList(core.getInput('platforms'))),

@@ -42,6 +42,7 @@ export async function run(): Promise<void> {
           push({
             ...connection,
             source: settings.image,
+            compression: settings.compression,
             compressionLevel: settings.compressionLevel,
             blobMap,
             pushByDigest: settings.pushByDigest,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
-import { DEFAULT_COMPRESSION_LEVEL } from './source/layer-compressor.ts';
+import type { LayerCompression } from './compress/parallel-compress.ts';
+import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_ZSTD_LEVEL } from './source/layer-compressor.ts';
 
 export { DEFAULT_COMPRESSION_LEVEL };
 
@@ -19,13 +20,25 @@ export function parseConcurrency(value: string): number {
   return n;
 }
 
-export function parseCompressionLevel(value: string): number {
-  if (value.trim() === '') return DEFAULT_COMPRESSION_LEVEL;
+export function parseCompression(value: string): LayerCompression {
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'gzip') return 'gzip';
+  if (text === 'zstd') return 'zstd';
+  throw new InputError(
+    `compression "${value}" is not gzip or zstd`,
+    'leave it empty for gzip, which every client pulls; zstd needs Docker 23+ or containerd 1.5+',
+  );
+}
+
+/** The level for `compression`: gzip 1-9 (default 4), zstd 1-19 (default 3). */
+export function parseCompressionLevel(value: string, compression: LayerCompression = 'gzip'): number {
+  const [max, fallback] = compression === 'gzip' ? [9, DEFAULT_COMPRESSION_LEVEL] : [19, DEFAULT_ZSTD_LEVEL];
+  if (value.trim() === '') return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 9) {
+  if (!Number.isInteger(n) || n < 1 || n > max) {
     throw new InputError(
-      `compression-level "${value}" is not a gzip level from 1 to 9`,
-      `leave it empty for ${DEFAULT_COMPRESSION_LEVEL}`,
+      `compression-level "${value}" is not a ${compression} level from 1 to ${max}`,
+      `leave it empty for ${fallback}`,
     );
   }
   return n;

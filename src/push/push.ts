@@ -5,6 +5,7 @@ import { blobExists, blobSize, mountBlob } from '../registry/blobs.ts';
 import { addToReferrersTag, putManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { openSource } from '../source/index.ts';
+import type { LayerCompression } from '../compress/parallel-compress.ts';
 import { LayerCompressor } from '../source/layer-compressor.ts';
 import {
   isPending,
@@ -24,7 +25,9 @@ import type { RepositoryTarget } from './targets.ts';
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
   readonly source: string;
-  /** gzip level for layers that arrive uncompressed. */
+  /** How layers that arrive uncompressed are compressed: gzip (default, every client reads it) or zstd. */
+  readonly compression?: LayerCompression;
+  /** Level for those layers (gzip 1-9, zstd 1-19); by default 4 for gzip, 3 for zstd. */
   readonly compressionLevel?: number;
   /** Upload blobs in PATCH chunks of this many bytes; by default one PUT, falling back to chunks on 413. */
   readonly chunkSize?: number | undefined;
@@ -82,7 +85,7 @@ export interface ChildReport {
  * points at something missing.
  */
 export async function push(options: PushOptions): Promise<PushResult> {
-  const compressor = new LayerCompressor(options.compressionLevel);
+  const compressor = new LayerCompressor(options.compression, options.compressionLevel);
   const source = openSource(options.source, compressor);
   let session: PushSession | undefined;
   const reports = new Map<string, Promise<BlobReport>>();
@@ -309,7 +312,11 @@ async function resolvePending(
   // First the blob map: every layer it accounts for is settled before any layer is read.
   const known = await Promise.all(
     image.layers.map(async (layer) => {
-      for (const form of map?.lookup(layer.diffId, firstRegistry) ?? []) {
+      // Only forms in the asked compression: a zstd push must not reuse a gzip blob, nor the other way round.
+      const forms = (map?.lookup(layer.diffId, firstRegistry) ?? []).filter(
+        (form) => /zstd/.test(form.mediaType) === (options.compression === 'zstd'),
+      );
+      for (const form of forms) {
         const blob = await inRegistries(form, true);
         if (blob) {
           for (const target of targets) map?.record(layer.diffId, form, target.registry);

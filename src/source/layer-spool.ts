@@ -4,16 +4,17 @@ import { join } from 'node:path';
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DeflatePool } from '../compress/gzip-pool.ts';
-import { ParallelGzip } from '../compress/parallel-gzip.ts';
+import { ParallelCompress, type LayerCompression } from '../compress/parallel-compress.ts';
+import type { CompressionPool } from '../compress/worker-pool.ts';
 import { DigestingStream } from '../digest.ts';
-import { DOCKER_LAYER_GZIP } from '../media-types.ts';
+import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../media-types.ts';
 import type { BlobSource } from './types.ts';
 
-export type LayerCompression = 'gzip' | 'zstd' | 'none';
+/** What a layer's first bytes say it is. */
+export type SniffedCompression = LayerCompression | 'none';
 
 /** What a layer's first bytes say it is. */
-export function sniffCompression(head: Uint8Array): LayerCompression {
+export function sniffCompression(head: Uint8Array): SniffedCompression {
   if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   return 'none';
@@ -48,19 +49,29 @@ export class Spool {
   }
 
   /**
-   * Gzips an uncompressed layer (on the pool's workers) into a spool file, hashing what goes in (the diffID)
-   * and what comes out (the blob digest) on the way.
+   * Compresses an uncompressed layer (on the pool's workers) into a spool file, hashing what goes in (the
+   * diffID) and what comes out (the blob digest) on the way.
    */
-  async compress(layer: Readable, pool: DeflatePool, level: number, name: string): Promise<SpooledLayer> {
-    const path = join(await this.#dir, `${name.replace(/[^\w.-]/g, '_')}.gz`);
+  async compress(
+    layer: Readable,
+    pool: CompressionPool,
+    format: LayerCompression,
+    level: number,
+    name: string,
+  ): Promise<SpooledLayer> {
+    const path = join(
+      await this.#dir,
+      `${name.replace(/[^\w.-]/g, '_')}.${format === 'gzip' ? 'gz' : 'zst'}`,
+    );
     const uncompressed = new DigestingStream();
     const compressed = new DigestingStream();
-    await pipeline(layer, uncompressed, new ParallelGzip(pool, level), compressed, createWriteStream(path));
+    const compress = new ParallelCompress(pool, format, level);
+    await pipeline(layer, uncompressed, compress, compressed, createWriteStream(path));
     return {
       diffId: uncompressed.digest(),
       uncompressedBytes: uncompressed.bytes,
       blob: spooledBlob(path, {
-        mediaType: DOCKER_LAYER_GZIP,
+        mediaType: format === 'gzip' ? DOCKER_LAYER_GZIP : OCI_LAYER_ZSTD,
         digest: compressed.digest(),
         size: compressed.bytes,
       }),

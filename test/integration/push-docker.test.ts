@@ -7,7 +7,7 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { BlobMap } from '../../src/cache/blob-map.ts';
 import { sha256Digest } from '../../src/digest.ts';
@@ -93,7 +93,7 @@ async function assertPulledImageIsSound(reference: string, digest: string): Prom
     const hash = createHash('sha256');
     await pipeline(
       createReadStream(join(blobs, layer.digest.slice(7))),
-      createGunzip(),
+      layer.mediaType.endsWith('zstd') ? createZstdDecompress() : createGunzip(),
       async (source: AsyncIterable<Buffer>) => {
         for await (const chunk of source) hash.update(chunk);
       },
@@ -255,6 +255,28 @@ describe('from docker save tarballs', () => {
     assert.equal(result.digest, sample.manifestDigest);
     assert.equal(result.bytesCompressed, 0);
     await assertPulledImageIsSound(`${registry.host}/containerd/app:1`, result.digest);
+  });
+
+  test('compression zstd: an OCI manifest with zstd layers, smaller than gzip, the same on every run', async () => {
+    const tarball = join(work, 'zstd.tar');
+    const sample = await writeDockerSave(tarball, 'none', [{ size: 6 << 20 }, { size: 2 << 20 }]);
+    const result = await pushImage(`docker-archive:${tarball}`, 'zstd/app:1', { compression: 'zstd' });
+    assert.equal(result.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+    const layers = result.blobs.filter((b) => b.mediaType.includes('layer'));
+    assert.deepEqual(
+      layers.map((b) => b.mediaType),
+      ['application/vnd.oci.image.layer.v1.tar+zstd', 'application/vnd.oci.image.layer.v1.tar+zstd'],
+    );
+    assert.deepEqual(
+      await assertPulledImageIsSound(`${registry.host}/zstd/app:1`, result.digest),
+      sample.diffIds,
+    );
+    const again = await pushImage(`docker-archive:${tarball}`, 'zstd/again:1', { compression: 'zstd' });
+    assert.equal(again.digest, result.digest, 'deterministic: the same layers give the same blobs');
+    const gzip = await pushImage(`docker-archive:${tarball}`, 'zstd/gzip:1');
+    const bytes = (r: PushResult): number =>
+      r.blobs.filter((b) => /layer|rootfs/.test(b.mediaType)).reduce((a, b) => a + b.size, 0);
+    assert.ok(bytes(result) < bytes(gzip), `zstd ${bytes(result)} vs gzip ${bytes(gzip)}`);
   });
 
   test('gzip at the default level stays within 3% of skopeo’s blobs for the same layers', async () => {

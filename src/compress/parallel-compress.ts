@@ -1,21 +1,28 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import type { DeflatePool } from './gzip-pool.ts';
+import type { CompressionPool } from './worker-pool.ts';
 
-/** Big enough that workers spend their time compressing, small enough that memory stays a few MB. */
-export const GZIP_BLOCK_SIZE = 1 << 20;
+export type LayerCompression = 'gzip' | 'zstd';
+
+/**
+ * Big enough that workers spend their time compressing, small enough that memory stays a few MB. zstd blocks
+ * are independent frames with no shared window, so they are larger to lose less ratio at the cuts.
+ */
+export const BLOCK_SIZE: Readonly<Record<LayerCompression, number>> = { gzip: 1 << 20, zstd: 4 << 20 };
 const WINDOW = 32 << 10;
 // A fixed header (no name, mtime 0, unknown OS), so the output depends only on the input, level and block size.
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
 
 /**
- * Gzip on every core, with output that is the same byte for byte whatever the number of cores: the input is cut
- * into fixed-size blocks, each deflated with the previous block's last 32 KiB as dictionary and ended with a sync
- * flush, and the pieces are joined in order. The number of workers changes only the speed, never the digest, so
+ * gzip or zstd on every core, with output that is the same byte for byte whatever the number of cores: the
+ * input is cut into fixed-size blocks and the compressed pieces are joined in order. For gzip each block is
+ * deflated with the previous block's last 32 KiB as dictionary and ended with a sync flush (as pigz does); for
+ * zstd each block is a frame of its own. The number of workers changes only the speed, never the digest, so
  * pushes from different machines dedupe.
  */
-export class ParallelGzip extends Transform {
-  readonly #pool: DeflatePool;
+export class ParallelCompress extends Transform {
+  readonly #pool: CompressionPool;
+  readonly #format: LayerCompression;
   readonly #level: number;
   readonly #blockSize: number;
   readonly #maxInFlight: number;
@@ -26,14 +33,20 @@ export class ParallelGzip extends Transform {
   #length = 0;
   readonly #pending: Promise<Buffer>[] = [];
 
-  constructor(pool: DeflatePool, level: number, blockSize = GZIP_BLOCK_SIZE) {
+  constructor(
+    pool: CompressionPool,
+    format: LayerCompression,
+    level: number,
+    blockSize = BLOCK_SIZE[format],
+  ) {
     super({ readableHighWaterMark: 1 << 20 });
     this.#pool = pool;
+    this.#format = format;
     this.#level = level;
     this.#blockSize = blockSize;
     this.#maxInFlight = pool.size * 2;
     this.#block = pool.block(blockSize);
-    this.push(HEADER);
+    if (format === 'gzip') this.push(HEADER);
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -44,6 +57,7 @@ export class ParallelGzip extends Transform {
     this.#submit(true);
     this.#drain(0)
       .then(() => {
+        if (this.#format === 'zstd') return callback();
         const trailer = Buffer.alloc(8);
         trailer.writeUInt32LE(this.#crc >>> 0, 0);
         trailer.writeUInt32LE(this.#length % 2 ** 32, 4);
@@ -54,7 +68,7 @@ export class ParallelGzip extends Transform {
   }
 
   async #accept(chunk: Buffer): Promise<void> {
-    this.#crc = crc32(chunk, this.#crc);
+    if (this.#format === 'gzip') this.#crc = crc32(chunk, this.#crc);
     this.#length += chunk.length;
     let offset = 0;
     while (offset < chunk.length) {
@@ -72,19 +86,22 @@ export class ParallelGzip extends Transform {
 
   #submit(last: boolean): void {
     const data = this.#filled === this.#blockSize ? this.#block : this.#block.subarray(0, this.#filled);
+    if (this.#format === 'zstd' && data.length === 0 && this.#length > 0) return; // no empty trailing frame
     const dictionary = this.#dictionary;
     // Keep the window before the block is handed to a worker (transferring it empties this side's buffer).
-    this.#dictionary =
-      data.length >= WINDOW
-        ? Uint8Array.prototype.slice.call(data, data.length - WINDOW)
-        : joinWindow(dictionary, data);
+    if (this.#format === 'gzip')
+      this.#dictionary =
+        data.length >= WINDOW
+          ? Uint8Array.prototype.slice.call(data, data.length - WINDOW)
+          : joinWindow(dictionary, data);
     // A block of its own: a pooled Buffer's memory must never be transferred to a worker.
     let owned = data;
     if (data.length !== this.#blockSize) {
       owned = Buffer.allocUnsafeSlow(data.length);
       data.copy(owned);
     }
-    this.#pending.push(this.#pool.deflate({ data: owned, dictionary, last, level: this.#level }));
+    const codec = this.#format === 'gzip' ? 'deflate' : 'zstd';
+    this.#pending.push(this.#pool.compress({ codec, data: owned, dictionary, last, level: this.#level }));
     this.#block = this.#pool.block(this.#blockSize);
     this.#filled = 0;
   }

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Worker threads that deflate blocks. The worker is a few lines of plain JavaScript run with `eval`, so it
+ * Worker threads that compress blocks (raw deflate for gzip, or zstd frames). The worker is a few lines of plain JavaScript run with `eval`, so it
  * works the same from the TypeScript sources and from the bundle, with no file path to resolve.
  */
 const WORKER_SOURCE = `
@@ -13,16 +13,22 @@ const zlib = require('node:zlib');
 if (typeof globalThis.gc !== 'function') require('node:v8').setFlagsFromString('--expose-gc');
 const collect = typeof globalThis.gc === 'function' ? globalThis.gc : require('node:vm').runInNewContext('gc');
 let sinceCollect = 0;
-parentPort.on('message', ({ id, data, dictionary, last, level }) => {
+parentPort.on('message', ({ id, data, dictionary, last, level, codec }) => {
   if (++sinceCollect >= 8) {
     sinceCollect = 0;
     collect();
   }
   const back = data.byteLength > 0 ? [data.buffer] : [];
   try {
-    const options = { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
-    if (dictionary) options.dictionary = dictionary;
-    const out = zlib.deflateRawSync(data, options);
+    let out;
+    if (codec === 'zstd') {
+      // One whole frame per block: frames concatenate into a valid zstd stream (RFC 8878, 3.1).
+      out = zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: level } });
+    } else {
+      const options = { level, finishFlush: last ? zlib.constants.Z_FINISH : zlib.constants.Z_SYNC_FLUSH };
+      if (dictionary) options.dictionary = dictionary;
+      out = zlib.deflateRawSync(data, options);
+    }
     // Small results live in Node's shared Buffer pool, which cannot be transferred: those are copied.
     const own = out.byteOffset === 0 && out.buffer.byteLength === out.byteLength;
     parentPort.postMessage({ id, out, data }, own ? [out.buffer, ...back] : back);
@@ -45,7 +51,10 @@ interface Reply {
   error?: string;
 }
 
-export interface DeflateRequest {
+export type Codec = 'deflate' | 'zstd';
+
+export interface CompressRequest {
+  readonly codec: Codec;
   readonly data: Uint8Array;
   /** The 32 KiB before `data`, so back-references may reach into the previous block (as pigz does). */
   readonly dictionary: Uint8Array | undefined;
@@ -54,12 +63,12 @@ export interface DeflateRequest {
   readonly level: number;
 }
 
-/** A fixed set of deflate workers shared by every layer a push compresses. */
-export class DeflatePool {
+/** A fixed set of compression workers shared by every layer a push compresses. */
+export class CompressionPool {
   readonly size: number;
   readonly #workers: Worker[] = [];
   readonly #idle: Worker[] = [];
-  readonly #queue: { request: DeflateRequest; job: Job }[] = [];
+  readonly #queue: { request: CompressRequest; job: Job }[] = [];
   readonly #jobs = new Map<number, Job>();
   readonly #spareBlocks: Buffer[] = [];
   #nextId = 0;
@@ -77,7 +86,7 @@ export class DeflatePool {
     return spare && spare.length === size ? spare : Buffer.allocUnsafeSlow(size);
   }
 
-  deflate(request: DeflateRequest): Promise<Buffer> {
+  compress(request: CompressRequest): Promise<Buffer> {
     return new Promise<Buffer>((resolve, reject) => {
       this.#queue.push({ request, job: { resolve, reject } });
       this.#dispatch();
@@ -98,10 +107,10 @@ export class DeflatePool {
       if (!next) return;
       const id = this.#nextId++;
       this.#jobs.set(id, next.job);
-      const { data, dictionary, last, level } = next.request;
+      const { data, dictionary, last, level, codec } = next.request;
       // The block is handed over, not copied: the caller gives up its buffer.
       const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer] : [];
-      worker.postMessage({ id, data, dictionary, last, level }, transfer);
+      worker.postMessage({ id, data, dictionary, last, level, codec }, transfer);
     }
   }
 
@@ -117,7 +126,7 @@ export class DeflatePool {
         this.#spareBlocks.push(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
       }
       if (reply.out) job?.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength));
-      else job?.reject(new Error(`gzip worker: ${reply.error ?? 'no output'}`));
+      else job?.reject(new Error(`compression worker: ${reply.error ?? 'no output'}`));
       this.#dispatch();
     });
     worker.on('error', (err: Error) => {

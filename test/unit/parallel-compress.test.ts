@@ -3,15 +3,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, test } from 'node:test';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { DeflatePool } from '../../src/compress/gzip-pool.ts';
-import { ParallelGzip } from '../../src/compress/parallel-gzip.ts';
+import { gunzipSync, gzipSync, zstdDecompressSync } from 'node:zlib';
+import { ParallelCompress } from '../../src/compress/parallel-compress.ts';
+import { CompressionPool } from '../../src/compress/worker-pool.ts';
 
-const pools: DeflatePool[] = [];
+const pools: CompressionPool[] = [];
 after(() => Promise.all(pools.map((p) => p.close())));
 
-function pool(size: number): DeflatePool {
-  const p = new DeflatePool(size);
+function pool(size: number): CompressionPool {
+  const p = new CompressionPool(size);
   pools.push(p);
   return p;
 }
@@ -37,7 +37,11 @@ async function gzip(data: Buffer, workers: number, level = 6, blockSize?: number
   const chunks = [];
   for (let offset = 0; offset < data.length; offset += 70_001)
     chunks.push(data.subarray(offset, offset + 70_001));
-  return buffer(Readable.from(chunks).pipe(new ParallelGzip(pool(workers), level, blockSize)));
+  return buffer(Readable.from(chunks).pipe(new ParallelCompress(pool(workers), 'gzip', level, blockSize)));
+}
+
+async function zstd(data: Buffer, workers: number, level = 3, blockSize?: number): Promise<Buffer> {
+  return buffer(Readable.from([data]).pipe(new ParallelCompress(pool(workers), 'zstd', level, blockSize)));
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -70,4 +74,24 @@ test('empty input, input shorter than a block, and exactly one block', async () 
 test('a lower level compresses less', async () => {
   const data = sample(2_000_000);
   assert.ok((await gzip(data, 2, 1)).length > (await gzip(data, 2, 9)).length);
+});
+
+test('zstd: frames that decompress to the input, the same bytes with 1, 2 or 3 workers', async () => {
+  const data = sample(9_000_000);
+  const outputs = [await zstd(data, 1), await zstd(data, 2), await zstd(data, 3)];
+  assert.equal(new Set(outputs.map(sha)).size, 1);
+  assert.deepEqual(zstdDecompressSync(outputs[0]!), data);
+});
+
+test('zstd: empty input is one valid empty frame', async () => {
+  const out = await zstd(Buffer.alloc(0), 2);
+  assert.ok(out.length > 0);
+  assert.equal(zstdDecompressSync(out).length, 0);
+});
+
+test('zstd: input of exactly one block, and of one block and a byte', async () => {
+  for (const size of [1 << 16, (1 << 16) + 1]) {
+    const data = sample(size);
+    assert.deepEqual(zstdDecompressSync(await zstd(data, 2, 3, 1 << 16)), data, `size ${size}`);
+  }
 });
