@@ -1,350 +1,631 @@
-// `npm run bench`: image-push against skopeo copy, and against the raw floor (parallel curl), in one run.
-// Every scenario alternates the two tools (A B, B A, ...) on a fresh registry per run and reports medians and
-// the ours/skopeo ratio pair by pair, so that a noisy 2-core machine cancels out instead of skewing one side.
-import { execFile, spawn } from 'node:child_process';
+// `npm run bench`: image-push against skopeo copy, and against the raw floor (parallel curl), in one run; then a
+// scaling table (cold pushes of ~100 MB, 1 GB and 4 GB). Every scenario alternates the tools (A B, B A, ...) on a
+// fresh registry per run and reports medians and the ours/skopeo ratio pair by pair, so that a noisy 2-core
+// machine cancels out instead of skewing one side. Results are rewritten after every scenario, so a failure or
+// an interrupt keeps what was measured. See bench/README.md.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, existsSync, rmSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
-import { writeOciLayout, type SampleImage, type SampleLayerSpec } from '../scripts/sample-image.ts';
-import { startRegistry, type TestRegistry } from '../test/helpers/registry.ts';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseArgs } from 'node:util';
+import { createGzip } from 'node:zlib';
+import { parseSize } from '../scripts/sample-image.ts';
 import { skopeoVersion } from '../test/helpers/skopeo.ts';
-import { ensureTools, run } from '../test/helpers/tools.ts';
+import { ensureTools, makeTempDir, run } from '../test/helpers/tools.ts';
+import {
+  benchDir,
+  dockerArchive,
+  freeBytes,
+  isGenerated,
+  layersForBlobBytes,
+  log,
+  ociImage,
+  seconds,
+  type DockerArchive,
+  type OciImage,
+} from './images.ts';
+import {
+  killRunning,
+  lastLines,
+  MB,
+  measure,
+  runCommand,
+  startTarget,
+  type Command,
+  type Measurement,
+  withLiveDir,
+} from './measure.ts';
+import {
+  evaluateTargets,
+  FLOOR,
+  OURS,
+  renderMarkdown,
+  SKOPEO,
+  type Report,
+  type ScalingResult,
+  type ScenarioResult,
+} from './report.ts';
 
-const execFileAsync = promisify(execFile);
 const root = join(import.meta.dirname, '..');
 const cli = join(root, 'dist/cli.js');
-const MB = 1 << 20;
+const GB = 1 << 30;
+
+const usage = `usage: npm run bench -- [options]
+  --pairs N              runs of each tool per scenario, alternating (default 3, at least 3)
+  --only A,B             only these scenarios (names below; 'scaling' for the scaling table)
+  --small                images about 10x smaller (quick check; results go to .tmp/bench/results)
+  --scaling              the scaling table (alone, unless --only names scenarios too)
+  --no-scaling           everything but the scaling table
+  --scaling-sizes LIST   blob sizes of the scaling images (default 100M,1G,4G; with --small 10M,30M,100M)
+  --scaling-skopeo       skopeo too in the scaling table
+  --out DIR              where latest.md/json go (default bench/results for a full run, else .tmp/bench/results)
+  --timeout SECONDS      per push (default 1800)`;
 
 const { values: flags } = parseArgs({
+  allowNegative: true,
   options: {
     pairs: { type: 'string', default: '3' },
     only: { type: 'string', default: '' },
     small: { type: 'boolean', default: false },
+    scaling: { type: 'boolean' },
+    'scaling-sizes': { type: 'string' },
+    'scaling-skopeo': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    timeout: { type: 'string', default: '1800' },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
-const PAIRS = Math.max(3, Number(flags.pairs));
+const PAIRS = Math.max(3, Number(flags.pairs) || 3);
+const TIMEOUT_MS = Number(flags.timeout) * 1000;
+const SCALE = flags.small ? 0.1 : 1;
 
-interface Measurement {
-  ok: boolean;
-  wall: number;
-  cpu: number;
-  rssMB: number;
-  requests: number;
-  receivedMB: number;
-  error?: string;
+// ---------------------------------------------------------------------------------------------------------------
+// Tools
+
+/** One measured run's private state: skopeo's HOME and caches, image-push's blob map. */
+interface RunContext {
+  readonly dir: string;
+  readonly skopeoEnv: NodeJS.ProcessEnv;
+  /** image-push's blob map file, or undefined for --no-blob-map. */
+  readonly blobMap: string | undefined;
 }
 
 interface Tool {
   readonly name: string;
-  command(source: string, destination: string, scenario: Scenario): [string, string[]];
+  push(source: string, destination: string, context: RunContext): Command;
 }
 
 const ours: Tool = {
-  name: 'image-push',
-  command: (source, destination, scenario) => [
-    process.execPath,
-    [
+  name: OURS,
+  push: (source, destination, { blobMap }) => ({
+    cmd: process.execPath,
+    args: [
       cli,
       'push',
       '--quiet',
-      ...(scenario.blobMap ? ['--blob-map', scenario.blobMap] : ['--no-blob-map']),
+      ...(blobMap ? ['--blob-map', blobMap] : ['--no-blob-map']),
       source,
       destination,
     ],
-  ],
+  }),
 };
+
 const skopeo: Tool = {
-  name: 'skopeo',
-  command: (source, destination) => [
-    'skopeo',
-    ['--insecure-policy', 'copy', '--quiet', '--dest-tls-verify=false', source, `docker://${destination}`],
-  ],
+  name: SKOPEO,
+  push: (source, destination, { skopeoEnv }) => ({
+    cmd: 'skopeo',
+    args: [
+      '--insecure-policy',
+      'copy',
+      '--quiet',
+      '--dest-tls-verify=false',
+      source,
+      `docker://${destination}`,
+    ],
+    env: skopeoEnv,
+  }),
 };
+
+/** The same tool with `flags` inserted right after its subcommand. */
+function withFlags(tool: Tool, subcommand: string, flags: readonly string[]): Tool {
+  return {
+    name: tool.name,
+    push: (source, destination, context) => {
+      const command = tool.push(source, destination, context);
+      const at = command.args.indexOf(subcommand) + 1;
+      return { ...command, args: [...command.args.slice(0, at), ...flags, ...command.args.slice(at)] };
+    },
+  };
+}
+
+/** The simplest parallel raw client: one curl per blob, POST then PUT with the whole body, all at once. */
+function curlFloor(oci: OciImage): Tool {
+  return {
+    name: FLOOR,
+    push: (_source, destination) => {
+      const host = destination.slice(0, destination.indexOf('/'));
+      const repo = destination.slice(host.length + 1, destination.lastIndexOf(':'));
+      const base = `http://${host}`;
+      const blobs = [oci.image.configDigest, ...oci.image.layers.map((l) => l.digest)];
+      const script = blobs
+        .map((digest) => {
+          const file = join(oci.dir, 'blobs/sha256', digest.slice(7));
+          return `(loc=$(curl -sSf -X POST -o /dev/null -D - ${base}/v2/${repo}/blobs/uploads/ | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p'); case "$loc" in http*) ;; *) loc="${base}$loc";; esac; curl -sSf -X PUT -H 'content-type: application/octet-stream' --data-binary @${file} "$loc&digest=${digest}" -o /dev/null) &`;
+        })
+        .join('\n');
+      return { cmd: 'bash', args: ['-c', `${script}\nwait`] };
+    },
+  };
+}
+
+/**
+ * skopeo sees nothing of the machine's configuration: empty auth file, Docker config and registries.conf, and a
+ * HOME of its own. Its blob-info cache (which blobs it saw where: what lets it mount) goes under XDG_DATA_HOME,
+ * so it starts empty in every run. As root, skopeo would use /var/lib/containers/cache whatever HOME says;
+ * _CONTAINERS_ROOTLESS_UID makes it take the per-user path.
+ */
+async function skopeoEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  await mkdir(join(dir, 'docker'), { recursive: true });
+  await mkdir(join(dir, 'home'), { recursive: true });
+  await writeFile(join(dir, 'auth.json'), '{}');
+  await writeFile(join(dir, 'registries.conf'), '');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+    DOCKER_CONFIG: join(dir, 'docker'),
+    CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
+    HOME: join(dir, 'home'),
+    XDG_DATA_HOME: join(dir, 'data'),
+    XDG_CACHE_HOME: join(dir, 'cache'),
+  };
+  delete env.XDG_CONFIG_HOME;
+  if (process.geteuid?.() === 0) env._CONTAINERS_ROOTLESS_UID = '1000';
+  return env;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scenarios
 
 interface Scenario {
   readonly name: string;
-  readonly image: string;
-  /** Registry state before the measured push: empty, or holding the image (pushed by image-push). */
-  readonly setup: 'fresh' | 'warm';
-  /** image-push's blob map file: written by the warm-up push and read by the measured one. */
-  readonly blobMap?: string;
+  /** One line: what the scenario measures (in the results and the README). */
+  readonly measures: string;
+  /** The image (generated on first use), and a line about it for the results. */
+  source(): Promise<ImageSource>;
+  /**
+   * What the registry holds before the measured push to bench/app: nothing; the image, pushed there by
+   * image-push; or the image in another repository (bench/base), pushed there by the measured tool itself.
+   */
+  readonly setup: 'fresh' | 'warm' | 'other-repo';
+  /** image-push keeps a blob map from its warm-up push to the measured one. */
+  readonly blobMap?: boolean;
+  /** nginx with this client_max_body_size in front of the registry. */
+  readonly bodyLimit?: string;
+  /** Add the parallel-curl floor as a third tool. */
+  readonly floor?: boolean;
+  /** Both tools compress to zstd (image-push `--compression zstd`, skopeo `--dest-compress-format zstd`). */
+  readonly zstd?: boolean;
 }
 
-/** Runs one command under GNU time: wall, CPU and peak RSS of the whole process tree's main process. */
-async function measure(cmd: string, args: string[], registry: TestRegistry): Promise<Measurement> {
-  await registry.clearRequests();
-  const before = await dirBytes(join(registry.dir, 'data'));
-  const timeFile = join(registry.dir, 'time.txt');
-  const started = performance.now();
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, cmd, ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (status) => {
-      if (status !== 0) lastError = stderr.trim().split('\n').slice(-2).join(' ');
-      resolve(status ?? 1);
-    });
-  });
-  const wall = (performance.now() - started) / 1000;
-  const [user = 0, sys = 0, rssKB = 0] = (await readFile(timeFile, 'utf8'))
-    .trim()
-    .split('\n')
-    .pop()!
-    .split(' ')
-    .map(Number);
-  const requests = (await registry.requests()).length;
-  const receivedMB = ((await dirBytes(join(registry.dir, 'data'))) - before) / MB;
+interface ImageSource {
+  readonly source: string;
+  readonly oci?: OciImage;
+  readonly describe: readonly [name: string, text: string];
+}
+
+const memo = <T>(make: () => Promise<T>): (() => Promise<T>) => {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+};
+
+let generationEnv: Promise<NodeJS.ProcessEnv> | undefined;
+const genSkopeoEnv = (): Promise<NodeJS.ProcessEnv> =>
+  (generationEnv ??= (async () => {
+    const dir = await makeTempDir('bench-skopeo-');
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    return skopeoEnv(dir);
+  })());
+
+const sizes = (mbs: number[]): { size: number }[] => mbs.map((mb) => ({ size: Math.round(mb * MB * SCALE) }));
+const suffix = flags.small ? '-small' : '';
+const fiveLayers = memo(() => ociImage(`five-layers${suffix}`, sizes([300, 120, 60, 8, 1]), 101));
+const fiftyLayers = memo(() =>
+  ociImage(
+    'fifty-layers',
+    Array.from({ length: 50 }, (_, i) => ({ size: (i % 10) * 200_000 + 50_000 })),
+    202,
+  ),
+);
+const archive = memo(async () =>
+  dockerArchive(`docker-archive${suffix}`, sizes([600, 250, 150, 30, 5, 0.001]), 303, await genSkopeoEnv()),
+);
+// A layer above 50 MB of gzip: five-layers' first one (~126 MB), or at --small one of its own (~65 MB).
+const overLimit = memo(() =>
+  flags.small ? ociImage('body-limit-small', [{ size: 160 * MB }, { size: 4 * MB }], 404) : fiveLayers(),
+);
+
+const mb = (bytes: number): string => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
+const oci = (image: () => Promise<OciImage>) => async (): Promise<ImageSource> => {
+  const img = await image();
+  const sizes = img.image.layers.map((l) => l.size);
   return {
-    ok: code === 0,
-    wall,
-    cpu: user + sys,
-    rssMB: rssKB / 1024,
-    requests,
-    receivedMB,
-    ...(code === 0 ? {} : { error: lastError }),
+    source: img.source,
+    oci: img,
+    describe: [
+      img.name,
+      `OCI layout, ${sizes.length} gzip layers, ${mb(img.image.totalBlobBytes)} MB of blobs ` +
+        `(largest layer ${mb(Math.max(...sizes))} MB)`,
+    ],
+  };
+};
+const dockerSource = async (): Promise<ImageSource> => {
+  const a: DockerArchive = await archive();
+  return {
+    source: a.source,
+    describe: [
+      a.name,
+      `docker save tarball (written by skopeo), ${a.layers} uncompressed layers, ${mb(a.bytes)} MB`,
+    ],
+  };
+};
+
+const scenarios: Scenario[] = [
+  {
+    name: 'oci-cold',
+    measures:
+      'five-layers OCI layout into an empty registry; the parallel-curl floor runs in the same rotation (A B C, C B A, ...).',
+    source: oci(fiveLayers),
+    setup: 'fresh',
+    floor: true,
+  },
+  {
+    name: 'oci-warm',
+    measures:
+      'the same push again: the registry already holds the image (pushed by image-push); no blob to send.',
+    source: oci(fiveLayers),
+    setup: 'warm',
+  },
+  {
+    name: 'oci-50-layers-cold',
+    measures: '50 small layers into an empty registry: per-blob overhead and concurrency.',
+    source: oci(fiftyLayers),
+    setup: 'fresh',
+  },
+  {
+    name: 'docker-archive-cold',
+    measures:
+      '`docker save` tarball with uncompressed layers into an empty registry: both tools gzip every layer.',
+    source: dockerSource,
+    setup: 'fresh',
+  },
+  {
+    name: 'docker-archive-cold-zstd',
+    measures:
+      'the same archive, both tools compressing to zstd (image-push `--compression zstd`, skopeo ' +
+      '`--dest-compress-format zstd`).',
+    source: dockerSource,
+    setup: 'fresh',
+    zstd: true,
+  },
+  {
+    name: 'docker-archive-warm-blob-map',
+    measures:
+      'the archive again after image-push pushed it, image-push with the blob map of that push (knows the ' +
+      'compressed digests: no compression); skopeo without anything it can reuse (its own gzip differs).',
+    source: dockerSource,
+    setup: 'warm',
+    blobMap: true,
+  },
+  {
+    name: 'docker-archive-warm-no-map',
+    measures: 'the same without the blob map: image-push has to compress again to learn the digests.',
+    source: dockerSource,
+    setup: 'warm',
+  },
+  {
+    name: 'mount',
+    measures:
+      'five-layers into a new repository (bench/app) of a registry that has its blobs in another one ' +
+      '(bench/base), pushed there by the same tool just before: image-push with the blob map of that push, ' +
+      'skopeo with its blob-info cache from that push. Both should mount (POST ?mount=&from=) and send ~0 bytes.',
+    source: oci(fiveLayers),
+    setup: 'other-repo',
+    blobMap: true,
+  },
+  {
+    name: 'body-limit-50m',
+    measures:
+      'cold push through nginx with client_max_body_size 50m, of an image with a layer over 50 MB: skopeo ' +
+      'is expected to fail with 413; image-push to switch to chunked upload after the 413.',
+    source: oci(overLimit),
+    setup: 'fresh',
+    bodyLimit: '50m',
+  },
+];
+
+async function runOnce(
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
+  source: string,
+  tool: Tool,
+): Promise<Measurement> {
+  const dir = await makeTempDir('bench-run-');
+  return withLiveDir(dir, async () => {
+    try {
+      const context: RunContext = {
+        dir,
+        skopeoEnv: await skopeoEnv(join(dir, 'skopeo')),
+        blobMap: scenario.blobMap ? join(dir, 'blob-map.json') : undefined,
+      };
+      const target = await startTarget(scenario.bodyLimit);
+      try {
+        const destination = `${target.host}/bench/app:1`;
+        try {
+          if (scenario.setup === 'warm')
+            await runCommand(ours.push(source, destination, context), TIMEOUT_MS);
+          else if (scenario.setup === 'other-repo')
+            await runCommand(tool.push(source, `${target.host}/bench/base:1`, context), TIMEOUT_MS);
+        } catch (err) {
+          return failedSetup(err);
+        }
+        return await measure(tool.push(source, destination, context), target, dir, TIMEOUT_MS);
+      } finally {
+        await target.stop();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+function failedSetup(err: unknown): Measurement {
+  const message = err instanceof Error ? err.message : String(err);
+  return {
+    ok: false,
+    wall: NaN,
+    cpu: NaN,
+    rssMB: NaN,
+    requests: NaN,
+    statuses: {},
+    receivedMB: NaN,
+    storedMB: NaN,
+    failure: 'warm-up push failed',
+    error: lastLines(message),
   };
 }
-let lastError = '';
 
-async function dirBytes(dir: string): Promise<number> {
-  if (!existsSync(dir)) return 0;
-  let total = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
-  }
-  return total;
+function describe(m: Measurement): string {
+  if (Number.isNaN(m.wall)) return `FAILED (${m.failure ?? '?'}): ${m.error ?? ''}`;
+  const figures =
+    `${m.wall.toFixed(2)} s, cpu ${m.cpu.toFixed(2)} s, rss ${m.rssMB.toFixed(0)} MB, ${m.requests} requests, ` +
+    `${m.receivedMB.toFixed(1)} MB received`;
+  return m.ok ? figures : `FAILED (${m.failure ?? '?'}) after ${figures}: ${m.error ?? ''}`;
 }
 
-async function clearSkopeoCache(): Promise<void> {
-  await rm('/var/lib/containers/cache/blob-info-cache-v1.boltdb', { force: true });
-}
-
-async function runScenario(scenario: Scenario, tools: [Tool, Tool]): Promise<Record<string, Measurement[]>> {
-  const results: Record<string, Measurement[]> = { [tools[0].name]: [], [tools[1].name]: [] };
+/** PAIRS rounds into `runs`; the order of the tools flips every round (A B, B A, ...). */
+async function runRounds(
+  label: string,
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
+  source: string,
+  tools: readonly Tool[],
+  runs: Record<string, Measurement[]>,
+  onRun: () => Promise<void>,
+): Promise<void> {
+  for (const tool of tools) runs[tool.name] ??= [];
   for (let pair = 0; pair < PAIRS; pair++) {
-    const order = pair % 2 === 0 ? tools : ([tools[1], tools[0]] as const);
+    const order = pair % 2 === 0 ? tools : [...tools].reverse();
     for (const tool of order) {
-      const registry = await startRegistry();
-      try {
-        const destination = `${registry.host}/bench/app:1`;
-        if (scenario.blobMap) await rm(scenario.blobMap, { force: true });
-        if (scenario.setup === 'warm') {
-          const map = scenario.blobMap ? ['--blob-map', scenario.blobMap] : ['--no-blob-map'];
-          await execFileAsync(process.execPath, [
-            cli,
-            'push',
-            '--quiet',
-            ...map,
-            scenario.image,
-            destination,
-          ]);
-        }
-        await clearSkopeoCache();
-        const [cmd, args] = tool.command(scenario.image, destination, scenario);
-        const m = await measure(cmd, args, registry);
-        results[tool.name]!.push(m);
-        process.stderr.write(
-          `  ${scenario.name} ${tool.name}: ${m.ok ? `${m.wall.toFixed(2)} s, cpu ${m.cpu.toFixed(2)} s, rss ${m.rssMB.toFixed(0)} MB, ${m.requests} requests` : `FAILED ${m.error ?? ''}`}\n`,
-        );
-      } finally {
-        await registry.stop();
-      }
+      const m = await runOnce(scenario, source, tool);
+      runs[tool.name]!.push(m);
+      log(`  ${label} [${pair + 1}/${PAIRS}] ${tool.name}: ${describe(m)}`);
+      await onRun();
     }
   }
-  return results;
 }
 
-/** The simplest parallel raw client: one curl per blob, POST then PUT with the whole body. */
-async function rawFloor(layout: string, image: SampleImage): Promise<Measurement> {
-  const registry = await startRegistry();
-  try {
-    const blobs = [image.configDigest, ...image.layers.map((l) => l.digest)];
-    const script = blobs
-      .map((digest) => {
-        const file = join(layout, 'blobs/sha256', digest.slice(7));
-        const base = `http://${registry.host}`;
-        return `(loc=$(curl -sSf -X POST -o /dev/null -D - ${base}/v2/bench/app/blobs/uploads/ | tr -d '\\r' | sed -n 's/^[Ll]ocation: //p'); case "$loc" in http*) ;; *) loc="${base}$loc";; esac; curl -sSf -X PUT -H 'content-type: application/octet-stream' --data-binary @${file} "$loc&digest=${digest}" -o /dev/null) &`;
-      })
-      .join('\n');
-    return await measure('bash', ['-c', `${script}\nwait`], registry);
-  } finally {
-    await registry.stop();
-  }
+function pairRatios(a: readonly Measurement[] = [], b: readonly Measurement[] = []): number[] {
+  return a.flatMap((m, i) => (m.ok && b[i]?.ok ? [m.wall / b[i].wall] : []));
 }
 
-async function sha256Throughput(
-  layout: string,
-  image: SampleImage,
-): Promise<{ node: number; sha256sum: number }> {
-  const files = image.layers.map((l) => join(layout, 'blobs/sha256', l.digest.slice(7)));
-  const bytes = image.layers.reduce((n, l) => n + l.size, 0);
+// ---------------------------------------------------------------------------------------------------------------
+// Throughput of the local machine: sha256 (what every push does) and gzip level 4 (image-push's default for
+// uncompressed layers), for reference
+
+async function throughput(): Promise<NonNullable<Report['throughput']>> {
+  const img = await fiveLayers();
+  const files = img.image.layers.map((l) => join(img.dir, 'blobs/sha256', l.digest.slice(7)));
+  const bytes = img.image.layers.reduce((n, l) => n + l.size, 0);
   let started = performance.now();
   for (const file of files) {
     const hash = createHash('sha256');
     for await (const chunk of createReadStream(file, { highWaterMark: MB })) hash.update(chunk as Buffer);
     hash.digest();
   }
-  const node = bytes / MB / ((performance.now() - started) / 1000);
+  const sha256NodeMBps = bytes / MB / ((performance.now() - started) / 1000);
   started = performance.now();
   await run('sha256sum', files);
-  const sum = bytes / MB / ((performance.now() - started) / 1000);
-  return { node, sha256sum: sum };
+  const sha256sumMBps = bytes / MB / ((performance.now() - started) / 1000);
+
+  // The docker archive: plain tars of sample content, what image-push compresses. At most 256 MB of it.
+  const tar = (await archive()).file;
+  const limit = 256 * MB;
+  let input = 0;
+  started = performance.now();
+  await pipeline(
+    createReadStream(tar, { end: limit - 1, highWaterMark: MB }),
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        input += chunk.length;
+        yield chunk;
+      }
+    },
+    createGzip({ level: 4 }),
+    new Writable({ write: (_chunk, _encoding, callback) => callback() }),
+  );
+  const gzip4MBps = input / MB / ((performance.now() - started) / 1000);
+  return { sha256NodeMBps, sha256sumMBps, gzip4MBps, gzipInputMB: input / MB };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+// ---------------------------------------------------------------------------------------------------------------
+// Scaling
+
+function scalingSizes(): number[] {
+  const text = flags['scaling-sizes'] ?? (flags.small ? '10M,30M,100M' : '100M,1G,4G');
+  return text.split(',').map((s) => parseSize(s));
 }
 
-async function imageFor(
-  name: string,
-  layers: SampleLayerSpec[],
-  seed: number,
-): Promise<{ dir: string; image: SampleImage }> {
-  const dir = join(root, '.tmp/bench', name);
-  const meta = join(dir, 'sample.json');
-  if (existsSync(meta)) return { dir, image: JSON.parse(await readFile(meta, 'utf8')) as SampleImage };
-  process.stderr.write(`generating ${name}...\n`);
-  await rm(dir, { recursive: true, force: true });
-  const image = await writeOciLayout(dir, { layers, seed, tag: 'bench' });
-  await writeFile(meta, JSON.stringify(image));
-  return { dir, image };
-}
+const sizeName = (bytes: number): string =>
+  bytes >= GB ? `${+(bytes / GB).toFixed(1)}G` : `${+(bytes / MB).toFixed(1)}M`;
 
-/** A classic `docker save` tarball (written by skopeo) with uncompressed layers. */
-async function dockerArchiveFor(
-  name: string,
-  layers: SampleLayerSpec[],
-  seed: number,
-): Promise<{ file: string; bytes: number; layers: number }> {
-  const file = join(root, '.tmp/bench', `${name}.tar`);
-  if (!existsSync(file)) {
-    process.stderr.write(`generating ${name}...\n`);
-    const dir = `${file}.layout`;
-    await rm(dir, { recursive: true, force: true });
-    await writeOciLayout(dir, { layers, seed, tag: 'bench', compression: 'none' });
-    await run('skopeo', [
-      '--insecure-policy',
-      'copy',
-      '-q',
-      `oci:${dir}:bench`,
-      `docker-archive:${file}:bench/app:1`,
-    ]);
-    await rm(dir, { recursive: true, force: true });
+async function scalingSize(
+  bytes: number,
+  tools: readonly Tool[],
+  onRun: () => Promise<void>,
+  result: ScalingResult,
+): Promise<void> {
+  const layers = 4;
+  const spec = layersForBlobBytes(bytes, layers);
+  const name = `scaling-${result.name}`;
+  const seed = 500 + Math.round(bytes / MB);
+  // The image, then one registry copy per run, on the same disk as .tmp: about 3.75x the image, i.e. 15 GB free
+  // for 4 GB. Once the image exists, the registry copy and a margin.
+  const free = await freeBytes(benchDir);
+  const generated = await isGenerated(name, spec, seed);
+  const need = generated ? 1.5 * bytes + GB : Math.max(GB, 3.75 * bytes);
+  if (free < need) {
+    result.skipped = `${(free / GB).toFixed(1)} GB free on the disk of .tmp/bench, needs ${(need / GB).toFixed(1)} GB`;
+    return;
   }
-  return { file, bytes: (await stat(file)).size, layers: layers.length };
+  const img = await ociImage(name, spec, seed);
+  result.blobMB = img.image.totalBlobBytes / MB;
+  await runRounds(`scaling ${result.name}`, { setup: 'fresh' }, img.source, tools, result.runs, onRun);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const errorText = (err: unknown): string => lastLines(err instanceof Error ? err.message : String(err));
 
 async function main(): Promise<void> {
-  await ensureTools(['docker-registry', 'skopeo']);
+  if (flags.help) {
+    const names = scenarios.map((s) => `  ${s.name}: ${s.measures}`).join('\n');
+    process.stdout.write(`${usage}\n\nscenarios:\n${names}\n`);
+    return;
+  }
+  await ensureTools(['docker-registry', 'skopeo', 'nginx']);
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build');
-  const scale = flags.small ? 0.1 : 1;
-  const big = await imageFor(
-    flags.small ? 'five-layers-small' : 'five-layers',
-    [300, 120, 60, 8, 1].map((mb) => ({ size: Math.round(mb * MB * scale) })),
-    101,
-  );
-  const archive = await dockerArchiveFor(
-    flags.small ? 'docker-archive-small' : 'docker-archive',
-    [600, 250, 150, 30, 5, 0.001].map((mb) => ({ size: Math.round(mb * MB * scale) })),
-    303,
-  );
-  const many = await imageFor(
-    'fifty-layers',
-    Array.from({ length: 50 }, (_, i) => ({ size: (i % 10) * 200_000 + 50_000 })),
-    202,
-  );
-  const blobMB = (image: SampleImage): number => image.totalBlobBytes / MB;
+  const only = flags.only ? flags.only.split(',').map((s) => s.trim()) : [];
+  const unknown = only.filter((n) => n !== 'scaling' && !scenarios.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; see --help`);
+  const selected = scenarios.filter((s) => (only.length ? only.includes(s.name) : flags.scaling !== true));
+  const withScaling = flags.scaling ?? (only.length ? only.includes('scaling') : true);
+  const full = !flags.small && only.length === 0 && flags.scaling === undefined && !flags['scaling-sizes'];
+  const out = flags.out ?? (full ? join(root, 'bench/results') : join(benchDir, 'results'));
 
-  const scenarios: Scenario[] = [
-    { name: 'oci-cold', image: `oci:${big.dir}:bench`, setup: 'fresh' },
-    { name: 'oci-warm', image: `oci:${big.dir}:bench`, setup: 'warm' },
-    { name: 'oci-50-layers-cold', image: `oci:${many.dir}:bench`, setup: 'fresh' },
-    { name: 'docker-archive-cold', image: `docker-archive:${archive.file}`, setup: 'fresh' },
-    {
-      name: 'docker-archive-warm-blob-map',
-      image: `docker-archive:${archive.file}`,
-      setup: 'warm',
-      blobMap: join(root, '.tmp/bench/blob-map.json'),
-    },
-    { name: 'docker-archive-warm-no-map', image: `docker-archive:${archive.file}`, setup: 'warm' },
-  ].filter((s) => !flags.only || flags.only.split(',').includes(s.name)) as Scenario[];
-
-  const rows: string[] = [];
-  const json: Record<string, unknown> = {
+  const report: Report = {
     date: new Date().toISOString(),
     cores: cpus().length,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
     node: process.version,
     skopeo: await skopeoVersion(),
     registry: (await run('docker-registry', ['--version'])).stdout.trim(),
+    nginx: (await run('/usr/sbin/nginx', ['-v'])).stderr.trim(),
     pairs: PAIRS,
-    images: {
-      'five-layers': { blobMB: blobMB(big.image) },
-      'fifty-layers': { blobMB: blobMB(many.image) },
-      'docker-archive': { uncompressedMB: archive.bytes / MB, layers: archive.layers },
-    },
-    scenarios: {},
+    small: flags.small,
+    images: {},
+    scenarios: [],
+    ...(withScaling ? { scaling: [] } : {}),
   };
-  for (const scenario of scenarios) {
-    const results = await runScenario(scenario, [ours, skopeo]);
-    const a = results[ours.name]!;
-    const b = results[skopeo.name]!;
-    const ratios = a
-      .map((m, i) => (m.ok && b[i]?.ok ? m.wall / b[i].wall : NaN))
-      .filter((r) => !Number.isNaN(r));
-    const cell = (ms: Measurement[], pick: (m: Measurement) => number, digits = 2): string => {
-      const ok = ms.filter((m) => m.ok);
-      return ok.length === ms.length
-        ? median(ok.map(pick)).toFixed(digits)
-        : `failed ${ms.length - ok.length}/${ms.length}`;
-    };
-    rows.push(
-      `| ${scenario.name} | ${cell(a, (m) => m.wall)} | ${cell(b, (m) => m.wall)} | ${ratios.length ? median(ratios).toFixed(2) : 'n/a'} | ` +
-        `${cell(a, (m) => m.cpu)} / ${cell(b, (m) => m.cpu)} | ${cell(a, (m) => m.rssMB, 0)} / ${cell(b, (m) => m.rssMB, 0)} | ` +
-        `${cell(a, (m) => m.requests, 0)} / ${cell(b, (m) => m.requests, 0)} | ${cell(a, (m) => m.receivedMB, 1)} / ${cell(b, (m) => m.receivedMB, 1)} |`,
-    );
-    (json.scenarios as Record<string, unknown>)[scenario.name] = { ...results, ratios };
+  const save = async (): Promise<void> => {
+    report.targets = evaluateTargets(report);
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'latest.md'), renderMarkdown(report));
+    await writeFile(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  };
+  const benchStarted = performance.now();
+  log(
+    `bench: ${PAIRS} pairs; scenarios: ${selected.map((s) => s.name).join(', ') || 'none'}; scaling: ${
+      withScaling ? scalingSizes().map(sizeName).join(', ') : 'no'
+    }; results in ${out}`,
+  );
+
+  if (selected.length) {
+    try {
+      log('throughput: sha256 and gzip -4 on this machine...');
+      report.throughput = await throughput();
+      const t = report.throughput;
+      log(
+        `  sha256 ${t.sha256NodeMBps.toFixed(0)} MB/s (Node), ${t.sha256sumMBps.toFixed(0)} MB/s (sha256sum); ` +
+          `gzip -4 ${t.gzip4MBps.toFixed(1)} MB/s`,
+      );
+    } catch (err) {
+      log(`  throughput failed: ${errorText(err)}`);
+    }
+    await save();
   }
 
-  const floorRuns: Measurement[] = [];
-  const oursCold = (json.scenarios as Record<string, Record<string, Measurement[]>>)['oci-cold']?.[ours.name];
-  for (let i = 0; i < PAIRS; i++) floorRuns.push(await rawFloor(big.dir, big.image));
-  const floor = median(floorRuns.map((m) => m.wall));
-  const hashing = await sha256Throughput(big.dir, big.image);
-  json.floor = { curlParallelWall: floorRuns, sha256MBps: hashing };
+  for (const [i, scenario] of selected.entries()) {
+    log(`[${i + 1}/${selected.length}] ${scenario.name}: ${scenario.measures}`);
+    const started = performance.now();
+    const result: ScenarioResult = { name: scenario.name, measures: scenario.measures, runs: {}, ratios: [] };
+    report.scenarios.push(result);
+    const update = async (): Promise<void> => {
+      result.ratios = pairRatios(result.runs[OURS], result.runs[SKOPEO]);
+      if (scenario.floor) result.floorRatios = pairRatios(result.runs[OURS], result.runs[FLOOR]);
+      await save();
+    };
+    try {
+      const { source, oci: img, describe: about } = await scenario.source();
+      report.images[about[0]] = about[1];
+      if (scenario.bodyLimit) {
+        const limit = parseSize(scenario.bodyLimit);
+        const largest = Math.max(...(img?.image.layers ?? []).map((l) => l.size));
+        if (!(largest > limit)) throw new Error(`no layer above ${scenario.bodyLimit} in ${about[0]}`);
+      }
+      const tools = scenario.zstd
+        ? [
+            withFlags(ours, 'push', ['--compression', 'zstd']),
+            withFlags(skopeo, 'copy', ['--dest-compress-format', 'zstd']),
+          ]
+        : [ours, skopeo, ...(scenario.floor && img ? [curlFloor(img)] : [])];
+      await runRounds(scenario.name, scenario, source, tools, result.runs, update);
+    } catch (err) {
+      result.error = errorText(err);
+      log(`  ${scenario.name}: error: ${result.error}`);
+    }
+    await update();
+    log(`  ${scenario.name} done in ${seconds(started)} s`);
+  }
 
-  const lines = [
-    '# Benchmark results',
-    '',
-    `${json.date as string}; ${cpus().length} cores; Node ${process.version}; ${json.skopeo as string}; ${json.registry as string}.`,
-    `Each cell is the median of ${PAIRS} runs; the tools alternate (A B, B A, ...) and every run gets a fresh registry on loopback.`,
-    `Images: five-layers = 5 gzip layers, ${blobMB(big.image).toFixed(0)} MB of blobs; fifty-layers = 50 small layers, ${blobMB(many.image).toFixed(1)} MB; ` +
-      `docker-archive = ${archive.layers} uncompressed layers, ${(archive.bytes / MB).toFixed(0)} MB (written by skopeo, classic docker save format).`,
-    'warm = the registry already holds the image; blob-map = image-push may use the map its warm-up push wrote; skopeo never has its blob-info cache.',
-    '',
-    '| scenario | image-push s | skopeo s | ratio (median of pairs) | CPU s (ours / skopeo) | peak RSS MB | registry requests | MB received |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows,
-    '',
-    '| physical floor (same run) | figure |',
-    '|---|---|',
-    `| all five-layers blobs by parallel curl (POST + PUT), median wall | ${floor.toFixed(2)} s |`,
-    ...(oursCold
-      ? [`| image-push oci-cold / curl floor | ${(median(oursCold.map((m) => m.wall)) / floor).toFixed(2)} |`]
-      : []),
-    `| sha256 in Node / sha256sum | ${hashing.node.toFixed(0)} / ${hashing.sha256sum.toFixed(0)} MB/s |`,
-    '',
-  ];
-  await mkdir(join(root, 'bench/results'), { recursive: true });
-  await writeFile(join(root, 'bench/results/latest.md'), lines.join('\n'));
-  await writeFile(join(root, 'bench/results/latest.json'), `${JSON.stringify(json, null, 2)}\n`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  if (report.scaling) {
+    const tools = flags['scaling-skopeo'] ? [ours, skopeo] : [ours];
+    for (const bytes of scalingSizes()) {
+      const result: ScalingResult = { name: sizeName(bytes), blobMB: bytes / MB, layers: 4, runs: {} };
+      report.scaling.push(result);
+      log(
+        `[scaling ${result.name}] cold push of ~${result.name} of blobs by ${tools.map((t) => t.name).join(', ')}`,
+      );
+      const started = performance.now();
+      try {
+        await scalingSize(bytes, tools, save, result);
+        if (result.skipped) log(`  skipped: ${result.skipped}`);
+      } catch (err) {
+        result.error = errorText(err);
+        log(`  scaling ${result.name}: error: ${result.error}`);
+      }
+      await save();
+      log(`  scaling ${result.name} done in ${seconds(started)} s`);
+    }
+  }
+
+  await save();
+  log(`bench done in ${seconds(benchStarted)} s; wrote ${join(out, 'latest.md')} and latest.json`);
+  process.stdout.write(renderMarkdown(report));
 }
 
+process.once('SIGINT', () => {
+  killRunning();
+  process.exit(130);
+});
 await main();

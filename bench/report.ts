@@ -1,0 +1,363 @@
+// bench/results/latest.md from the results so far: the header (machine, versions, physical floor), the issue's
+// targets with met / not met computed from the medians, the comparison table and the scaling table.
+import type { Measurement } from './measure.ts';
+
+export const OURS = 'image-push';
+export const SKOPEO = 'skopeo';
+export const FLOOR = 'curl-floor';
+
+export interface ScenarioResult {
+  readonly name: string;
+  readonly measures: string;
+  /** Runs by tool name, in pair order. */
+  readonly runs: Record<string, Measurement[]>;
+  /** image-push wall / skopeo wall, pair by pair (pairs where both succeeded). */
+  ratios: number[];
+  /** image-push wall / parallel-curl wall, pair by pair (oci-cold only). */
+  floorRatios?: number[];
+  /** A scenario that could not run (its image, its registry...): the others still do. */
+  error?: string;
+}
+
+export interface ScalingResult {
+  readonly name: string;
+  blobMB: number;
+  readonly layers: number;
+  readonly runs: Record<string, Measurement[]>;
+  /** Not run, and why (disk space). */
+  skipped?: string;
+  error?: string;
+}
+
+export interface Report {
+  readonly date: string;
+  readonly cores: number;
+  readonly cpu: string;
+  readonly node: string;
+  readonly skopeo: string;
+  readonly registry: string;
+  readonly nginx: string;
+  readonly pairs: number;
+  readonly small: boolean;
+  /** Sizes of the images, one line each. */
+  readonly images: Record<string, string>;
+  throughput?: { sha256NodeMBps: number; sha256sumMBps: number; gzip4MBps: number; gzipInputMB: number };
+  readonly scenarios: ScenarioResult[];
+  scaling?: ScalingResult[];
+  targets?: TargetRow[];
+}
+
+export interface TargetRow {
+  readonly target: string;
+  readonly measured: string;
+  /** undefined: not measured in this run. */
+  readonly met: boolean | undefined;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const okRuns = (ms: readonly Measurement[] | undefined): Measurement[] => (ms ?? []).filter((m) => m.ok);
+
+function failures(ms: readonly Measurement[]): string {
+  const failed = ms.filter((m) => !m.ok);
+  const reasons = [...new Set(failed.map((m) => m.failure ?? '?'))].join(', ');
+  return failed.length === ms.length
+    ? `failed: ${reasons}`
+    : `failed ${failed.length}/${ms.length}: ${reasons}`;
+}
+
+/** Wall time: the median of successful runs, or the failure. */
+function wallCell(ms: readonly Measurement[] | undefined): string {
+  if (!ms || ms.length === 0) return '–';
+  const ok = okRuns(ms);
+  if (ok.length === ms.length) return median(ok.map((m) => m.wall)).toFixed(2);
+  return ok.length ? `${median(ok.map((m) => m.wall)).toFixed(2)} (${failures(ms)})` : failures(ms);
+}
+
+/** CPU or RSS: successful runs only (a failed run stopped early). */
+function okCell(
+  ms: readonly Measurement[] | undefined,
+  pick: (m: Measurement) => number,
+  digits: number,
+): string {
+  const ok = okRuns(ms);
+  return ok.length ? median(ok.map(pick)).toFixed(digits) : '–';
+}
+
+/** Requests and bytes: every run, failed ones too (what a failed push sent before it gave up). */
+function allCell(
+  ms: readonly Measurement[] | undefined,
+  pick: (m: Measurement) => number,
+  digits: number,
+): string {
+  const values = (ms ?? []).map(pick).filter((v) => !Number.isNaN(v)); // NaN: the warm-up push failed
+  return values.length ? median(values).toFixed(digits) : '–';
+}
+
+const pairCell = (
+  ms: Record<string, Measurement[]>,
+  pick: (m: Measurement) => number,
+  digits: number,
+  cell = okCell,
+): string => `${cell(ms[OURS], pick, digits)} / ${cell(ms[SKOPEO], pick, digits)}`;
+
+function scenario(report: Report, name: string): ScenarioResult | undefined {
+  const s = report.scenarios.find((r) => r.name === name);
+  return s && !s.error && (s.runs[OURS]?.length ?? 0) > 0 ? s : undefined;
+}
+
+/** The issue's targets, from the medians. */
+export function evaluateTargets(report: Report): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const ratioTarget = (target: string, name: string, limit: number): void => {
+    const s = scenario(report, name);
+    if (!s) return void rows.push({ target, measured: 'not measured', met: undefined });
+    const oursFailed = okRuns(s.runs[OURS]).length < s.runs[OURS]!.length;
+    const ratio = median(s.ratios);
+    rows.push({
+      target,
+      measured: oursFailed
+        ? `image-push ${failures(s.runs[OURS]!)}`
+        : Number.isNaN(ratio)
+          ? `no pair where both succeeded (skopeo ${failures(s.runs[SKOPEO] ?? [])})`
+          : `${ratio.toFixed(2)}x`,
+      met: oursFailed ? false : Number.isNaN(ratio) ? undefined : ratio <= limit,
+    });
+  };
+
+  ratioTarget('cold OCI push (oci-cold) <= 0.8x skopeo', 'oci-cold', 0.8);
+  const cold = scenario(report, 'oci-cold');
+  const floorRatio = median(cold?.floorRatios ?? []);
+  rows.push({
+    target: 'cold OCI push (oci-cold) <= 1.15x the raw floor (parallel curl)',
+    measured: Number.isNaN(floorRatio) ? 'not measured' : `${floorRatio.toFixed(2)}x`,
+    met: Number.isNaN(floorRatio) ? undefined : floorRatio <= 1.15,
+  });
+
+  const warm = scenario(report, 'oci-warm');
+  if (warm) {
+    const ratio = median(warm.ratios);
+    const requests = (tool: string): number =>
+      median((warm.runs[tool] ?? []).map((m) => m.requests).filter((n) => !Number.isNaN(n)));
+    const ours = requests(OURS);
+    const theirs = requests(SKOPEO);
+    const oursFailed = okRuns(warm.runs[OURS]).length < warm.runs[OURS]!.length;
+    rows.push({
+      target: 'warm push (oci-warm) within 2x of skopeo, same number of requests or fewer',
+      measured:
+        `${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`}, ${ours} vs ${theirs} requests` +
+        (oursFailed ? `; image-push ${failures(warm.runs[OURS]!)}` : ''),
+      met: oursFailed ? false : Number.isNaN(ratio) ? undefined : ratio <= 2 && ours <= theirs,
+    });
+  } else {
+    rows.push({
+      target: 'warm push (oci-warm) within 2x of skopeo',
+      measured: 'not measured',
+      met: undefined,
+    });
+  }
+
+  ratioTarget(
+    '50-layer image (oci-50-layers-cold) at least as fast as skopeo (<= 1.0x)',
+    'oci-50-layers-cold',
+    1,
+  );
+  ratioTarget('docker-archive cold (docker-archive-cold) <= 0.8x skopeo', 'docker-archive-cold', 0.8);
+
+  const mapped = scenario(report, 'docker-archive-warm-blob-map');
+  const speedups = mapped ? mapped.ratios.map((r) => 1 / r) : [];
+  rows.push({
+    target: 'warm docker-archive with blob map (docker-archive-warm-blob-map) >= 20x faster than skopeo',
+    measured: speedups.length ? `${median(speedups).toFixed(1)}x faster` : 'not measured',
+    met: speedups.length ? median(speedups) >= 20 : undefined,
+  });
+
+  const peaks: { where: string; rss: number }[] = [];
+  for (const s of report.scenarios)
+    for (const m of okRuns(s.runs[OURS])) peaks.push({ where: s.name, rss: m.rssMB });
+  for (const s of report.scaling ?? [])
+    for (const m of okRuns(s.runs[OURS])) peaks.push({ where: `scaling ${s.name}`, rss: m.rssMB });
+  const peak = peaks.reduce<{ where: string; rss: number } | undefined>(
+    (max, p) => (!max || p.rss > max.rss ? p : max),
+    undefined,
+  );
+  rows.push({
+    target: 'image-push peak RSS < 200 MB (highest of all its runs)',
+    measured: peak ? `${peak.rss.toFixed(0)} MB (${peak.where})` : 'not measured',
+    met: peak ? peak.rss < 200 : undefined,
+  });
+
+  // Not in the issue's list, but what the mount and body-limit scenarios are for.
+  const mount = scenario(report, 'mount');
+  if (mount) {
+    const received = median(
+      (mount.runs[OURS] ?? []).map((m) => m.receivedMB).filter((n) => !Number.isNaN(n)),
+    );
+    const ok = okRuns(mount.runs[OURS]).length === mount.runs[OURS]!.length;
+    rows.push({
+      target: '(check) mount: image-push sends no blob into the new repository (< 1 MB received)',
+      measured: `${received.toFixed(2)} MB${ok ? '' : `, ${failures(mount.runs[OURS]!)}`}`,
+      met: ok && received < 1,
+    });
+  }
+  const limited = scenario(report, 'body-limit-50m');
+  if (limited) {
+    const ms = limited.runs[OURS]!;
+    rows.push({
+      target: '(check) body-limit-50m: image-push succeeds behind nginx client_max_body_size 50m',
+      measured: okRuns(ms).length === ms.length ? `${ms.length}/${ms.length} succeeded` : failures(ms),
+      met: okRuns(ms).length === ms.length,
+    });
+  }
+  return rows;
+}
+
+export function renderMarkdown(report: Report): string {
+  const t = report.throughput;
+  const cold = report.scenarios.find((s) => s.name === 'oci-cold');
+  const floorRuns = cold?.runs[FLOOR] ?? [];
+  const lines = [
+    '# Benchmark results',
+    '',
+    `${report.date}; ${report.cores} cores (${report.cpu}); Node ${report.node}; ${report.skopeo}; ` +
+      `registry: ${report.registry}; ${report.nginx}.`,
+    `${report.pairs} pairs per scenario${report.small ? ' (--small images)' : ''}: the tools alternate ` +
+      '(A B, B A, ...), every run gets a fresh registry on loopback; cells are medians, the ratio is the median ' +
+      'of the pair-by-pair ratios.',
+    '',
+    '| physical floor | figure |',
+    '|---|---|',
+    `| oci-cold's blobs by parallel curl (one POST + PUT per blob, all at once), median wall | ${
+      floorRuns.length ? `${wallCell(floorRuns)} s` : 'not measured (oci-cold not run)'
+    } |`,
+    `| image-push oci-cold / curl floor (median of pairs) | ${
+      cold?.floorRatios?.length ? median(cold.floorRatios).toFixed(2) : '–'
+    } |`,
+    `| sha256 in Node / sha256sum | ${t ? `${t.sha256NodeMBps.toFixed(0)} / ${t.sha256sumMBps.toFixed(0)} MB/s` : '–'} |`,
+    `| gzip level 4, node:zlib, one stream (${t ? t.gzipInputMB.toFixed(0) : '?'} MB of layer tar) | ${
+      t ? `${t.gzip4MBps.toFixed(1)} MB/s` : '–'
+    } |`,
+    '',
+    'Images:',
+    ...Object.entries(report.images).map(([name, text]) => `- ${name}: ${text}`),
+    '',
+    '## Targets',
+    '',
+    '| target | measured | met |',
+    '|---|---|---|',
+    ...(report.targets ?? []).map(
+      (r) =>
+        `| ${r.target} | ${r.measured} | ${r.met === undefined ? 'not measured' : r.met ? 'met' : 'NOT MET'} |`,
+    ),
+  ];
+  if (report.scenarios.length)
+    lines.push(
+      '',
+      '## image-push against skopeo copy',
+      '',
+      'MB received: what the registry read (request bodies, even of blobs it already stored); MB stored: growth of ' +
+        'its storage. Requests: every request the server logged (nginx in body-limit-50m, 413s included). A failed ' +
+        'run shows as `failed: REASON`; its requests and bytes still count.',
+      '',
+      '| scenario | image-push s | skopeo s | ratio | CPU s (ours / skopeo) | peak RSS MB | requests | MB received | MB stored |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...report.scenarios.map((s) => {
+        if (s.error)
+          return `| ${s.name} | error: ${s.error.replaceAll('|', '\\|').slice(0, 200)} ${'| '.repeat(7)}|`;
+        const ratio = median(s.ratios);
+        return (
+          `| ${s.name} | ${wallCell(s.runs[OURS])} | ${wallCell(s.runs[SKOPEO])} | ` +
+          `${Number.isNaN(ratio) ? 'n/a' : ratio.toFixed(2)} | ${pairCell(s.runs, (m) => m.cpu, 2)} | ` +
+          `${pairCell(s.runs, (m) => m.rssMB, 0)} | ${pairCell(s.runs, (m) => m.requests, 0, allCell)} | ` +
+          `${pairCell(s.runs, (m) => m.receivedMB, 1, allCell)} | ${pairCell(s.runs, (m) => m.storedMB, 1, allCell)} |`
+        );
+      }),
+      '',
+      ...report.scenarios.map((s) => `- ${s.name}: ${s.measures}`),
+    );
+  lines.push('');
+  if (report.scaling) lines.push(...renderScaling(report.scaling));
+  return lines.join('\n');
+}
+
+function renderScaling(sizes: readonly ScalingResult[]): string[] {
+  const withSkopeo = sizes.some((s) => (s.runs[SKOPEO]?.length ?? 0) > 0);
+  const measured = sizes.filter((s) => !s.skipped && !s.error);
+  const wallOf = (s: ScalingResult, tool: string): number => median(okRuns(s.runs[tool]).map((m) => m.wall));
+  const cells = (s: ScalingResult, tool: string): string[] => {
+    const ok = okRuns(s.runs[tool]);
+    if (ok.length === 0) return [wallCell(s.runs[tool]), '–', '–', '–'];
+    const wall = wallOf(s, tool);
+    // The cost of the extra GB over the previous size: start-up and per-request costs cancel out.
+    const previous = measured[measured.indexOf(s) - 1];
+    const marginal = previous ? (wall - wallOf(previous, tool)) / ((s.blobMB - previous.blobMB) / 1024) : NaN;
+    return [
+      wallCell(s.runs[tool]),
+      (s.blobMB / wall).toFixed(0),
+      Number.isNaN(marginal) ? '–' : marginal.toFixed(1),
+      median(ok.map((m) => m.rssMB)).toFixed(0),
+    ];
+  };
+  const head = ['blobs MB', 'layers', 'image-push s', 'MB/s', 'marginal s per GB', 'peak RSS MB'];
+  if (withSkopeo) head.push('skopeo s', 'MB/s', 'marginal s per GB', 'peak RSS MB');
+  const lines = [
+    '## Scaling: cold push of one image, by size',
+    '',
+    'OCI layouts of 4 gzip layers each, into an empty registry; image-push alone unless run with ' +
+      '--scaling-skopeo. Marginal s per GB: the extra time per extra GB over the size above it (start-up cancels ' +
+      'out); linear scaling shows as a steady figure, flat memory as a steady peak RSS.',
+    '',
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+  ];
+  for (const s of sizes) {
+    if (s.skipped || s.error) {
+      const why = s.skipped ?? `error: ${s.error ?? ''}`;
+      lines.push(`| ~${s.name} | skipped: ${why.replaceAll('|', '\\|').slice(0, 200)} |`);
+      continue;
+    }
+    const row = [s.blobMB.toFixed(0), String(s.layers), ...cells(s, OURS)];
+    if (withSkopeo) row.push(...cells(s, SKOPEO));
+    lines.push(`| ${row.join(' | ')} |`);
+  }
+  lines.push('');
+  for (const tool of withSkopeo ? [OURS, SKOPEO] : [OURS]) {
+    const points = measured
+      .map((s) => ({
+        gb: s.blobMB / 1024,
+        wall: wallOf(s, tool),
+        rss: okRuns(s.runs[tool]).map((m) => m.rssMB),
+      }))
+      .filter((p) => !Number.isNaN(p.wall));
+    if (points.length < 2) continue;
+    const fit = leastSquares(points.map((p) => [p.gb, p.wall]));
+    const rss = points.flatMap((p) => p.rss);
+    lines.push(
+      `- ${tool}: wall ≈ ${fit.intercept.toFixed(2)} s + ${fit.slope.toFixed(1)} s per GB ` +
+        `(least squares over ${points.length} sizes, R² ${fit.r2.toFixed(3)}); ` +
+        `peak RSS ${Math.min(...rss).toFixed(0)} to ${Math.max(...rss).toFixed(0)} MB.`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function leastSquares(points: readonly (readonly [number, number])[]): {
+  slope: number;
+  intercept: number;
+  r2: number;
+} {
+  const n = points.length;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  const syy = points.reduce((s, [, y]) => s + (y - my) ** 2, 0);
+  const slope = sxx ? sxy / sxx : NaN;
+  return { slope, intercept: my - slope * mx, r2: sxx && syy ? (sxy * sxy) / (sxx * syy) : 1 };
+}
