@@ -19,6 +19,21 @@ const MiB = 1024 * 1024;
 const FIRST_FALLBACK_CHUNK = 64 * MiB;
 /** Below this a body limit is not worth fighting: nginx's default (1m) still passes 1 MiB. */
 const SMALLEST_CHUNK = 1 * MiB;
+/** Redirects an upload request may get; the request is then sent again to the new URL. */
+const REDIRECTS = [307, 308];
+/** More redirects than this for one blob is a loop. */
+const MAX_REDIRECTS = 5;
+
+/** Not a failure: the registry moved the upload; the loop sends the same bytes again, to the new URL. */
+class Redirected extends RegistryError {
+  constructor(what: string) {
+    super(
+      `${what}: redirected more than ${MAX_REDIRECTS} times`,
+      'the registry or a proxy redirects in a loop',
+    );
+  }
+}
+
 /** A 401 mid-upload means the token lapsed; more than this many in a row means something else is wrong. */
 const MAX_REAUTHENTICATIONS = 3;
 
@@ -51,6 +66,7 @@ export async function uploadBlob(
   let session: Session | undefined;
   let reauthentications = 0;
   let offsetAtLast401 = -1;
+  let redirects = 0;
 
   for (;;) {
     try {
@@ -71,6 +87,10 @@ export async function uploadBlob(
       return;
     } catch (err) {
       if (!(err instanceof RegistryError)) throw err; // the source's errors, and bugs, are not retried
+      if (err instanceof Redirected) {
+        if (++redirects > MAX_REDIRECTS) throw err;
+        continue; // the session now points at the new URL
+      }
       if (err.status === 413) {
         const tried = Math.min(chunkSize ?? size, size);
         chunkSize = smallerChunk(tried, session, err);
@@ -279,12 +299,13 @@ class BlobUpload {
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(this.#size) },
         body: () => attempt.whole(),
         // distribution answers 400 DIGEST_INVALID to a corrupt source: checked below, as the source's fault
-        ok: [201, 400],
+        ok: [201, 400, ...REDIRECTS],
         once: true,
       });
     } catch (err) {
       throw attempt.sourceError ?? err;
     }
+    await this.#followRedirect(session, res);
     const text = await res.body.text();
     await attempt.verify();
     if (res.status !== 201) {
@@ -311,12 +332,13 @@ class BlobUpload {
             'content-range': `${start}-${start + length - 1}`,
           },
           body: () => attempt.slice(length),
-          ok: [201, 202, 204],
+          ok: [201, 202, 204, ...REDIRECTS],
           once: true,
         });
       } catch (err) {
         throw attempt.sourceError ?? err;
       }
+      await this.#followRedirect(session, res);
       await res.body.dump();
       advance(session, res, start + length);
     }
@@ -328,11 +350,31 @@ class BlobUpload {
       method: 'PUT',
       url: this.#withDigest(session.location).href,
       headers: { 'content-length': '0' },
-      ok: [201],
+      ok: [201, ...REDIRECTS],
       once: true,
     });
+    await this.#followRedirect(session, res);
     await res.body.dump();
     this.#checkStoredDigest(res);
+  }
+
+  /**
+   * A 307/308 on an upload request (a registry handing uploads to object storage): the session moves to the
+   * new URL and the same bytes go there on the next attempt. The client sends no credentials to another
+   * origin, so object storage never sees the registry's token.
+   */
+  async #followRedirect(session: Session, res: HttpResponse): Promise<void> {
+    if (!REDIRECTS.includes(res.status)) return;
+    await res.body.dump();
+    const location = header(res.headers, 'location');
+    if (!location) {
+      throw new RegistryError(
+        `${this.what}: ${this.#client.registry} redirected without a Location`,
+        undefined,
+      );
+    }
+    session.location = new URL(location, res.url);
+    throw new Redirected(this.what);
   }
 
   /**

@@ -28,7 +28,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
-export type FaultKind = 'reset' | 'status' | '429' | 'stall';
+export type FaultKind = 'reset' | 'status' | '429' | 'stall' | 'redirect';
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = ['reset', 'status', '429', 'stall'];
 
@@ -80,6 +80,11 @@ export interface FaultOptions {
    * that fault (no draw). No filter: every request may be hit.
    */
   readonly faultFilter: ((request: ProxyRequestInfo) => boolean | FaultKind) | null;
+  /**
+   * `redirect` (only when a filter forces it): answer 307 with a Location on this origin (`http://host:port`),
+   * same path and query, as registries that hand uploads to object storage do. Not in ALL_FAULT_KINDS.
+   */
+  readonly redirectTo: string | null;
 }
 
 /** One request as the proxy handled it. */
@@ -135,6 +140,7 @@ const DEFAULTS: FaultOptions = {
   stallThen: 'forward',
   maxBodyBytes: null,
   faultFilter: null,
+  redirectTo: null,
 };
 
 // Per connection, not end to end: Node frames both sides itself. The proxy answers Expect: 100-continue itself.
@@ -192,7 +198,7 @@ export async function startFaultProxy(
     requests: 0,
     forwarded: 0,
     tooLarge: 0,
-    faults: { reset: 0, status: 0, '429': 0, stall: 0 },
+    faults: { reset: 0, status: 0, '429': 0, stall: 0, redirect: 0 },
   };
   const agent = new Agent({ keepAlive: true });
   const inFlight = new Set<ClientRequest>();
@@ -314,6 +320,11 @@ export async function startFaultProxy(
         // Never the whole body: with a known length stop one byte short, else never send the last chunk.
         const cut = length === null ? faults.resetAfterBytes : Math.min(faults.resetAfterBytes, length - 1);
         forward(req, body, res, entry, { length, cutAfter: cut });
+        return;
+      }
+      case 'redirect': {
+        const location = `${faults.redirectTo ?? proxyOrigin}${entry.path}`;
+        answer(body, res, entry, 307, { location }, '');
         return;
       }
       case 'stall':

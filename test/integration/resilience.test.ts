@@ -206,6 +206,39 @@ describe('interrupted uploads', () => {
     }
   });
 
+  test('an upload redirected to another origin (object storage) goes there, and lands whole', async () => {
+    // "Object storage": another origin in front of the same registry.
+    const storage = await startFaultProxy(registry.url);
+    let redirected = 0;
+    const front = await startFaultProxy(registry.url, {
+      redirectTo: storage.url,
+      faultFilter: (req) =>
+        req.method === 'PUT' && req.path.includes('/blobs/uploads/') && redirected++ === 0
+          ? 'redirect'
+          : false,
+    });
+    const seenAtStorage: (string | undefined)[] = [];
+    storage.setFaults({
+      faultFilter: (req) => {
+        seenAtStorage.push(req.headers.authorization);
+        return false;
+      },
+    });
+    try {
+      const result = await pushThrough(front.host, 'redirected/app', recordingLogger());
+      assert.equal(result.digest, image.manifestDigest);
+      assert.equal(front.stats.faults.redirect, 1);
+      const atStorage = storage.requests().filter((r) => r.method === 'PUT');
+      assert.equal(atStorage.length, 1, 'the redirected PUT went to the other origin');
+      assert.equal(atStorage[0]?.status, 201);
+      assert.deepEqual(seenAtStorage, [undefined]);
+      await assertWhole(`${registry.host}/redirected/app:v1`, 'redirected');
+    } finally {
+      await front.close();
+      await storage.close();
+    }
+  });
+
   test('a 429 is waited out for as long as Retry-After says, and the retry is logged', async () => {
     let limited = 0;
     const proxy = await startFaultProxy(registry.url, {
