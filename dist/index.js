@@ -31,7 +31,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-KH7MX547.js";
+} from "./lib-ILHKDXSS.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

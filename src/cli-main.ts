@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // The command-line front end: the same push as the action, for local use, the demo and the benchmarks.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

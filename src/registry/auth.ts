@@ -127,18 +127,22 @@ export class Authenticator {
   async #pingOrigins(): Promise<{ res: HttpResponse; text: string }> {
     for (let i = 0; ; i++) {
       const origin = this.#origins[i] ?? '';
+      const another = i + 1 < this.#origins.length;
+      let res: HttpResponse;
       try {
-        const res = await send(this.#dispatcher, { method: 'GET', url: `${origin}/v2/` });
-        this.#baseUrl = origin;
-        const text = await res.body.text();
-        if (res.status === 429 || res.status >= 500) {
-          throw responseError('connecting', this.#registry, res.status, text, false, res.headers);
-        }
-        return { res, text };
+        res = await send(this.#dispatcher, { method: 'GET', url: `${origin}/v2/` });
       } catch (err) {
-        if (i + 1 < this.#origins.length && speaksOtherProtocol(err)) continue;
+        if (another && speaksOtherProtocol(err)) continue;
         throw networkError('connecting', this.#registry, err);
       }
+      const text = await res.body.text();
+      // Plain HTTP to a TLS port: Go and nginx answer 400 and say so ("an HTTP request to an HTTPS server").
+      if (another && origin.startsWith('http:') && res.status === 400 && /https/i.test(text)) continue;
+      this.#baseUrl = origin;
+      if (res.status === 429 || res.status >= 500) {
+        throw responseError('connecting', this.#registry, res.status, text, false, res.headers);
+      }
+      return { res, text };
     }
   }
 
@@ -238,7 +242,8 @@ function speaksOtherProtocol(err: unknown): boolean {
     code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
     code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
     code === 'EPROTO' ||
-    code === 'ECONNRESET'
+    code === 'ECONNRESET' ||
+    code === 'UND_ERR_SOCKET' // plain HTTP to a TLS port that hangs up
   );
 }
 

@@ -64,9 +64,13 @@ export class RegistryClient {
     this.registry = registry;
     const insecure = options.insecureRegistries.includes(registry);
     const host = registryApiHost(registry);
-    // HTTPS first everywhere; plain HTTP only where it is allowed, and only if the port does not speak TLS.
-    const origins = [`https://${host}`];
-    if (insecure || isLoopbackRegistry(registry)) origins.push(`http://${host}`);
+    // HTTPS everywhere, but for loopback (plain HTTP first, the usual local registry, then HTTPS if the port
+    // speaks TLS) and insecure registries (HTTPS first, then plain HTTP).
+    const origins = isLoopbackRegistry(registry)
+      ? [`http://${host}`, `https://${host}`]
+      : insecure
+        ? [`https://${host}`, `http://${host}`]
+        : [`https://${host}`];
     this.#dispatcher = options.transport.dispatcher(!insecure);
     this.#userAgent = options.userAgent;
     this.#anonymous = options.credentials === undefined;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../undici.ts';
 
 export type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
 

@@ -1,4 +1,4 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from '../undici.ts';
 import type { Readable } from 'node:stream';
 import { SourceError } from '../errors.ts';
 
