@@ -31,7 +31,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-ILHKDXSS.js";
+} from "./lib-KQVSKZRO.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

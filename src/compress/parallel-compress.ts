@@ -6,9 +6,10 @@ export type LayerCompression = 'gzip' | 'zstd';
 
 /**
  * Big enough that workers spend their time compressing, small enough that memory stays a few MB. zstd blocks
- * are independent frames with no shared window, so they are larger to lose less ratio at the cuts.
+ * are independent frames with no shared window, so they are larger to lose less ratio at the cuts (2 MiB: 4 MiB
+ * cost ~35 MB more peak memory on a 1 GB image here).
  */
-export const BLOCK_SIZE: Readonly<Record<LayerCompression, number>> = { gzip: 1 << 20, zstd: 4 << 20 };
+export const BLOCK_SIZE: Readonly<Record<LayerCompression, number>> = { gzip: 1 << 20, zstd: 2 << 20 };
 const WINDOW = 32 << 10;
 // A fixed header (no name, mtime 0, unknown OS), so the output depends only on the input, level and block size.
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
-// zlib's output and state are native memory the collector does not hurry for: collect every 16 blocks so that a
+// zlib's output and state are native memory the collector does not hurry for: collect every 8 blocks so that a
 // worker stays at a few MB instead of growing by ~100 MB before the heap notices.
 if (typeof globalThis.gc !== 'function') require('node:v8').setFlagsFromString('--expose-gc');
 const collect = typeof globalThis.gc === 'function' ? globalThis.gc : require('node:vm').runInNewContext('gc');
@@ -122,7 +122,7 @@ export class CompressionPool {
       const job = this.#jobs.get(reply.id);
       this.#jobs.delete(reply.id);
       this.#idle.push(worker);
-      if (reply.data.byteLength > 0 && this.#spareBlocks.length < this.size * 4) {
+      if (reply.data.byteLength > 0 && this.#spareBlocks.length < this.size * 2) {
         this.#spareBlocks.push(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
       }
       if (reply.out) job?.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength));
