@@ -284,7 +284,10 @@ class BlobUpload {
     return {
       location: new URL(location, res.url),
       offset: 0,
-      minChunk: positiveHeader(res, 'oci-chunk-min-length') ?? 0,
+      minChunk: Math.max(
+        positiveHeader(res, 'oci-chunk-min-length') ?? 0,
+        knownMinimumChunk(this.#client.registry),
+      ),
       maxChunk: positiveHeader(res, 'oci-chunk-max-length') ?? Number.POSITIVE_INFINITY,
     };
   }
@@ -436,6 +439,13 @@ function rangeEnd(range: string | undefined): number | undefined {
   if (!match) return undefined;
   const end = Number(match[1]);
   return end === 0 ? 0 : end + 1;
+}
+
+/** Amazon ECR takes chunks of 5 MiB or more (but the last) and does not say so in a header. */
+const ECR_HOST = /\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?(:\d+)?$/;
+
+export function knownMinimumChunk(registry: string): number {
+  return ECR_HOST.test(registry) ? 5 * MiB : 0;
 }
 
 function positiveHeader(res: HttpResponse, name: string): number | undefined {

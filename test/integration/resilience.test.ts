@@ -2,6 +2,8 @@
 // injected by a proxy in front of the real registry, and checks with skopeo that every pushed image is whole.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { push, type PushOptions, type PushResult } from '../../src/push/push.ts';
@@ -436,6 +438,63 @@ describe('TLS', () => {
     } finally {
       await tlsRegistry.stop();
       await certs.remove();
+    }
+  });
+});
+
+describe('HTTP proxies', () => {
+  test('with HTTP_PROXY set, every registry request goes through the proxy', async () => {
+    const tunnels: string[] = [];
+    // Plain HTTP targets come in absolute form (GET http://host/path), TLS ones as CONNECT tunnels.
+    const proxy = createServer((req, res) => {
+      const target = new URL(req.url ?? '/');
+      tunnels.push(target.host);
+      const forwarded = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: `${target.pathname}${target.search}`,
+          method: req.method,
+          headers: req.headers,
+        },
+        (upstream) => {
+          res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          upstream.pipe(res);
+        },
+      );
+      forwarded.on('error', () => res.destroy());
+      req.pipe(forwarded);
+    });
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    delete process.env.NO_PROXY;
+    try {
+      const result = await pushThrough(registry.host, 'proxied/app', recordingLogger());
+      assert.equal(result.digest, image.manifestDigest);
+      assert.ok(tunnels.length >= 1, 'the registry was reached through the proxy');
+      assert.ok(
+        tunnels.every((target) => target === registry.host),
+        tunnels.join(', '),
+      );
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });

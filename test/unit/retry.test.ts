@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import { RegistryError } from '../../src/registry/errors.ts';
 import { parseRetryAfter } from '../../src/registry/http.ts';
 import { backoffDelay, retryReason, RetryBudget, type RetryPolicy } from '../../src/registry/retry.ts';
+import { knownMinimumChunk } from '../../src/registry/upload.ts';
 import { recordingLogger } from '../helpers/log.ts';
 
 const fast: RetryPolicy = { retries: 3, maxElapsedMs: 10_000, baseDelayMs: 1, maxDelayMs: 4 };
@@ -126,5 +127,16 @@ describe('RetryBudget', () => {
     const started = performance.now();
     await assert.rejects(budget.next(err), (thrown) => thrown === err);
     assert.ok(performance.now() - started < 500, 'did not sleep before giving up');
+  });
+});
+
+describe('registries with a chunk minimum they do not announce', () => {
+  test('Amazon ECR: 5 MiB', () => {
+    assert.equal(knownMinimumChunk('123456789012.dkr.ecr.eu-west-1.amazonaws.com'), 5 * 1024 * 1024);
+    assert.equal(knownMinimumChunk('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com'), 5 * 1024 * 1024);
+  });
+  test('others: none', () => {
+    assert.equal(knownMinimumChunk('ghcr.io'), 0);
+    assert.equal(knownMinimumChunk('ecr.example.com'), 0);
   });
 });
