@@ -31,7 +31,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-KQVSKZRO.js";
+} from "./lib-EDES7XDR.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
