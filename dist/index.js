@@ -1,9 +1,6 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 import {
   BlobMap,
-  DEFAULT_RETRIES,
-  DEFAULT_RETRY_POLICY,
-  DEFAULT_RETRY_TIMEOUT_SECONDS,
   InputError,
   __commonJS,
   __export,
@@ -19,19 +16,13 @@ import {
   merge,
   mkdirP,
   parseBoolean,
-  parseChunkSize,
-  parseCompression,
-  parseCompressionLevel,
-  parseConcurrency,
-  parsePlatforms,
-  parseWholeNumber,
+  parseTuning,
   push,
-  readCaFile,
   rmRF,
   splitList,
   sumSizes,
   which
-} from "./lib-EDES7XDR.js";
+} from "./lib-VRSAY3KE.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -68622,34 +68613,25 @@ function readSettings() {
       "set both, or neither to use the Docker config (docker/login-action) or anonymous access"
     );
   }
-  const compression = parseCompression(getInput("compression"));
-  const retryTimeout = parseWholeNumber(
-    "retry-timeout",
-    getInput("retry-timeout"),
-    1,
-    86400,
-    DEFAULT_RETRY_TIMEOUT_SECONDS
-  );
   return {
     image,
     merge: merge2,
     tags: tags2,
     registry: getInput("registry") || void 0,
     credentials: username ? { username, password } : void 0,
-    concurrency: parseConcurrency(getInput("concurrency")),
     insecureRegistries: splitList(getInput("insecure-registries")),
-    compression,
-    compressionLevel: parseCompressionLevel(getInput("compression-level"), compression),
     cache: parseBoolean("cache", getInput("cache"), true),
     pushByDigest,
-    platforms: parsePlatforms(splitList(getInput("platforms"))),
-    chunkSize: parseChunkSize(getInput("chunk-size")),
-    retryPolicy: {
-      ...DEFAULT_RETRY_POLICY,
-      retries: parseWholeNumber("retries", getInput("retries"), 0, 100, DEFAULT_RETRIES),
-      maxElapsedMs: retryTimeout * 1e3
-    },
-    ca: readCaFile("ca-file", getInput("ca-file"))
+    ...parseTuning({
+      concurrency: getInput("concurrency"),
+      compression: getInput("compression"),
+      compressionLevel: getInput("compression-level"),
+      chunkSize: getInput("chunk-size"),
+      retries: getInput("retries"),
+      retryTimeout: getInput("retry-timeout"),
+      caFile: getInput("ca-file") || void 0,
+      platforms: splitList(getInput("platforms"))
+    })
   };
 }
 

@@ -3,21 +3,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from './errors.ts';
 import { loadBlobMap, localBlobMapPath } from './cache/blob-map-store.ts';
-import {
-  DEFAULT_COMPRESSION_LEVEL,
-  DEFAULT_CONCURRENCY,
-  parseChunkSize,
-  parseCompression,
-  parseCompressionLevel,
-  parseConcurrency,
-  parseWholeNumber,
-  readCaFile,
-} from './options.ts';
+import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from './options.ts';
 import type { Logger } from './log.ts';
 import { merge } from './push/merge.ts';
-import { parsePlatforms } from './push/platforms.ts';
 import { push } from './push/push.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_POLICY, DEFAULT_RETRY_TIMEOUT_SECONDS } from './registry/retry.ts';
+import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from './registry/retry.ts';
 
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]
        image-push merge DESTINATION... --source REF --source REF... [options]
@@ -90,20 +80,16 @@ async function main(argv: string[]): Promise<void> {
   if (merging && values.source.length === 0) {
     throw new InputError('merge needs at least one --source REF', 'name the pushed digests to combine');
   }
-  // Checked before anything is read (stdin, the blob map), so a typo costs nothing.
-  const concurrency = parseConcurrency(values.concurrency);
-  const compression = parseCompression(values.compression);
-  const compressionLevel = parseCompressionLevel(values['compression-level'], compression);
-  const platforms = parsePlatforms(values.platform);
-  const chunkSize = parseChunkSize(values['chunk-size']);
-  const retryPolicy = {
-    ...DEFAULT_RETRY_POLICY,
-    retries: parseWholeNumber('--retries', values.retries, 0, 100, DEFAULT_RETRIES),
-    maxElapsedMs:
-      parseWholeNumber('--retry-timeout', values['retry-timeout'], 1, 86_400, DEFAULT_RETRY_TIMEOUT_SECONDS) *
-      1000,
-  };
-  const ca = readCaFile('--ca-file', values['ca-file']);
+  const tuning = parseTuning({
+    concurrency: values.concurrency,
+    compression: values.compression,
+    compressionLevel: values['compression-level'],
+    chunkSize: values['chunk-size'],
+    retries: values.retries,
+    retryTimeout: values['retry-timeout'],
+    caFile: values['ca-file'],
+    platforms: values.platform,
+  });
   const password = values['password-stdin']
     ? readFileSync(0, 'utf8').replace(/\r?\n$/, '')
     : process.env.IMAGE_PUSH_PASSWORD;
@@ -118,11 +104,11 @@ async function main(argv: string[]): Promise<void> {
     destinations,
     registry: values.registry,
     credentials: values.username && password ? { username: values.username, password } : undefined,
-    concurrency,
+    concurrency: tuning.concurrency,
     insecureRegistries: values['insecure-registry'],
-    chunkSize,
-    retryPolicy,
-    ca,
+    chunkSize: tuning.chunkSize,
+    retryPolicy: tuning.retryPolicy,
+    ca: tuning.ca,
     logger,
   };
   if (merging) {
@@ -134,12 +120,12 @@ async function main(argv: string[]): Promise<void> {
   const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
   const result = await push({
     ...connection,
-    compression,
-    compressionLevel,
+    compression: tuning.compression,
+    compressionLevel: tuning.compressionLevel,
     blobMap,
     source: source ?? '',
     pushByDigest: values['push-by-digest'],
-    platforms,
+    platforms: tuning.platforms,
   });
   if (blobMap?.changed) await blobMap.save(mapPath);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);

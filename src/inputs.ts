@@ -1,28 +1,10 @@
 import * as core from '@actions/core';
 import { InputError } from './errors.ts';
-import {
-  parseBoolean,
-  parseChunkSize,
-  parseCompression,
-  parseCompressionLevel,
-  parseConcurrency,
-  parseWholeNumber,
-  readCaFile,
-  splitList,
-} from './options.ts';
-import type { LayerCompression } from './compress/parallel-compress.ts';
-import { parsePlatforms } from './push/platforms.ts';
+import { parseBoolean, parseTuning, splitList, type Tuning } from './options.ts';
 import type { Credentials } from './registry/auth.ts';
-import {
-  DEFAULT_RETRIES,
-  DEFAULT_RETRY_POLICY,
-  DEFAULT_RETRY_TIMEOUT_SECONDS,
-  type RetryPolicy,
-} from './registry/retry.ts';
-import type { Platform } from './source/types.ts';
 
 /** Everything the action was asked to do, read from its inputs in this one place. */
-export interface ActionSettings {
+export interface ActionSettings extends Tuning {
   /** The image to push; empty in merge mode. */
   readonly image: string;
   /** `repo@digest` references to merge into one index, instead of pushing an image. */
@@ -30,18 +12,10 @@ export interface ActionSettings {
   readonly tags: string[];
   readonly registry: string | undefined;
   readonly credentials: Credentials | undefined;
-  readonly concurrency: number;
   readonly insecureRegistries: string[];
-  readonly compression: LayerCompression;
-  readonly compressionLevel: number;
   /** Keep the diffID -> blob map in the Actions cache. */
   readonly cache: boolean;
   readonly pushByDigest: boolean;
-  readonly platforms: Platform[];
-  readonly chunkSize: number | undefined;
-  readonly retryPolicy: RetryPolicy;
-  /** PEM text of the `ca-file`. */
-  readonly ca: string | undefined;
 }
 
 export function readSettings(): ActionSettings {
@@ -72,33 +46,24 @@ export function readSettings(): ActionSettings {
       'set both, or neither to use the Docker config (docker/login-action) or anonymous access',
     );
   }
-  const compression = parseCompression(core.getInput('compression'));
-  const retryTimeout = parseWholeNumber(
-    'retry-timeout',
-    core.getInput('retry-timeout'),
-    1,
-    86_400,
-    DEFAULT_RETRY_TIMEOUT_SECONDS,
-  );
   return {
     image,
     merge,
     tags,
     registry: core.getInput('registry') || undefined,
     credentials: username ? { username, password } : undefined,
-    concurrency: parseConcurrency(core.getInput('concurrency')),
     insecureRegistries: splitList(core.getInput('insecure-registries')),
-    compression,
-    compressionLevel: parseCompressionLevel(core.getInput('compression-level'), compression),
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
-    platforms: parsePlatforms(splitList(core.getInput('platforms'))),
-    chunkSize: parseChunkSize(core.getInput('chunk-size')),
-    retryPolicy: {
-      ...DEFAULT_RETRY_POLICY,
-      retries: parseWholeNumber('retries', core.getInput('retries'), 0, 100, DEFAULT_RETRIES),
-      maxElapsedMs: retryTimeout * 1000,
-    },
-    ca: readCaFile('ca-file', core.getInput('ca-file')),
+    ...parseTuning({
+      concurrency: core.getInput('concurrency'),
+      compression: core.getInput('compression'),
+      compressionLevel: core.getInput('compression-level'),
+      chunkSize: core.getInput('chunk-size'),
+      retries: core.getInput('retries'),
+      retryTimeout: core.getInput('retry-timeout'),
+      caFile: core.getInput('ca-file') || undefined,
+      platforms: splitList(core.getInput('platforms')),
+    }),
   };
 }

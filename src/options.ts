@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
 import type { LayerCompression } from './compress/parallel-compress.ts';
+import { parsePlatforms } from './push/platforms.ts';
+import {
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_RETRY_TIMEOUT_SECONDS,
+  type RetryPolicy,
+} from './registry/retry.ts';
+import type { Platform } from './source/types.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_ZSTD_LEVEL } from './source/layer-compressor.ts';
 
 export { DEFAULT_COMPRESSION_LEVEL };
@@ -113,4 +121,52 @@ export function readCaFile(name: string, path: string | undefined): string | und
       'give the path of a PEM file holding the CA certificate',
     );
   }
+}
+
+/** The tuning options both front ends take, as text: action inputs or CLI flags of the same names. */
+export interface TuningText {
+  readonly concurrency: string;
+  readonly compression: string;
+  readonly compressionLevel: string;
+  readonly chunkSize: string;
+  readonly retries: string;
+  readonly retryTimeout: string;
+  readonly caFile: string | undefined;
+  readonly platforms: readonly string[];
+}
+
+export interface Tuning {
+  readonly concurrency: number;
+  readonly compression: LayerCompression;
+  readonly compressionLevel: number;
+  readonly chunkSize: number | undefined;
+  readonly retryPolicy: RetryPolicy;
+  /** PEM text of the CA file. */
+  readonly ca: string | undefined;
+  readonly platforms: Platform[];
+}
+
+/** Parses every tuning option at once, before anything is read or sent, so a typo costs nothing. */
+export function parseTuning(text: TuningText): Tuning {
+  const compression = parseCompression(text.compression);
+  const retryTimeout = parseWholeNumber(
+    'retry-timeout',
+    text.retryTimeout,
+    1,
+    86_400,
+    DEFAULT_RETRY_TIMEOUT_SECONDS,
+  );
+  return {
+    concurrency: parseConcurrency(text.concurrency),
+    compression,
+    compressionLevel: parseCompressionLevel(text.compressionLevel, compression),
+    chunkSize: parseChunkSize(text.chunkSize),
+    retryPolicy: {
+      ...DEFAULT_RETRY_POLICY,
+      retries: parseWholeNumber('retries', text.retries, 0, 100, DEFAULT_RETRIES),
+      maxElapsedMs: retryTimeout * 1000,
+    },
+    ca: readCaFile('ca-file', text.caFile),
+    platforms: parsePlatforms(text.platforms),
+  };
 }

@@ -23,9 +23,10 @@ import type { Logger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
 import { networkError } from '../../src/registry/errors.ts';
 import { writeOciArchive, writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { createTestCertificates } from '../helpers/tls.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { listTags } from '../helpers/skopeo.ts';
-import { ensureTools, makeTempDir, run } from '../helpers/tools.ts';
+import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli.ts');
 const REPO = 'bad/app';
@@ -450,29 +451,11 @@ async function startJunkServer(): Promise<FakeRegistry> {
   return { ...fake, requests };
 }
 
-/** An HTTPS server with a self-signed certificate (made with the openssl CLI) that answers /v2/ with 200. */
+/** An HTTPS server whose certificate no client trusts (a throwaway CA's) that answers /v2/ with 200. */
 async function startTlsServer(dir: string): Promise<FakeRegistry> {
   await mkdir(dir, { recursive: true });
-  const [keyPath, certPath] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
+  const certs = await createTestCertificates();
+  const [keyPath, certPath] = [certs.keyPath, certs.certPath];
   const requests: { method: string; url: string }[] = [];
   const server = createHttpsServer(
     { key: await readFile(keyPath), cert: await readFile(certPath) },

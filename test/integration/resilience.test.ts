@@ -489,10 +489,9 @@ describe('HTTP proxies', () => {
         tunnels.join(', '),
       );
     } finally {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      if (saved.HTTP_PROXY === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved.HTTP_PROXY;
+      if (saved.NO_PROXY !== undefined) process.env.NO_PROXY = saved.NO_PROXY;
       proxy.closeAllConnections();
       await new Promise((resolve) => proxy.close(resolve));
     }
