@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { parseSize } from '../scripts/sample-image.ts';
-import { skopeoVersion } from '../test/helpers/skopeo.ts';
+import { isolatedSkopeoEnv, skopeoVersion } from '../test/helpers/skopeo.ts';
 import { ensureTools, makeTempDir, run } from '../test/helpers/tools.ts';
 import {
   benchDir,
@@ -161,30 +161,8 @@ function curlFloor(oci: OciImage): Tool {
   };
 }
 
-/**
- * skopeo sees nothing of the machine's configuration: empty auth file, Docker config and registries.conf, and a
- * HOME of its own. Its blob-info cache (which blobs it saw where: what lets it mount) goes under XDG_DATA_HOME,
- * so it starts empty in every run. As root, skopeo would use /var/lib/containers/cache whatever HOME says;
- * _CONTAINERS_ROOTLESS_UID makes it take the per-user path.
- */
-async function skopeoEnv(dir: string): Promise<NodeJS.ProcessEnv> {
-  await mkdir(join(dir, 'docker'), { recursive: true });
-  await mkdir(join(dir, 'home'), { recursive: true });
-  await writeFile(join(dir, 'auth.json'), '{}');
-  await writeFile(join(dir, 'registries.conf'), '');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
-    DOCKER_CONFIG: join(dir, 'docker'),
-    CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
-    HOME: join(dir, 'home'),
-    XDG_DATA_HOME: join(dir, 'data'),
-    XDG_CACHE_HOME: join(dir, 'cache'),
-  };
-  delete env.XDG_CONFIG_HOME;
-  if (process.geteuid?.() === 0) env._CONTAINERS_ROOTLESS_UID = '1000';
-  return env;
-}
+/** skopeo in a world of its own: see isolatedSkopeoEnv; its blob-info cache starts empty in every run. */
+const skopeoEnv = isolatedSkopeoEnv;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scenarios

@@ -1,30 +1,43 @@
 // skopeo: the independent client that checks what image-push pushed. It never sees the caller's credentials or
-// registry configuration: every call runs with an empty auth file, an empty Docker config, an empty
-// registries.conf and a HOME of its own, and with --insecure-policy (no /etc/containers/policy.json needed).
+// registry configuration (see isolatedSkopeoEnv), and runs with --insecure-policy (no policy.json needed).
 import { rmSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, run, runBuffer } from './tools.ts';
 
+/**
+ * An environment in which skopeo sees nothing of the machine's configuration: an empty auth file, Docker config
+ * and registries.conf, a HOME of its own, and its blob-info cache (which blobs it saw where: what lets it mount)
+ * under `dir`. As root, skopeo would use /var/lib/containers/cache whatever HOME says; _CONTAINERS_ROOTLESS_UID
+ * makes it take the per-user path.
+ */
+export async function isolatedSkopeoEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  await mkdir(join(dir, 'docker'), { recursive: true });
+  await mkdir(join(dir, 'home'), { recursive: true });
+  await writeFile(join(dir, 'auth.json'), '{}');
+  await writeFile(join(dir, 'registries.conf'), '');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
+    DOCKER_CONFIG: join(dir, 'docker'),
+    CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
+    HOME: join(dir, 'home'),
+    XDG_DATA_HOME: join(dir, 'data'),
+    XDG_CACHE_HOME: join(dir, 'cache'),
+  };
+  delete env.XDG_CONFIG_HOME;
+  if (process.geteuid?.() === 0) env._CONTAINERS_ROOTLESS_UID = '1000';
+  return env;
+}
+
 let isolated: Promise<NodeJS.ProcessEnv> | undefined;
 
+/** One isolated environment for every skopeo call of the test process. */
 function skopeoEnv(): Promise<NodeJS.ProcessEnv> {
   isolated ??= (async () => {
     const dir = await makeTempDir('skopeo-env-');
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    await writeFile(join(dir, 'auth.json'), '{}');
-    await writeFile(join(dir, 'registries.conf'), '');
-    await mkdir(join(dir, 'docker'));
-    await mkdir(join(dir, 'home'));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      REGISTRY_AUTH_FILE: join(dir, 'auth.json'),
-      DOCKER_CONFIG: join(dir, 'docker'),
-      CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
-      HOME: join(dir, 'home'),
-    };
-    delete env.XDG_CONFIG_HOME;
-    return env;
+    return isolatedSkopeoEnv(dir);
   })();
   return isolated;
 }
