@@ -361,6 +361,19 @@ async function writeJsonBlob(dir: string, value: unknown): Promise<{ digest: str
 // ---------------------------------------------------------------------------------------------------------------
 // Layouts and archives
 
+/** The layout's index.json: one entry, the image (or index) named `tag`. */
+async function writeIndexJson(
+  dir: string,
+  root: { mediaType: string; digest: string; size: number },
+  tag: string,
+): Promise<void> {
+  const entry = { ...root, annotations: { 'org.opencontainers.image.ref.name': tag } };
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: [entry] }),
+  );
+}
+
 /** Writes an OCI image layout (oci-layout, index.json, blobs/sha256/*) with one image tagged `tag`. */
 export async function writeOciLayout(dir: string, options: SampleImageOptions): Promise<SampleImage> {
   const seed = options.seed ?? 1;
@@ -393,21 +406,7 @@ export async function writeOciLayout(dir: string, options: SampleImageOptions): 
     layers: layers.map((layer) => ({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size })),
   });
   await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  await writeFile(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.index,
-      manifests: [
-        {
-          mediaType: MEDIA_TYPES.manifest,
-          digest: manifest.digest,
-          size: manifest.size,
-          annotations: { 'org.opencontainers.image.ref.name': options.tag ?? 'latest' },
-        },
-      ],
-    }),
-  );
+  await writeIndexJson(dir, { mediaType: MEDIA_TYPES.manifest, ...manifest }, options.tag ?? 'latest');
   return {
     manifestDigest: manifest.digest,
     manifestSize: manifest.size,
@@ -545,20 +544,6 @@ export async function writeMultiPlatformLayout(
       platform: images[i]?.platform ?? { os: 'linux', architecture: 'amd64' },
     })),
   });
-  await writeFile(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA_TYPES.index,
-      manifests: [
-        {
-          mediaType: MEDIA_TYPES.index,
-          digest: index.digest,
-          size: index.size,
-          annotations: { 'org.opencontainers.image.ref.name': tag },
-        },
-      ],
-    }),
-  );
+  await writeIndexJson(dir, { mediaType: MEDIA_TYPES.index, ...index }, tag);
   return { indexDigest: index.digest, indexSize: index.size, images: written };
 }
