@@ -22,7 +22,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-VRSAY3KE.js";
+} from "./lib-O7UVQOL4.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

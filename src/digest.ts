@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { noteDiscarded } from './memory.ts';
 
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 
@@ -24,17 +25,24 @@ export class DigestingStream extends Transform {
   #hash: Hash = createHash('sha256');
   #bytes = 0;
   readonly #onBytes: ((count: number) => void) | undefined;
+  readonly #lastReader: boolean;
 
-  /** `onBytes` sees each chunk's size as it passes (for progress), without taking the stream's data. */
-  constructor(onBytes?: (count: number) => void) {
+  /**
+   * `onBytes` sees each chunk's size as it passes (for progress), without taking the stream's data.
+   * `lastReader`: nothing reads the chunks after the stream's consumer, so they count towards a collection
+   * (see noteDiscarded); false when they go on to be copied or reused.
+   */
+  constructor(onBytes?: (count: number) => void, { lastReader = true }: { lastReader?: boolean } = {}) {
     super({ highWaterMark: 1 << 20 });
     this.#onBytes = onBytes;
+    this.#lastReader = lastReader;
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.#hash.update(chunk);
     this.#bytes += chunk.length;
     this.#onBytes?.(chunk.length);
+    if (this.#lastReader) noteDiscarded(chunk.length);
     callback(null, chunk);
   }
 

@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { crc32 } from 'node:zlib';
+import { noteDiscarded } from '../memory.ts';
 import type { CompressionPool } from './worker-pool.ts';
 
 export type LayerCompression = 'gzip' | 'zstd';
@@ -71,6 +72,16 @@ export class ParallelCompress extends Transform {
   async #accept(chunk: Buffer): Promise<void> {
     if (this.#format === 'gzip') this.#crc = crc32(chunk, this.#crc);
     this.#length += chunk.length;
+    if (this.#filled === 0 && chunk.length === this.#blockSize && this.#pool.isLent(chunk)) {
+      // A whole block filled in place by the reader: it goes to a worker as it is.
+      this.#pool.giveBack(this.#block);
+      this.#block = chunk;
+      this.#filled = chunk.length;
+      this.#submit(false);
+      await this.#drain(this.#maxInFlight);
+      return;
+    }
+    noteDiscarded(chunk.length); // copied below, then garbage
     let offset = 0;
     while (offset < chunk.length) {
       const n = Math.min(chunk.length - offset, this.#blockSize - this.#filled);

@@ -51,6 +51,14 @@ interface Reply {
   error?: string;
 }
 
+/** Where a reader gets the buffers it fills: whole blocks of one size, lent by the pool. */
+export interface BlockLender {
+  readonly blockSize: number;
+  lend(): Buffer;
+  /** Takes back a block that was not filled. */
+  giveBack(block: Buffer): void;
+}
+
 export type Codec = 'deflate' | 'zstd';
 
 export interface CompressRequest {
@@ -71,6 +79,7 @@ export class CompressionPool {
   readonly #queue: { request: CompressRequest; job: Job }[] = [];
   readonly #jobs = new Map<number, Job>();
   readonly #spareBlocks: Buffer[] = [];
+  readonly #lent = new WeakSet<Buffer>();
   #nextId = 0;
 
   constructor(size = availableParallelism()) {
@@ -84,6 +93,31 @@ export class CompressionPool {
   block(size: number): Buffer {
     const spare = this.#spareBlocks.pop();
     return spare && spare.length === size ? spare : Buffer.allocUnsafeSlow(size);
+  }
+
+  /**
+   * A block for a reader to fill in place and pass down a stream whole: a compressor that gets it back
+   * ({@link isLent}) hands it to a worker as it is, with no copy and no new memory.
+   */
+  lend(size: number): Buffer {
+    const block = this.block(size);
+    this.#lent.add(block);
+    return block;
+  }
+
+  /** Lends blocks of `size` to a file reader (see readFileBlocks). */
+  lender(size: number): BlockLender {
+    return { blockSize: size, lend: () => this.lend(size), giveBack: (block) => this.giveBack(block) };
+  }
+
+  /** Whether `chunk` is a block from {@link lend}, which nobody but its holder still reads. */
+  isLent(chunk: Buffer): boolean {
+    return this.#lent.has(chunk);
+  }
+
+  /** Takes back a block that was not used. */
+  giveBack(block: Buffer): void {
+    if (this.#spareBlocks.length < this.size * 2) this.#spareBlocks.push(block);
   }
 
   compress(request: CompressRequest): Promise<Buffer> {
@@ -122,8 +156,8 @@ export class CompressionPool {
       const job = this.#jobs.get(reply.id);
       this.#jobs.delete(reply.id);
       this.#idle.push(worker);
-      if (reply.data.byteLength > 0 && this.#spareBlocks.length < this.size * 2) {
-        this.#spareBlocks.push(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
+      if (reply.data.byteLength > 0) {
+        this.giveBack(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
       }
       if (reply.out) job?.resolve(Buffer.from(reply.out.buffer, reply.out.byteOffset, reply.out.byteLength));
       else job?.reject(new Error(`compression worker: ${reply.error ?? 'no output'}`));

@@ -60,7 +60,7 @@ export class DockerArchiveSource implements ImageSource {
           };
         }
       }
-      return this.#compressor.prepare(() => files.open(path), diffId, this.name);
+      return this.#compressor.prepare((blocks) => files.open(path, blocks), diffId, this.name);
     });
   }
 

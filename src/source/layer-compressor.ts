@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import type { LayerCompression } from '../compress/parallel-compress.ts';
-import { CompressionPool } from '../compress/worker-pool.ts';
+import { BLOCK_SIZE, type LayerCompression } from '../compress/parallel-compress.ts';
+import { CompressionPool, type BlockLender } from '../compress/worker-pool.ts';
 import { createLimiter } from '../push/limit.ts';
 import { SourceError } from '../errors.ts';
 import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../media-types.ts';
@@ -33,13 +33,18 @@ export class LayerCompressor {
 
   /**
    * Prepares one layer read from `open()`: compresses it when it is a plain tar (checking the result against the
-   * diffID the config names), or copies it when it is already compressed.
+   * diffID the config names), or copies it when it is already compressed. `open` reads into the blocks it is
+   * given, when it can, so that they reach the workers without a copy.
    */
-  prepare(open: () => Readable, diffId: string, sourceName: string): Promise<BlobSource> {
+  prepare(open: (blocks?: BlockLender) => Readable, diffId: string, sourceName: string): Promise<BlobSource> {
     return this.#oneAtATime(() => this.#prepare(open, diffId, sourceName));
   }
 
-  async #prepare(open: () => Readable, diffId: string, sourceName: string): Promise<BlobSource> {
+  async #prepare(
+    open: (blocks?: BlockLender) => Readable,
+    diffId: string,
+    sourceName: string,
+  ): Promise<BlobSource> {
     const kind = sniffCompression(await readHead(open()));
     const spool = (this.#spool ??= new Spool());
     if (kind !== 'none') {
@@ -51,7 +56,8 @@ export class LayerCompressor {
       return spooled.blob;
     }
     const pool = (this.#pool ??= new CompressionPool());
-    const spooled = await spool.compress(open(), pool, this.format, this.level, diffId.slice(7));
+    const blocks = pool.lender(BLOCK_SIZE[this.format]);
+    const spooled = await spool.compress(open(blocks), pool, this.format, this.level, diffId.slice(7));
     this.bytesCompressed += spooled.uncompressedBytes;
     if (spooled.diffId !== diffId) {
       throw new SourceError(

@@ -1,12 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReadStream, createWriteStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ParallelCompress, type LayerCompression } from '../compress/parallel-compress.ts';
 import type { CompressionPool } from '../compress/worker-pool.ts';
 import { DigestingStream } from '../digest.ts';
+import { release } from '../memory.ts';
 import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../media-types.ts';
 import type { BlobSource } from './types.ts';
 
@@ -63,10 +64,12 @@ export class Spool {
       await this.#dir,
       `${name.replace(/[^\w.-]/g, '_')}.${format === 'gzip' ? 'gz' : 'zst'}`,
     );
-    const uncompressed = new DigestingStream();
-    const compressed = new DigestingStream();
+    // The compressor copies these chunks (and counts them) or hands them to a worker whole.
+    const uncompressed = new DigestingStream(undefined, { lastReader: false });
+    const compressed = new DigestingStream(undefined, { lastReader: false });
     const compress = new ParallelCompress(pool, format, level);
-    await pipeline(layer, uncompressed, compress, compressed, createWriteStream(path));
+    // The compressed blocks are read by nothing else: each one's memory is freed once it is on disk.
+    await pipeline(layer, uncompressed, compress, compressed, spoolWriter(path, release));
     return {
       diffId: uncompressed.digest(),
       uncompressedBytes: uncompressed.bytes,
@@ -93,6 +96,38 @@ export class Spool {
   async close(): Promise<void> {
     await rm(await this.#dir, { recursive: true, force: true });
   }
+}
+
+/** Writes chunks to a new file, then hands each one to `written` (so its memory can be freed at once). */
+function spoolWriter(path: string, written: (chunk: Buffer) => void): Writable {
+  const opening = open(path, 'w');
+  opening.catch(() => undefined); // reported by the first write, or by final
+  return new Writable({
+    highWaterMark: 1 << 20,
+    write(chunk: Buffer, _encoding, callback) {
+      opening
+        .then((handle) => writeAll(handle, chunk))
+        .then(() => {
+          written(chunk);
+          callback();
+        }, callback);
+    },
+    final(callback) {
+      opening.then((handle) => handle.close()).then(() => callback(), callback);
+    },
+    destroy(err, callback) {
+      opening
+        .then((handle) => handle.close())
+        .then(
+          () => callback(err),
+          (closeErr: unknown) => callback(err ?? (closeErr as Error)),
+        );
+    },
+  });
+}
+
+async function writeAll(handle: FileHandle, chunk: Buffer): Promise<void> {
+  for (let done = 0; done < chunk.length;) done += (await handle.write(chunk, done)).bytesWritten;
 }
 
 function spooledBlob(path: string, descriptor: BlobSource['descriptor']): BlobSource {

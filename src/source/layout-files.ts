@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { BlockLender } from '../compress/worker-pool.ts';
+import { readFileBlocks } from './file-blocks.ts';
 import { indexTar, normalise, type TarEntry } from './tar-index.ts';
 
 /**
@@ -13,8 +15,8 @@ export interface LayoutFiles {
   size(path: string): Promise<number | undefined>;
   /** Reads a whole (small) file. */
   read(path: string): Promise<Buffer>;
-  /** Streams a file from its start. */
-  open(path: string): Readable;
+  /** Streams a file from its start; in whole blocks from `blocks` when given (see readFileBlocks). */
+  open(path: string, blocks?: BlockLender): Readable;
 }
 
 export class DirectoryFiles implements LayoutFiles {
@@ -42,7 +44,8 @@ export class DirectoryFiles implements LayoutFiles {
     }
   }
 
-  open(path: string): Readable {
+  open(path: string, blocks?: BlockLender): Readable {
+    if (blocks) return readFileBlocks(join(this.#root, path), 0, undefined, blocks);
     return createReadStream(join(this.#root, path), { highWaterMark: 1 << 20 });
   }
 }
@@ -77,9 +80,10 @@ export class TarFiles implements LayoutFiles {
     return buffer;
   }
 
-  open(path: string): Readable {
+  open(path: string, blocks?: BlockLender): Readable {
     const entry = this.#entry(path);
     if (entry.size === 0) return Readable.from([]);
+    if (blocks) return readFileBlocks(this.#archive, entry.offset, entry.size, blocks);
     return createReadStream(this.#archive, {
       start: entry.offset,
       end: entry.offset + entry.size - 1,

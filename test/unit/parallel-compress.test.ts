@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { after, test } from 'node:test';
 import { gunzipSync, gzipSync, zstdDecompressSync } from 'node:zlib';
 import { ParallelCompress } from '../../src/compress/parallel-compress.ts';
 import { CompressionPool } from '../../src/compress/worker-pool.ts';
+import { readFileBlocks } from '../../src/source/file-blocks.ts';
 
 const pools: CompressionPool[] = [];
 after(() => Promise.all(pools.map((p) => p.close())));
@@ -93,5 +97,21 @@ test('zstd: input of exactly one block, and of one block and a byte', async () =
   for (const size of [1 << 16, (1 << 16) + 1]) {
     const data = sample(size);
     assert.deepEqual(zstdDecompressSync(await zstd(data, 2, 3, 1 << 16)), data, `size ${size}`);
+  }
+});
+
+test('blocks read in place by readFileBlocks give the same bytes as copied chunks', async () => {
+  const data = sample(5_300_000);
+  const dir = await mkdtemp(join(tmpdir(), 'parallel-compress-'));
+  try {
+    const file = join(dir, 'layer.tar');
+    await writeFile(file, Buffer.concat([Buffer.from('before'), data, Buffer.from('after')]));
+    const lending = pool(2);
+    const blocks = readFileBlocks(file, 6, data.length, lending.lender(1 << 20));
+    const inPlace = await buffer(blocks.pipe(new ParallelCompress(lending, 'gzip', 6)));
+    assert.equal(sha(inPlace), sha(await gzip(data, 2)));
+    assert.deepEqual(gunzipSync(inPlace), data);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
