@@ -22,7 +22,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-O7UVQOL4.js";
+} from "./lib-W6KB5FUK.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
