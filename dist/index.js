@@ -22,7 +22,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-W6KB5FUK.js";
+} from "./lib-2YZ2UAXB.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -443,13 +443,19 @@ describe('TLS', () => {
 });
 
 describe('HTTP proxies', () => {
-  test('with HTTP_PROXY set, every registry request goes through the proxy', async () => {
+  /** A forward proxy: absolute-form requests for plain HTTP targets, CONNECT tunnels for TLS ones. */
+  async function startForwardProxy(): Promise<{
+    url: string;
+    forwarded: string[];
+    tunnels: string[];
+    close(): Promise<void>;
+  }> {
+    const forwarded: string[] = [];
     const tunnels: string[] = [];
-    // Plain HTTP targets come in absolute form (GET http://host/path), TLS ones as CONNECT tunnels.
     const proxy = createServer((req, res) => {
       const target = new URL(req.url ?? '/');
-      tunnels.push(target.host);
-      const forwarded = httpRequest(
+      forwarded.push(target.host);
+      const upstreamRequest = httpRequest(
         {
           host: target.hostname,
           port: target.port,
@@ -462,8 +468,8 @@ describe('HTTP proxies', () => {
           upstream.pipe(res);
         },
       );
-      forwarded.on('error', () => res.destroy());
-      req.pipe(forwarded);
+      upstreamRequest.on('error', () => res.destroy());
+      req.pipe(upstreamRequest);
     });
     proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
       tunnels.push(req.url ?? '');
@@ -477,23 +483,84 @@ describe('HTTP proxies', () => {
       client.on('error', () => upstream.destroy());
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
-    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    delete process.env.NO_PROXY;
+    return {
+      url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      forwarded,
+      tunnels,
+      close: async () => {
+        proxy.closeAllConnections();
+        await new Promise((resolve) => proxy.close(resolve));
+      },
+    };
+  }
+
+  /** Runs `body` with the proxy variables set as given (undefined: unset), then puts them back. */
+  async function withProxyEnv<T>(
+    vars: Record<string, string | undefined>,
+    body: () => Promise<T>,
+  ): Promise<T> {
+    const names = ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy'];
+    const saved = Object.fromEntries(names.map((name) => [name, process.env[name]]));
+    const set = (name: string, value: string | undefined): void => {
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    };
+    for (const name of names) set(name, vars[name]);
     try {
-      const result = await pushThrough(registry.host, 'proxied/app', recordingLogger());
+      return await body();
+    } finally {
+      for (const name of names) set(name, saved[name]);
+    }
+  }
+
+  test('with HTTP_PROXY set, every registry request goes through the proxy', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const result = await withProxyEnv({ HTTP_PROXY: proxy.url }, () =>
+        pushThrough(registry.host, 'proxied/app', recordingLogger()),
+      );
       assert.equal(result.digest, image.manifestDigest);
-      assert.ok(tunnels.length >= 1, 'the registry was reached through the proxy');
+      const targets = [...proxy.forwarded, ...proxy.tunnels];
+      assert.ok(targets.length >= 1, 'the registry was reached through the proxy');
       assert.ok(
-        tunnels.every((target) => target === registry.host),
-        tunnels.join(', '),
+        targets.every((target) => target === registry.host),
+        targets.join(', '),
       );
     } finally {
-      if (saved.HTTP_PROXY === undefined) delete process.env.HTTP_PROXY;
-      else process.env.HTTP_PROXY = saved.HTTP_PROXY;
-      if (saved.NO_PROXY !== undefined) process.env.NO_PROXY = saved.NO_PROXY;
-      proxy.closeAllConnections();
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
+    }
+  });
+
+  test('with HTTPS_PROXY set, a TLS registry is reached through a CONNECT tunnel and its certificate is still checked', async () => {
+    const certs = await createTestCertificates();
+    const tlsRegistry = await startRegistry({ tls: certs });
+    const proxy = await startForwardProxy();
+    try {
+      await withProxyEnv({ HTTPS_PROXY: proxy.url }, async () => {
+        // The tunnel carries TLS end to end: without the CA the certificate is refused as it would be directly.
+        await rejectsWithLine(
+          pushThrough(tlsRegistry.host, 'tunnelled/app', recordingLogger()),
+          /certificate.*ca-file/i,
+        );
+        const result = await pushThrough(tlsRegistry.host, 'tunnelled/app', recordingLogger(), {
+          ca: await readFile(certs.caPath, 'utf8'),
+        });
+        assert.equal(result.digest, image.manifestDigest);
+      });
+      assert.ok(proxy.tunnels.length >= 1, 'no CONNECT reached the proxy');
+      assert.ok(
+        proxy.tunnels.every((target) => target === tlsRegistry.host),
+        proxy.tunnels.join(', '),
+      );
+      const copy = join(work, 'copy-tunnelled');
+      await skopeoCopy(`docker://${tlsRegistry.host}/tunnelled/app:v1`, `oci:${copy}`, [
+        `--src-cert-dir=${certs.dir}`,
+      ]);
+      assert.deepEqual(await ociLayoutBlobDigests(copy), expectedBlobs);
+    } finally {
+      await proxy.close();
+      await tlsRegistry.stop();
+      await certs.remove();
     }
   });
 });
