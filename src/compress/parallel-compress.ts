@@ -48,7 +48,8 @@ export class ParallelCompress extends Transform {
     this.#blockSize = blockSize;
     this.#maxInFlight = pool.size * 2;
     this.#block = pool.block(blockSize);
-    if (format === 'gzip') this.push(HEADER);
+    // A copy: whoever reads the output last may free its chunks (see release).
+    if (format === 'gzip') this.push(Buffer.from(HEADER));
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
