@@ -4,4 +4,4 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 // src/cli.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-await import("./lib-LNAY7A6G.js");
+await import("./lib-ARLHU3VN.js");

@@ -22,7 +22,7 @@ import {
   splitList,
   sumSizes,
   which
-} from "./lib-2D6NVPWO.js";
+} from "./lib-KOY575QL.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({

@@ -98,21 +98,19 @@ export class CompressionPool {
   }
 
   /**
-   * A block for a reader to fill in place and pass down a stream whole: a compressor that gets it back
-   * ({@link isLent}) hands it to a worker as it is, with no copy and no new memory.
+   * Lends blocks of `size` for a reader to fill in place and pass down a stream whole (see readFileBlocks): a
+   * compressor that gets one back ({@link isLent}) hands it to a worker as it is, with no copy and no new memory.
    */
-  lend(size: number): Buffer {
-    const block = this.block(size);
-    this.#lent.add(block);
-    return block;
-  }
-
-  /** Lends blocks of `size` to a file reader (see readFileBlocks). */
   lender(size: number): BlockLender {
-    return { blockSize: size, lend: () => this.lend(size), giveBack: (block) => this.giveBack(block) };
+    const lend = (): Buffer => {
+      const block = this.block(size);
+      this.#lent.add(block);
+      return block;
+    };
+    return { blockSize: size, lend, giveBack: (block) => this.giveBack(block) };
   }
 
-  /** Whether `chunk` is a block from {@link lend}, which nobody but its holder still reads. */
+  /** Whether `chunk` is a block from a {@link lender}, which nobody but its holder still reads. */
   isLent(chunk: Buffer): boolean {
     return this.#lent.has(chunk);
   }
