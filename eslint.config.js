@@ -2,6 +2,79 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers, top to bottom: front ends (action/, cli/, options.ts) -> report/ -> push/ -> source/ ->
+ * registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each layer imports only from below it.
+ */
+const folder = (name) => [`**/${name}/*`, `**/${name}/**`];
+const layer = (files, forbidden, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [{ group: forbidden.flat(Infinity), message }] }],
+  },
+});
+const FRONT = [folder('action'), folder('cli'), '**/options.ts'];
+const layers = [
+  layer(['src/action/**'], [folder('cli')], 'the front ends do not import each other'),
+  layer(['src/cli/**'], [folder('action')], 'the front ends do not import each other'),
+  layer(
+    ['src/report/**'],
+    [
+      FRONT,
+      folder('source'),
+      folder('registry'),
+      folder('cache'),
+      folder('compress'),
+      folder('push'),
+      '!**/push/result.ts',
+    ],
+    'report/ reads push/result.ts and the layers below push/ only',
+  ),
+  layer(['src/push/**'], [FRONT, folder('report')], 'push/ knows nothing of the front ends or the report'),
+  layer(
+    ['src/source/**'],
+    [FRONT, folder('report'), folder('push'), folder('cache')],
+    'source/ sits below push/',
+  ),
+  layer(
+    ['src/registry/**'],
+    [FRONT, folder('report'), folder('push'), folder('source'), folder('cache'), folder('compress')],
+    'registry/ knows only oci/ and the leaves',
+  ),
+  layer(
+    ['src/cache/**', 'src/compress/**'],
+    [FRONT, folder('report'), folder('push'), folder('source'), folder('registry')],
+    'cache/ and compress/ know only oci/ and the leaves',
+  ),
+  layer(
+    ['src/oci/**'],
+    [
+      FRONT,
+      folder('report'),
+      folder('push'),
+      folder('source'),
+      folder('registry'),
+      folder('cache'),
+      folder('compress'),
+    ],
+    'oci/ is the bottom model: it knows only the leaves',
+  ),
+  layer(
+    ['src/*.ts'],
+    [
+      folder('report'),
+      folder('push'),
+      folder('source'),
+      folder('registry'),
+      folder('cache'),
+      folder('compress'),
+      folder('oci'),
+    ],
+    'the leaves in src/*.ts import no folder of src/',
+  ),
+  layer(['src/options.ts'], [folder('action'), folder('cli')], 'options.ts is shared by both front ends'),
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.tmp/**'] },
   js.configs.recommended,
@@ -24,5 +97,6 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'off',
     },
   },
+  ...layers,
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
 
-// src/cli.ts
+// src/cli/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-await import("./lib-ARLHU3VN.js");
+await import("./lib-H3MCFNJL.js");

@@ -8,7 +8,7 @@ const dist = join(root, 'dist');
 
 await rm(dist, { recursive: true, force: true });
 await build({
-  entryPoints: { index: join(root, 'src/index.ts'), cli: join(root, 'src/cli.ts') },
+  entryPoints: { index: join(root, 'src/action/index.ts'), cli: join(root, 'src/cli/index.ts') },
   outdir: dist,
   bundle: true,
   platform: 'node',

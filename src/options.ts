@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
 import type { LayerCompression } from './compress/parallel-compress.ts';
-import { parsePlatforms } from './push/platforms.ts';
+import { parsePlatforms } from './oci/platform.ts';
 import {
   DEFAULT_RETRIES,
   DEFAULT_RETRY_POLICY,
   DEFAULT_RETRY_TIMEOUT_SECONDS,
   type RetryPolicy,
 } from './registry/retry.ts';
-import type { Platform } from './source/types.ts';
-import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_ZSTD_LEVEL } from './source/layer-compressor.ts';
+import type { Platform } from './oci/descriptor.ts';
+import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_ZSTD_LEVEL } from './compress/layer-compressor.ts';
 
 export { DEFAULT_COMPRESSION_LEVEL };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { isSha256Digest } from '../digest.ts';
+import { isSha256Digest } from '../oci/digest.ts';
 
 /** A compressed form of a layer: what the registry stores for a given uncompressed layer (diffID). */
 export interface CompressedForm {

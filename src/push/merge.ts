@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { sha256Digest } from '../digest.ts';
+import { sha256Digest } from '../oci/digest.ts';
 import { InputError, SourceError } from '../errors.ts';
 import {
   DOCKER_MANIFEST,
@@ -7,15 +7,16 @@ import {
   OCI_INDEX,
   isIndexMediaType,
   isManifestMediaType,
-} from '../media-types.ts';
-import { formatReference, parseReference, type ImageReference } from '../reference.ts';
+} from '../oci/media-types.ts';
+import { formatReference, parseReference, type ImageReference } from '../oci/reference.ts';
 import { blobExists, mountBlob } from '../registry/blobs.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { getManifest, putManifest, type FetchedManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
-import type { BlobSource, Descriptor } from '../source/types.ts';
-import { formatBytes, type BlobAction, type BlobReport, type PushResult } from './push.ts';
+import type { BlobSource, Descriptor } from '../oci/descriptor.ts';
+import { formatBytes } from '../format.ts';
+import type { BlobAction, BlobReport, PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 
 export interface MergeOptions extends ConnectionOptions {

@@ -1,28 +1,8 @@
-import { sha256Digest } from '../digest.ts';
+import { sha256Digest } from '../oci/digest.ts';
+import { isIndexMediaType } from '../oci/media-types.ts';
+import type { Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
+import { formatPlatform, platformMatches } from '../oci/platform.ts';
 import { InputError } from '../errors.ts';
-import { isIndexMediaType } from '../media-types.ts';
-import type { Descriptor, ManifestNode, Platform } from '../source/types.ts';
-
-/** `os/arch[/variant]`, as Docker and buildx write platforms. */
-export function formatPlatform(platform: Platform | undefined): string {
-  if (!platform) return 'unknown';
-  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-}
-
-/** Parses the `platforms` input: `linux/amd64`, `linux/arm/v7`; an error names the bad entry. */
-export function parsePlatforms(values: readonly string[]): Platform[] {
-  return values.map((value) => {
-    const parts = value.trim().split('/');
-    const [os, architecture, variant] = parts;
-    if (!os || !architecture || parts.length > 3 || parts.some((p) => !/^[a-z0-9._-]+$/i.test(p))) {
-      throw new InputError(
-        `platform "${value}" is not os/architecture[/variant]`,
-        'write platforms like linux/amd64 or linux/arm/v7',
-      );
-    }
-    return variant ? { os, architecture, variant } : { os, architecture };
-  });
-}
 
 /**
  * Keeps only the wanted platforms of an image index, and the entries that belong to them (buildx's
@@ -35,9 +15,9 @@ export function selectPlatforms(root: ManifestNode, wanted: readonly Platform[])
   const json = JSON.parse(root.bytes.toString('utf8')) as { manifests?: Descriptor[] };
   const entries = json.manifests ?? [];
   const chosen = new Set(
-    entries.filter((d) => wanted.some((p) => matches(d.platform, p))).map((d) => d.digest),
+    entries.filter((d) => wanted.some((p) => platformMatches(d.platform, p))).map((d) => d.digest),
   );
-  const missing = wanted.filter((p) => !entries.some((d) => matches(d.platform, p)));
+  const missing = wanted.filter((p) => !entries.some((d) => platformMatches(d.platform, p)));
   if (missing.length > 0) {
     const available = entries
       .filter((d) => d.platform && d.platform.os !== 'unknown')
@@ -58,14 +38,4 @@ export function selectPlatforms(root: ManifestNode, wanted: readonly Platform[])
     blobs: root.blobs,
     children: root.children.filter((child) => keptDigests.has(child.descriptor.digest)),
   };
-}
-
-/** A wanted platform without a variant matches every variant, as `docker pull --platform linux/arm` does. */
-function matches(have: Platform | undefined, want: Platform): boolean {
-  if (!have) return false;
-  return (
-    have.os === want.os &&
-    have.architecture === want.architecture &&
-    (want.variant === undefined || have.variant === want.variant)
-  );
 }

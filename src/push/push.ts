@@ -1,24 +1,18 @@
 import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
-import { formatReference, parseReference } from '../reference.ts';
+import { formatReference, parseReference } from '../oci/reference.ts';
 import { blobExists, blobSize, mountBlob } from '../registry/blobs.ts';
 import { addToReferrersTag, putManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { openSource } from '../source/index.ts';
 import type { LayerCompression } from '../compress/parallel-compress.ts';
-import { LayerCompressor } from '../source/layer-compressor.ts';
-import {
-  isPending,
-  type BlobSource,
-  type Descriptor,
-  type ImageSource,
-  type ManifestNode,
-  type PendingImage,
-  type Platform,
-} from '../source/types.ts';
-import { formatBytes } from '../report/format.ts';
-import { ProgressReporter } from '../report/progress.ts';
+import { LayerCompressor } from '../compress/layer-compressor.ts';
+import type { BlobSource, Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
+import { isPending, type ImageSource, type PendingImage } from '../source/types.ts';
+import { formatBytes } from '../format.ts';
+import { ProgressReporter } from './progress.ts';
 import { selectPlatforms } from './platforms.ts';
+import { sumSizes, type BlobAction, type BlobReport, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import type { RepositoryTarget } from './targets.ts';
 
@@ -37,46 +31,6 @@ export interface PushOptions extends ConnectionOptions {
   readonly pushByDigest?: boolean;
   /** For an image index: push only these platforms (the index is rewritten to hold just them). */
   readonly platforms?: readonly Platform[];
-}
-
-export type BlobAction = 'skipped' | 'mounted' | 'uploaded';
-
-export interface BlobReport {
-  readonly repository: string;
-  readonly digest: string;
-  readonly mediaType: string;
-  readonly size: number;
-  readonly action: BlobAction;
-  /** Compressed in this push (the layer arrived uncompressed). */
-  readonly compressed: boolean;
-  /** Known from the blob map, so the layer was not read at all. */
-  readonly fromBlobMap: boolean;
-  readonly seconds: number;
-}
-
-export interface PushResult {
-  /** Digest of the pushed root manifest or index. */
-  readonly digest: string;
-  readonly mediaType: string;
-  readonly size: number;
-  /** Every destination, normalised (`docker.io/library/app:1`). */
-  readonly references: readonly string[];
-  /** The first destination's repository, pinned by digest. */
-  readonly image: string;
-  readonly blobs: readonly BlobReport[];
-  /** Bytes of uncompressed layers read and compressed. */
-  readonly bytesCompressed: number;
-  /** Layers that had to be read from the source (not settled by the blob map). */
-  readonly layersRead: number;
-  /** The manifests of an index, with their platforms; empty for a single manifest. */
-  readonly children: readonly ChildReport[];
-}
-
-export interface ChildReport {
-  readonly digest: string;
-  readonly mediaType: string;
-  readonly size: number;
-  readonly platform?: Platform;
 }
 
 /**
@@ -402,12 +356,6 @@ function report(
 function sum(blobs: readonly BlobSource[]): number {
   return blobs.reduce((total, blob) => total + blob.descriptor.size, 0);
 }
-
-export function sumSizes(reports: readonly BlobReport[]): number {
-  return reports.reduce((total, r) => total + r.size, 0);
-}
-
-export { formatBytes };
 
 /** `org.opencontainers.image.base.name` of the root or its manifests: where their base layers may be mounted from. */
 function baseImages(root: ManifestNode): { registry: string; repository: string }[] {

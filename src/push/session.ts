@@ -1,13 +1,13 @@
 import { InputError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { registryApiHost } from '../reference.ts';
+import { registryApiHost } from '../oci/reference.ts';
 import type { Credentials } from '../registry/auth.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { dockerConfigCredentials } from '../registry/docker-config.ts';
 import { Transport } from '../registry/http.ts';
 import type { RetryPolicy } from '../registry/retry.ts';
 import { VERSION } from '../version.ts';
-import { createLimiter } from './limit.ts';
+import { createLimiter } from '../limit.ts';
 import { parseTargets, type RepositoryTarget } from './targets.ts';
 
 /** How to reach the destinations: shared by every kind of push (an image, a merge of digests). */

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { formatReference, parseReference, type ImageReference } from '../reference.ts';
+import { formatReference, parseReference, type ImageReference } from '../oci/reference.ts';
 
 /** Every destination reference of one repository: the unit that blobs and manifests are pushed to. */
 export interface RepositoryTarget {

@@ -1,4 +1,4 @@
-import type { Descriptor } from '../source/types.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { header } from './http.ts';

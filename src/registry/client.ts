@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.ts';
-import { isLoopbackRegistry, registryApiHost } from '../reference.ts';
+import { isLoopbackRegistry, registryApiHost } from '../oci/reference.ts';
 import { Authenticator, type Credentials } from './auth.ts';
 import { networkError, responseError } from './errors.ts';
 import { header, send, type HttpResponse, type Method, type Transport } from './http.ts';

@@ -7,7 +7,7 @@ import { access, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors.ts';
-import { DOCKER_HUB, registryApiHost } from '../reference.ts';
+import { DOCKER_HUB, registryApiHost } from '../oci/reference.ts';
 import type { Credentials } from './auth.ts';
 
 /** The key `docker login` writes Docker Hub credentials under, and the server URL helpers are asked for. */
@@ -39,7 +39,7 @@ interface DockerConfig {
 }
 
 /**
- * The credentials the Docker config holds for `registry` (a host as src/reference.ts normalises it:
+ * The credentials the Docker config holds for `registry` (a host as src/oci/reference.ts normalises it:
  * `docker.io`, `ghcr.io`, `127.0.0.1:5000`), or undefined when it holds none or there is no config file.
  * As in the Docker CLI, a configured helper that knows nothing means no credentials: `auths` is not consulted.
  */

@@ -1,6 +1,6 @@
-import { sha256Digest } from '../digest.ts';
-import { OCI_INDEX } from '../media-types.ts';
-import type { Descriptor } from '../source/types.ts';
+import { sha256Digest } from '../oci/digest.ts';
+import { OCI_INDEX } from '../oci/media-types.ts';
+import type { Descriptor } from '../oci/descriptor.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { header } from './http.ts';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
-import { DigestingStream } from '../digest.ts';
+import { DigestingStream } from '../oci/digest.ts';
 import { SourceError } from '../errors.ts';
-import type { BlobSource } from '../source/types.ts';
+import type { BlobSource } from '../oci/descriptor.ts';
 import { blobSize } from './blobs.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { RegistryError, responseError } from './errors.ts';

@@ -1,6 +1,6 @@
-import type { ChildReport, PushResult } from '../push/push.ts';
-import { formatPlatform } from '../push/platforms.ts';
-import type { Platform } from '../source/types.ts';
+import type { ChildReport, PushResult } from '../push/result.ts';
+import { formatPlatform } from '../oci/platform.ts';
+import type { Platform } from '../oci/descriptor.ts';
 
 /** A manifest an index points at. */
 export type ChildManifest = ChildReport;

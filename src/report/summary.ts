@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
-import type { BlobReport } from '../push/push.ts';
-import { formatBytes, formatRate, formatSeconds } from './format.ts';
+import type { BlobReport } from '../push/result.ts';
+import { formatBytes, formatRate, formatSeconds } from '../format.ts';
 import { childrenOf, formatPlatform, type PushResultWithChildren } from './metadata.ts';
 
 export interface SummaryOptions {

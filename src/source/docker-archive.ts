@@ -1,10 +1,11 @@
 import { SourceError } from '../errors.ts';
-import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../media-types.ts';
+import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
 import { readDockerSave } from './docker-save.ts';
 import { TarFiles } from './layout-files.ts';
-import type { LayerCompressor } from './layer-compressor.ts';
-import { readHead, sniffCompression } from './layer-spool.ts';
-import type { BlobSource, ImageSource, LoadedImage } from './types.ts';
+import type { LayerCompressor } from '../compress/layer-compressor.ts';
+import { readHead, sniffCompression } from '../compress/layer-spool.ts';
+import type { BlobSource } from '../oci/descriptor.ts';
+import type { ImageSource, LoadedImage } from './types.ts';
 
 /**
  * A `docker save` tarball on disk. Its entries are read in place, so a layer the registry already has (known

@@ -3,14 +3,15 @@ import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { SourceError } from '../errors.ts';
-import { sha256Digest } from '../digest.ts';
-import { DOCKER_CONFIG } from '../media-types.ts';
-import { formatReference, parseReference } from '../reference.ts';
+import { sha256Digest } from '../oci/digest.ts';
+import { DOCKER_CONFIG } from '../oci/media-types.ts';
+import { formatReference, parseReference } from '../oci/reference.ts';
 import { buildManifest } from './docker-save.ts';
 import { EngineApi } from './engine-api.ts';
-import type { LayerCompressor } from './layer-compressor.ts';
+import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { normalise } from './tar-index.ts';
-import type { BlobSource, ImageSource, PendingImage, PendingLayer } from './types.ts';
+import type { BlobSource } from '../oci/descriptor.ts';
+import type { ImageSource, PendingImage, PendingLayer } from './types.ts';
 
 /** Entries up to this size are kept in memory (configs, manifests, tiny layers); larger ones are layers. */
 const SMALL_ENTRY = 1 << 20;

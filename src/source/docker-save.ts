@@ -1,11 +1,18 @@
 import { Readable } from 'node:stream';
 import { SourceError } from '../errors.ts';
-import { sha256Digest } from '../digest.ts';
-import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_ZSTD, OCI_MANIFEST } from '../media-types.ts';
-import { parseReference, formatReference } from '../reference.ts';
+import { sha256Digest } from '../oci/digest.ts';
+import {
+  DOCKER_CONFIG,
+  DOCKER_MANIFEST,
+  OCI_CONFIG,
+  OCI_LAYER_ZSTD,
+  OCI_MANIFEST,
+} from '../oci/media-types.ts';
+import { parseReference, formatReference } from '../oci/reference.ts';
 import type { LayoutFiles } from './layout-files.ts';
 import { blobPath, loadManifestTree } from './manifest-tree.ts';
-import type { BlobSource, Descriptor, LoadedImage, ManifestNode, PendingLayer } from './types.ts';
+import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
+import type { LoadedImage, PendingLayer } from './types.ts';
 
 /** One entry of `docker save`'s manifest.json. */
 interface SaveEntry {

@@ -1,13 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
-import { parseReference } from '../reference.ts';
+import { parseReference } from '../oci/reference.ts';
 import { DockerArchiveSource } from './docker-archive.ts';
 import { DockerDaemonSource } from './docker-daemon.ts';
-import type { LayerCompressor } from './layer-compressor.ts';
+import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { OciLayoutSource } from './oci-layout.ts';
 import type { ImageSource } from './types.ts';
-
-export type { BlobSource, Descriptor, ImageSource, ManifestNode, Platform } from './types.ts';
 
 const TRANSPORTS = ['oci', 'oci-archive', 'docker-archive', 'docker-daemon'] as const;
 

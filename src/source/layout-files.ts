@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlockLender } from '../compress/worker-pool.ts';
-import { readFileBlocks } from './file-blocks.ts';
+import { readFileBlocks } from '../compress/file-blocks.ts';
 import { indexTar, normalise, type TarEntry } from './tar-index.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { SourceError } from '../errors.ts';
-import { digestHex, isSha256Digest, sha256Digest } from '../digest.ts';
-import { isIndexMediaType, isManifestMediaType } from '../media-types.ts';
+import { digestHex, isSha256Digest, sha256Digest } from '../oci/digest.ts';
+import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.ts';
 import type { LayoutFiles } from './layout-files.ts';
-import type { BlobSource, Descriptor, ManifestNode } from './types.ts';
+import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 
 /** Registries refuse larger manifests (distribution's limit is 4 MiB); refusing them here fails earlier. */
 const MAX_MANIFEST_BYTES = 4 << 20;

@@ -1,7 +1,8 @@
 import { SourceError } from '../errors.ts';
 import { DirectoryFiles, TarFiles, type LayoutFiles } from './layout-files.ts';
 import { loadManifestTree } from './manifest-tree.ts';
-import type { Descriptor, ImageSource, ManifestNode } from './types.ts';
+import type { Descriptor, ManifestNode } from '../oci/descriptor.ts';
+import type { ImageSource } from './types.ts';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 const CONTAINERD_NAME = 'io.containerd.image.name';

@@ -1,41 +1,4 @@
-import type { Readable } from 'node:stream';
-
-export interface Platform {
-  readonly os: string;
-  readonly architecture: string;
-  readonly variant?: string;
-  readonly 'os.version'?: string;
-}
-
-/** An OCI content descriptor, as it appears in manifests and indexes. */
-export interface Descriptor {
-  readonly mediaType: string;
-  readonly digest: string;
-  readonly size: number;
-  readonly platform?: Platform;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
-
-/** A blob the pusher may upload: its descriptor and a way to read it. */
-export interface BlobSource {
-  readonly descriptor: Descriptor;
-  /** False when the source lacks the blob: the push then only works if the registry already has it. */
-  readonly available: boolean;
-  /** Opens the blob's bytes from the start; called again for each upload attempt. */
-  open(): Promise<Readable>;
-}
-
-/**
- * A manifest or index together with everything it references. The pusher uploads `blobs`, then
- * `children`, then the manifest itself, so nothing ever points at content the registry lacks.
- */
-export interface ManifestNode {
-  /** Describes `bytes`: the digest is the sha256 of exactly these bytes. */
-  readonly descriptor: Descriptor;
-  readonly bytes: Buffer;
-  readonly blobs: readonly BlobSource[];
-  readonly children: readonly ManifestNode[];
-}
+import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 
 /** Where an image comes from: an OCI layout, an archive, the Docker daemon. */
 export interface ImageSource {

@@ -2,7 +2,7 @@
 // the bad input and says how to fix it, and must move no tag: each row pushes (or would push) to the sentinel tag
 // `keep` and to a tag of its own in the same repository, so a push that wrongly went through would move `keep` off
 // the sentinel digest or create the row's tag. Rows aimed at a fake registry also check that it never saw a
-// manifest PUT. Most rows drive the library's push(); the argument rows run the CLI (`node src/cli.ts`).
+// manifest PUT. Most rows drive the library's push(); the argument rows run the CLI (`node src/cli/index.ts`).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { sha256Digest } from '../../src/digest.ts';
+import { sha256Digest } from '../../src/oci/digest.ts';
 import { describeError } from '../../src/errors.ts';
 import type { Logger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
@@ -28,7 +28,7 @@ import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { listTags } from '../helpers/skopeo.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 
-const CLI = join(import.meta.dirname, '../../src/cli.ts');
+const CLI = join(import.meta.dirname, '../../src/cli/index.ts');
 const REPO = 'bad/app';
 const KEEP = 'keep';
 const USER = 'pusher';

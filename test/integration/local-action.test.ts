@@ -1,4 +1,4 @@
-// Runs the action's source (src/main.ts) under @github/local-action, which loads inputs from a .env file and
+// Runs the action's source (src/action/main.ts) under @github/local-action, which loads inputs from a .env file and
 // stubs @actions/core and @actions/cache the way a runner's environment looks, against a real registry.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -41,7 +41,7 @@ interface LocalRun {
   summary: string;
 }
 
-/** `local-action run . src/main.ts FILE`, with the inputs in FILE as `INPUT_*` lines. */
+/** `local-action run . src/action/main.ts FILE`, with the inputs in FILE as `INPUT_*` lines. */
 async function runLocalAction(name: string, inputs: Record<string, string>): Promise<LocalRun> {
   const dotenv = join(work, `${name}.env`);
   const summaryFile = join(work, `${name}-summary.md`);
@@ -68,7 +68,7 @@ async function runLocalAction(name: string, inputs: Record<string, string>): Pro
   // local-action reports a failed step in its output, not in its exit code.
   const { stdout } = await execFileAsync(
     process.execPath,
-    [localAction, 'run', root, 'src/main.ts', dotenv],
+    [localAction, 'run', root, 'src/action/main.ts', dotenv],
     {
       cwd: root,
       env,

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sha256Digest } from '../../src/digest.ts';
+import { sha256Digest } from '../../src/oci/digest.ts';
 import { InputError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import {
@@ -14,7 +14,7 @@ import {
   DOCKER_MANIFEST_LIST,
   OCI_INDEX,
   OCI_MANIFEST,
-} from '../../src/media-types.ts';
+} from '../../src/oci/media-types.ts';
 import { merge, type MergeOptions, type MergeResult } from '../../src/push/merge.ts';
 import { push } from '../../src/push/push.ts';
 import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';

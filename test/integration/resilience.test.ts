@@ -6,7 +6,8 @@ import { createServer, request as httpRequest, type IncomingMessage } from 'node
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { push, type PushOptions, type PushResult } from '../../src/push/push.ts';
+import { push, type PushOptions } from '../../src/push/push.ts';
+import type { PushResult } from '../../src/push/result.ts';
 import type { RetryPolicy } from '../../src/registry/retry.ts';
 import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';

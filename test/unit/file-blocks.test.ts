@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, test } from 'node:test';
-import { readFileBlocks } from '../../src/source/file-blocks.ts';
+import { readFileBlocks } from '../../src/compress/file-blocks.ts';
 import { release } from '../../src/memory.ts';
 
 let dir: string;

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import { gunzipSync, gzipSync, zstdDecompressSync } from 'node:zlib';
 import { ParallelCompress } from '../../src/compress/parallel-compress.ts';
 import { CompressionPool } from '../../src/compress/worker-pool.ts';
-import { readFileBlocks } from '../../src/source/file-blocks.ts';
+import { readFileBlocks } from '../../src/compress/file-blocks.ts';
 
 const pools: CompressionPool[] = [];
 after(() => Promise.all(pools.map((p) => p.close())));

@@ -7,7 +7,7 @@ import {
   parseReference,
   registryApiHost,
   type ParseOptions,
-} from '../../src/reference.ts';
+} from '../../src/oci/reference.ts';
 
 const D = `sha256:${'a'.repeat(64)}`;
 

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../src/media-types.ts';
-import type { BlobReport } from '../../src/push/push.ts';
-import { formatBytes } from '../../src/report/format.ts';
+import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../src/oci/media-types.ts';
+import type { BlobReport } from '../../src/push/result.ts';
+import { formatBytes } from '../../src/format.ts';
 import { buildMetadata, formatPlatform, type PushResultWithChildren } from '../../src/report/metadata.ts';
-import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/report/progress.ts';
+import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/push/progress.ts';
 import { blobOutcome, buildSummary, shortDigest } from '../../src/report/summary.ts';
 
 const digestOf = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;

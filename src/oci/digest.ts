@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import { noteDiscarded } from './memory.ts';
+import { noteDiscarded } from '../memory.ts';
 
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 

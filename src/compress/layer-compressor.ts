@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
-import { BLOCK_SIZE, type LayerCompression } from '../compress/parallel-compress.ts';
-import { CompressionPool, type BlockLender } from '../compress/worker-pool.ts';
-import { createLimiter } from '../push/limit.ts';
+import { BLOCK_SIZE, type LayerCompression } from './parallel-compress.ts';
+import { CompressionPool, type BlockLender } from './worker-pool.ts';
+import { createLimiter } from '../limit.ts';
 import { SourceError } from '../errors.ts';
-import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../media-types.ts';
+import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
 import { readHead, sniffCompression, Spool } from './layer-spool.ts';
-import type { BlobSource } from './types.ts';
+import type { BlobSource } from '../oci/descriptor.ts';
 
 /** gzip level 4: ~2.6x faster than level 6 here, and its blobs stay within 3% of skopeo's size. */
 export const DEFAULT_COMPRESSION_LEVEL = 4;

@@ -1,8 +1,8 @@
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { join } from 'node:path';
-import { BlobMap } from './cache/blob-map.ts';
-import { localBlobMapPath } from './cache/blob-map-store.ts';
+import { BlobMap } from '../cache/blob-map.ts';
+import { localBlobMapPath } from '../cache/blob-map-store.ts';
 
 const KEY_PREFIX = 'image-push-blob-map-v1-';
 

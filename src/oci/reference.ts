@@ -1,4 +1,4 @@
-import { InputError } from './errors.ts';
+import { InputError } from '../errors.ts';
 
 /** A parsed image reference, normalised the way Docker does it. */
 export interface ImageReference {

@@ -4,4 +4,4 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache();
-await import('./cli-main.ts');
+await import('../action/main.ts');

@@ -1,13 +1,13 @@
 // The command-line front end: the same push as the action, for local use, the demo and the benchmarks.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { describeError, InputError } from './errors.ts';
-import { loadBlobMap, localBlobMapPath } from './cache/blob-map-store.ts';
-import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from './options.ts';
-import type { Logger } from './log.ts';
-import { merge } from './push/merge.ts';
-import { push } from './push/push.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from './registry/retry.ts';
+import { describeError, InputError } from '../errors.ts';
+import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
+import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
+import type { Logger } from '../log.ts';
+import { merge } from '../push/merge.ts';
+import { push } from '../push/push.ts';
+import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/retry.ts';
 
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]
        image-push merge DESTINATION... --source REF --source REF... [options]

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import { formatBytes, formatRate, formatSeconds } from './format.ts';
+import { formatBytes, formatRate, formatSeconds } from '../format.ts';
 
 /** setInterval/clearInterval, injectable so tests drive the clock. */
 export interface ProgressTimers {

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { BlockLender } from '../compress/worker-pool.ts';
+import type { BlockLender } from './worker-pool.ts';
 
 /**
  * Reads `length` bytes of a file from `start` (to its end when `length` is undefined) straight into lent

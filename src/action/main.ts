@@ -1,12 +1,13 @@
 import * as core from '@actions/core';
 import { BlobMapCache } from './actions-cache.ts';
-import { describeError } from './errors.ts';
+import { describeError } from '../errors.ts';
 import { readSettings } from './inputs.ts';
-import type { Logger } from './log.ts';
-import { merge } from './push/merge.ts';
-import { push, sumSizes, type PushResult } from './push/push.ts';
-import { buildMetadata } from './report/metadata.ts';
-import { writeSummary } from './report/summary.ts';
+import type { Logger } from '../log.ts';
+import { merge } from '../push/merge.ts';
+import { push } from '../push/push.ts';
+import { sumSizes, type PushResult } from '../push/result.ts';
+import { buildMetadata } from '../report/metadata.ts';
+import { writeSummary } from '../report/summary.ts';
 
 const actionsLogger: Logger = {
   info: (message) => core.info(message),

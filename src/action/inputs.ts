@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
-import { InputError } from './errors.ts';
-import { parseBoolean, parseTuning, splitList, type Tuning } from './options.ts';
-import type { Credentials } from './registry/auth.ts';
+import { InputError } from '../errors.ts';
+import { parseBoolean, parseTuning, splitList, type Tuning } from '../options.ts';
+import type { Credentials } from '../registry/auth.ts';
 
 /** Everything the action was asked to do, read from its inputs in this one place. */
 export interface ActionSettings extends Tuning {

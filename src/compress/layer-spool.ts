@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ParallelCompress, type LayerCompression } from '../compress/parallel-compress.ts';
-import type { CompressionPool } from '../compress/worker-pool.ts';
-import { DigestingStream } from '../digest.ts';
+import { ParallelCompress, type LayerCompression } from './parallel-compress.ts';
+import type { CompressionPool } from './worker-pool.ts';
+import { DigestingStream } from '../oci/digest.ts';
 import { release } from '../memory.ts';
-import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../media-types.ts';
-import type { BlobSource } from './types.ts';
+import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
+import type { BlobSource } from '../oci/descriptor.ts';
 
 /** What a layer's first bytes say it is. */
 export type SniffedCompression = LayerCompression | 'none';

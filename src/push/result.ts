@@ -1,0 +1,46 @@
+import type { Platform } from '../oci/descriptor.ts';
+
+/** What a push, merge or copy did: the outputs, the summary and the metadata are all read from this. */
+export type BlobAction = 'skipped' | 'mounted' | 'uploaded';
+
+export interface BlobReport {
+  readonly repository: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly action: BlobAction;
+  /** Compressed in this push (the layer arrived uncompressed). */
+  readonly compressed: boolean;
+  /** Known from the blob map, so the layer was not read at all. */
+  readonly fromBlobMap: boolean;
+  readonly seconds: number;
+}
+
+export interface PushResult {
+  /** Digest of the pushed root manifest or index. */
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  /** Every destination, normalised (`docker.io/library/app:1`). */
+  readonly references: readonly string[];
+  /** The first destination's repository, pinned by digest. */
+  readonly image: string;
+  readonly blobs: readonly BlobReport[];
+  /** Bytes of uncompressed layers read and compressed. */
+  readonly bytesCompressed: number;
+  /** Layers that had to be read from the source (not settled by the blob map). */
+  readonly layersRead: number;
+  /** The manifests of an index, with their platforms; empty for a single manifest. */
+  readonly children: readonly ChildReport[];
+}
+
+export interface ChildReport {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly size: number;
+  readonly platform?: Platform;
+}
+
+export function sumSizes(reports: readonly BlobReport[]): number {
+  return reports.reduce((total, r) => total + r.size, 0);
+}
