@@ -1,7 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import {
-  run
-} from "./lib-UOKIDZAU.js";
-export {
-  run
-};
