@@ -1,7 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import {
-  run
-} from "./lib-2CDLW3O5.js";
-export {
-  run
-};
