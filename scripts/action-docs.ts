@@ -110,8 +110,17 @@ function parseMap(
       map[key] = block.text;
       i = block.next;
     } else {
-      map[key] = parseScalar(rest, line.number);
-      i++;
+      // A plain value may go on over deeper-indented lines, which fold into it with spaces.
+      let value = rest;
+      for (i++; i < lines.length && lines[i]!.indent > indent && !isBlank(lines[i]!); i++) {
+        const next = lines[i]!;
+        if (/^['"]/.test(rest)) throw unclosed(next.number);
+        if (/^[\w.-]+:(\s|$)/.test(next.text.trim())) {
+          throw new Error(`action.yml line ${next.number}: unexpected indentation`);
+        }
+        value += ` ${stripComment(next.text.trim())}`;
+      }
+      map[key] = parseScalar(value, line.number);
     }
   }
   return { map, next: i };

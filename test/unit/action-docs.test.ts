@@ -43,6 +43,9 @@ inputs:
 outputs:
   digest:
     description: Digest, e.g. \`sha256:4f...\`.
+  plain:
+    description: A plain value
+      that goes on over two lines # and a comment
 
 runs:
   using: node24
@@ -64,12 +67,22 @@ describe('parseActionYaml', () => {
       { name: 'level', description: 'Level "4" by default', required: false, default: '4' },
       { name: 'literal', description: 'first | second\nthird\n', required: false, default: 'gzip' },
     ]);
-    assert.deepEqual(meta.outputs, [{ name: 'digest', description: 'Digest, e.g. `sha256:4f...`.' }]);
+    assert.deepEqual(meta.outputs, [
+      { name: 'digest', description: 'Digest, e.g. `sha256:4f...`.' },
+      { name: 'plain', description: 'A plain value that goes on over two lines' },
+    ]);
   });
 
   test('refuses YAML it does not read, with the line number', () => {
     assert.throws(() => parseActionYaml('inputs:\n  a:\n    default: [1, 2]\n'), /line 3: .*does not read/);
-    assert.throws(() => parseActionYaml('inputs:\n  a:\n    description: x\n      y: z\n'), /line 4/);
+    assert.throws(
+      () => parseActionYaml('inputs:\n  a:\n    description: x\n      y: z\n'),
+      /line 4: unexpected/,
+    );
+    assert.throws(
+      () => parseActionYaml('inputs:\n  a:\n    required: true\n      b: 1\n'),
+      /line 4: unexpected/,
+    );
     assert.throws(() => parseActionYaml("inputs:\n  a:\n    description: 'open\n"), /line 3: a quoted value/);
     assert.throws(() => parseActionYaml('inputs: none\n'), /inputs should be a map/);
   });
