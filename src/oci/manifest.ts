@@ -9,9 +9,16 @@ import { isIndexMediaType, isManifestMediaType } from './media-types.ts';
  * the message with where they came from.
  */
 export class ManifestError extends ImagePushError {
-  constructor(message: string, options?: ErrorOptions) {
+  /**
+   * What is wrong: `json` (not a JSON object), `media-type` (it contradicts how it was described),
+   * `unsupported` (neither an image manifest nor an index), `structure` (a field is malformed).
+   */
+  readonly reason: 'json' | 'media-type' | 'unsupported' | 'structure';
+
+  constructor(message: string, reason: ManifestError['reason'], options?: ErrorOptions) {
     super(message, undefined, options);
     this.name = 'ManifestError';
+    this.reason = reason;
   }
 }
 
@@ -63,14 +70,14 @@ export function parseManifest(bytes: Buffer | string, mediaType = ''): ParsedMan
   try {
     raw = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
   } catch (err) {
-    throw new ManifestError('is not valid JSON', { cause: err });
+    throw new ManifestError('is not valid JSON', 'json', { cause: err });
   }
-  if (!isObject(raw)) throw new ManifestError('is not a JSON object');
+  if (!isObject(raw)) throw new ManifestError('is not a JSON object', 'json');
   const json = raw;
   const declared = typeof json.mediaType === 'string' && json.mediaType !== '';
   const ownType = declared ? (json.mediaType as string) : mediaType;
   if (declared && mediaType && ownType !== mediaType) {
-    throw new ManifestError(`says it is ${ownType}, but was described as ${mediaType}`);
+    throw new ManifestError(`says it is ${ownType}, but was described as ${mediaType}`, 'media-type');
   }
   const common = {
     mediaType: ownType,
@@ -84,7 +91,7 @@ export function parseManifest(bytes: Buffer | string, mediaType = ''): ParsedMan
     return { ...common, kind: 'index', manifests: list(json.manifests, 'manifests') };
   }
   if (isManifestMediaType(ownType) || (json.config !== undefined && Array.isArray(json.layers))) {
-    if (json.config === undefined) throw new ManifestError('has no config descriptor');
+    if (json.config === undefined) throw new ManifestError('has no config descriptor', 'structure');
     return {
       ...common,
       kind: 'manifest',
@@ -96,6 +103,7 @@ export function parseManifest(bytes: Buffer | string, mediaType = ''): ParsedMan
     ownType
       ? `has media type "${ownType}", which is neither an image manifest nor an index`
       : 'names no media type',
+    'unsupported',
   );
 }
 
@@ -130,20 +138,21 @@ export function platformOf(value: unknown): Platform | undefined {
 
 function list(value: unknown, field: string): ManifestDescriptor[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value)) throw new ManifestError(`has "${field}" that is not a list`);
+  if (!Array.isArray(value)) throw new ManifestError(`has "${field}" that is not a list`, 'structure');
   return value.map((entry: unknown, i) => descriptor(entry, `${field}[${i}]`));
 }
 
 function descriptor(value: unknown, where: string): ManifestDescriptor {
-  if (!isObject(value)) throw new ManifestError(`has ${where} that is not a descriptor`);
+  if (!isObject(value)) throw new ManifestError(`has ${where} that is not a descriptor`, 'structure');
   const { digest, size } = value;
   if (typeof digest !== 'string' || !isSha256Digest(digest)) {
     throw new ManifestError(
       `has ${where} with digest ${JSON.stringify(digest)}, which is not a sha256 digest`,
+      'structure',
     );
   }
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-    throw new ManifestError(`has ${where} with an invalid size ${JSON.stringify(size)}`);
+    throw new ManifestError(`has ${where} with an invalid size ${JSON.stringify(size)}`, 'structure');
   }
   const platform = value.platform === undefined ? undefined : platformOf(value.platform);
   const annotations = stringRecord(value.annotations);
