@@ -31,7 +31,7 @@ type Input = (typeof INPUTS)[number];
 
 /** As the runner does: `INPUT_` and the name upper-cased, hyphens kept. */
 function setInputs(inputs: Partial<Record<Input, string>>): void {
-  for (const name of INPUTS) delete process.env[`INPUT_${name.toUpperCase()}`];
+  for (const name of INPUTS) Reflect.deleteProperty(process.env, `INPUT_${name.toUpperCase()}`);
   for (const [name, value] of Object.entries(inputs)) process.env[`INPUT_${name.toUpperCase()}`] = value;
 }
 

@@ -48,7 +48,6 @@ describe('parseManifest', () => {
       }),
     );
     assert.equal(parsed.kind, 'manifest');
-    assert.ok(parsed.kind === 'manifest');
     assert.deepEqual(parsed.config, config);
     assert.deepEqual(parsed.layers, [layer]);
     assert.deepEqual(parsed.subject, subject);
@@ -67,8 +66,8 @@ describe('parseManifest', () => {
     };
     const parsed = parseManifest(bytes({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [entry] }));
     assert.ok(parsed.kind === 'index');
-    assert.deepEqual(parsed.manifests[0]?.platform, { architecture: 'arm64', os: 'linux', variant: 'v8' });
-    assert.deepEqual(Object.keys(parsed.manifests[0]?.platform ?? {}), ['architecture', 'os', 'variant']);
+    assert.deepEqual(parsed.manifests.at(0)?.platform, { architecture: 'arm64', os: 'linux', variant: 'v8' });
+    assert.deepEqual(Object.keys(parsed.manifests.at(0)?.platform ?? {}), ['architecture', 'os', 'variant']);
   });
 
   test('without its own mediaType, the described one or the shape decides', () => {
