@@ -70,8 +70,10 @@ async function pushImage(
   const { targets, limit } = session;
   const log = options.logger;
   let bases: readonly { registry: string; repository: string }[] = [];
+  // The one place a source's mount hints reach the writer: the blob map, base images, a registry source.
   const hints = (target: Target, blob: BlobSource): BlobHints => ({
     mountFrom: mountSources(options.blobMap, bases, target, blob.descriptor.digest),
+    ...(source.copyFrom ? { copyFrom: source.copyFrom } : {}),
   });
 
   const loaded = await source.load();
