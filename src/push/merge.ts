@@ -95,10 +95,10 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
     const plan = planTree(root, targets, {
       hints: (target, blob) => copyHints(target, sourceOf.get(blob.descriptor.digest) as SourceChild, blob),
     });
-    await writePlan(writer, targets, plan);
+    await writePlan(writer, plan);
     await writer.drain();
     log.info(writer.describe(indexDigest, targets.length));
-    return { ...planResult(plan, targets, writer), sources: resolved };
+    return { ...planResult(plan, writer), sources: resolved };
   } finally {
     // Settle every started copy before the connections close (a failed merge may leave some in flight).
     await writer?.drain();

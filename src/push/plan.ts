@@ -51,9 +51,9 @@ export function planTree(
 }
 
 /** Carries a plan out: every blob, then the manifests (nothing goes up when a blob failed). */
-export async function writePlan(writer: Writer, targets: readonly Target[], plan: WritePlan): Promise<void> {
+export async function writePlan(writer: Writer, plan: WritePlan): Promise<void> {
   await writer.ensureAll(plan.writes);
-  await writer.commit(targets, plan.children, plan.root, plan.references);
+  await writer.commit(plan.children, plan.root, plan.references);
 }
 
 /** Each blob of the manifests once, in the order they name them. */
@@ -69,11 +69,11 @@ export function uniqueBlobs(manifests: readonly ManifestNode[]): BlobSource[] {
 /** The record every front end reads, built the same way for push, merge and copy. */
 export function planResult(
   plan: WritePlan,
-  targets: readonly Target[],
   writer: Writer,
   extra: { pushByDigest?: boolean | undefined; bytesCompressed?: number; layersRead?: number } = {},
 ): PushResult {
   const { digest, mediaType, size } = plan.root.descriptor;
+  const targets = plan.references.map((r) => r.target);
   const first = targets[0] as Target;
   return {
     digest,

@@ -101,13 +101,13 @@ async function pushImage(
       formatBytes(blobs.reduce((total, blob) => total + blob.descriptor.size, 0)),
   );
 
-  await writePlan(writer, targets, plan);
+  await writePlan(writer, plan);
   const subjects = new Set([...plan.children, root].map((m) => m.descriptor.digest));
   const referrers = (await source.referrers?.(subjects)) ?? [];
   await pushReferrers(referrers, targets, writer, { limit, logger: log, sourceName: source.name });
   await writer.drain();
   log.info(writer.describe(root.descriptor.digest, targets.length));
-  return planResult(plan, targets, writer, {
+  return planResult(plan, writer, {
     pushByDigest: options.pushByDigest,
     bytesCompressed: compressor.bytesCompressed,
     layersRead,

@@ -127,16 +127,16 @@ export class Writer {
 
   /**
    * Puts the manifests up once every blob write is done: `children` (children first, as postOrder gives
-   * them) by digest in every repository, a manifest only after the ones it names, then `root` under each
-   * target's references. No tag moves unless everything it needs is in place.
+   * them) by digest in every repository `references` names, a manifest only after the ones it names, then
+   * `root` under each repository's references. No tag moves unless everything it needs is in place.
    */
   async commit(
-    targets: readonly Target[],
     children: readonly ManifestNode[],
     root: ManifestNode,
     references: readonly RootReferences[],
   ): Promise<void> {
     await this.settle([...this.#reports.values()]);
+    const targets = references.map((r) => r.target);
     const { limit, logger } = this.#options;
     for (const wave of waves(children)) {
       await this.settle(
