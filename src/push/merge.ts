@@ -52,7 +52,7 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
     writer = new Writer({
       limit: session.limit,
       logger: options.logger,
-      sourceName: 'merge',
+
       chunkSize: options.chunkSize,
     });
     const log = options.logger;

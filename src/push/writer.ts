@@ -46,8 +46,8 @@ export interface WriterOptions {
   /** The session's limiter: every registry request goes through it. */
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   readonly logger: Logger;
-  /** Named in errors about the source's blobs. */
-  readonly sourceName: string;
+  /** Named in errors about the source's blobs (push: the source reference); none for a merge. */
+  readonly sourceName?: string | undefined;
   readonly chunkSize?: number | undefined;
   /** Told where each blob now lives, so later pushes can mount it. */
   readonly blobMap?: BlobMap | undefined;
@@ -223,7 +223,6 @@ export class Writer {
       return done('skipped');
     }
 
-    // The first repository of this registry to get here writes the blob; the others mount it from there.
     const holderKey = `${target.registry}@${digest}`;
     const holder = this.#holders.get(holderKey);
     let claim: ((repository: string | undefined) => void) | undefined;
@@ -232,9 +231,11 @@ export class Writer {
     const local = copyFrom?.registry === target.registry ? copyFrom.repository : undefined;
     if (local === target.repository) throw this.#missing(target, blob, hints);
     const candidates = [...(local === undefined ? [] : [local]), ...(hints.mountFrom ?? [])];
-    if (holder) {
+    // A source repository on this registry is mounted from at once; otherwise the first destination of the
+    // registry to get here writes the blob, and the others wait for it and mount from there.
+    if (holder && local === undefined) {
       candidates.unshift(await holder);
-    } else {
+    } else if (local === undefined) {
       const { promise, resolve } = Promise.withResolvers<string>();
       this.#holders.set(holderKey, promise);
       // Failed: a waiting repository finds no copy to mount from and writes the blob itself.
@@ -269,7 +270,7 @@ export class Writer {
     return (
       hints.missing?.() ??
       new SourceError(
-        `${this.#options.sourceName}: blob ${blob.descriptor.digest} is missing from the source and from ${target.registry}/${target.repository}`,
+        `${this.#options.sourceName ?? 'the source'}: blob ${blob.descriptor.digest} is missing from the source and from ${target.registry}/${target.repository}`,
         'the source is incomplete; export the whole image again',
       )
     );
@@ -295,7 +296,7 @@ export class Writer {
       attempt.fail();
       // Name the source, as every other source error does.
       const name = this.#options.sourceName;
-      if (err instanceof SourceError && !err.message.startsWith(name)) {
+      if (name !== undefined && err instanceof SourceError && !err.message.startsWith(name)) {
         throw new SourceError(`${name}: ${err.message}`, err.hint, { cause: err });
       }
       throw err;
