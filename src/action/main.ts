@@ -5,7 +5,7 @@ import { readSettings } from './inputs.ts';
 import type { Logger } from '../log.ts';
 import { merge } from '../push/merge.ts';
 import { push } from '../push/push.ts';
-import { sumSizes, type PushResult } from '../push/result.ts';
+import { tallyBlobs, type PushResult } from '../push/result.ts';
 import { buildMetadata } from '../report/metadata.ts';
 import { writeSummary } from '../report/summary.ts';
 
@@ -60,17 +60,15 @@ export async function run(): Promise<void> {
 }
 
 function setOutputs(result: PushResult): void {
-  const uploaded = result.blobs.filter((b) => b.action === 'uploaded');
-  const skipped = result.blobs.filter((b) => b.action === 'skipped');
-  const mounted = result.blobs.filter((b) => b.action === 'mounted');
+  const { uploaded, skipped, mounted } = tallyBlobs(result.blobs);
   core.setOutput('digest', result.digest);
   core.setOutput('image', result.image);
   core.setOutput('tags', result.references.join('\n'));
-  core.setOutput('blobs-uploaded', uploaded.length);
-  core.setOutput('blobs-skipped', skipped.length);
-  core.setOutput('blobs-mounted', mounted.length);
-  core.setOutput('bytes-uploaded', sumSizes(uploaded));
-  core.setOutput('bytes-skipped', sumSizes(skipped));
+  core.setOutput('blobs-uploaded', uploaded.count);
+  core.setOutput('blobs-skipped', skipped.count);
+  core.setOutput('blobs-mounted', mounted.count);
+  core.setOutput('bytes-uploaded', uploaded.bytes);
+  core.setOutput('bytes-skipped', skipped.bytes);
   core.setOutput('metadata', JSON.stringify(buildMetadata(result)));
 }
 

@@ -6,6 +6,8 @@ export interface Platform {
   readonly architecture: string;
   readonly variant?: string;
   readonly 'os.version'?: string;
+  readonly 'os.features'?: readonly string[];
+  readonly features?: readonly string[];
 }
 
 /** An OCI content descriptor, as it appears in manifests and indexes. */

@@ -1,5 +1,6 @@
 import { sha256Digest } from '../oci/digest.ts';
 import { isIndexMediaType } from '../oci/media-types.ts';
+import { parseManifest } from '../oci/manifest.ts';
 import type { Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
 import { formatPlatform, platformMatches } from '../oci/platform.ts';
 import { InputError } from '../errors.ts';
@@ -12,8 +13,11 @@ import { InputError } from '../errors.ts';
 export function selectPlatforms(root: ManifestNode, wanted: readonly Platform[]): ManifestNode {
   if (wanted.length === 0) return root;
   if (!isIndexMediaType(root.descriptor.mediaType)) return root;
-  const json = JSON.parse(root.bytes.toString('utf8')) as { manifests?: Descriptor[] };
-  const entries = json.manifests ?? [];
+  const parsed = parseManifest(root.bytes, root.descriptor.mediaType); // checked as it loaded
+  if (parsed.kind !== 'index') return root;
+  const entries = parsed.manifests;
+  // Rewritten from the JSON as written, so fields this parser does not name are kept.
+  const written = (parsed.json.manifests ?? []) as Descriptor[];
   const chosen = new Set(
     entries.filter((d) => wanted.some((p) => platformMatches(d.platform, p))).map((d) => d.digest),
   );
@@ -27,10 +31,11 @@ export function selectPlatforms(root: ManifestNode, wanted: readonly Platform[])
       'build those platforms, or drop them from the platforms input',
     );
   }
-  const kept = entries.filter(
+  const keep = entries.map(
     (d) => chosen.has(d.digest) || chosen.has(d.annotations?.['vnd.docker.reference.digest'] ?? ''),
   );
-  const bytes = Buffer.from(JSON.stringify({ ...json, manifests: kept }));
+  const kept = written.filter((_, i) => keep[i]);
+  const bytes = Buffer.from(JSON.stringify({ ...parsed.json, manifests: kept }));
   const keptDigests = new Set(kept.map((d) => d.digest));
   return {
     descriptor: { ...root.descriptor, digest: sha256Digest(bytes), size: bytes.length },

@@ -1,20 +1,19 @@
 import type { BlobMap } from '../cache/blob-map.ts';
-import { InputError, SourceError } from '../errors.ts';
-import { formatReference, parseReference } from '../oci/reference.ts';
-import { blobExists, blobSize, mountBlob } from '../registry/blobs.ts';
-import { addToReferrersTag, putManifest } from '../registry/manifests.ts';
-import { uploadBlob } from '../registry/upload.ts';
-import { openSource } from '../source/index.ts';
-import type { LayerCompression } from '../compress/parallel-compress.ts';
 import { LayerCompressor } from '../compress/layer-compressor.ts';
-import type { BlobSource, Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
-import { isPending, type ImageSource, type PendingImage } from '../source/types.ts';
+import type { LayerCompression } from '../compress/parallel-compress.ts';
 import { formatBytes } from '../format.ts';
-import { ProgressReporter } from './progress.ts';
+import type { BlobSource, ManifestNode, Platform } from '../oci/descriptor.ts';
+import { parseManifest } from '../oci/manifest.ts';
+import { parseReference } from '../oci/reference.ts';
+import { openSource } from '../source/index.ts';
+import { isPending, type ImageSource } from '../source/types.ts';
+import { resolveLayers } from './layers.ts';
+import { planResult, planTree, uniqueBlobs, writePlan } from './plan.ts';
 import { selectPlatforms } from './platforms.ts';
-import { sumSizes, type BlobAction, type BlobReport, type PushResult } from './result.ts';
+import { pushReferrers } from './referrers.ts';
+import type { PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
-import type { RepositoryTarget } from './targets.ts';
+import { checkPinnedDigests, Writer, type BlobHints } from './writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
@@ -42,330 +41,104 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const compressor = new LayerCompressor(options.compression, options.compressionLevel);
   const source = openSource(options.source, compressor);
   let session: PushSession | undefined;
-  const reports = new Map<string, Promise<BlobReport>>();
+  let writer: Writer | undefined;
   try {
     session = await openSession(options);
-    return await pushImage(options, source, compressor, session, reports);
+    writer = new Writer({
+      limit: session.limit,
+      logger: options.logger,
+      sourceName: source.name,
+      chunkSize: options.chunkSize,
+      blobMap: options.blobMap,
+    });
+    return await pushImage(options, source, compressor, session, writer);
   } finally {
     // Settle every started upload before the connections close (a failed push may leave some in flight).
-    await Promise.allSettled(reports.values());
+    await writer?.drain();
     await Promise.all([source.close(), compressor.close(), session?.close()]);
   }
 }
 
+/** Loads the image, settles its pending layers, then plans the write and carries it out. */
 async function pushImage(
   options: PushOptions,
   source: ImageSource,
   compressor: LayerCompressor,
   session: PushSession,
-  reports: Map<string, Promise<BlobReport>>,
+  writer: Writer,
 ): Promise<PushResult> {
   const { targets, limit } = session;
   const log = options.logger;
-  // One promise per (repository, digest): a blob shared by several manifests or found twice is handled once.
-  const ensure = (
-    target: Target,
-    blob: BlobSource,
-    how: { compressed?: boolean } = {},
-  ): Promise<BlobReport> => {
-    const key = `${target.registry}/${target.repository}@${blob.descriptor.digest}`;
-    let report = reports.get(key);
-    if (!report) {
-      report = ensureBlob(target, blob, how.compressed ?? false);
-      reports.set(key, report);
-    }
-    return report;
-  };
-  const ensureBlob = async (target: Target, blob: BlobSource, compressed: boolean): Promise<BlobReport> => {
-    const { digest } = blob.descriptor;
-    const seen = (action: BlobAction, seconds = 0): BlobReport => {
-      options.blobMap?.recordLocation(digest, target.registry, target.repository);
-      return report(target, blob.descriptor, action, { compressed, fromBlobMap: false, seconds });
+  let bases: readonly { registry: string; repository: string }[] = [];
+  // The one place a source's mount hints reach the writer: the blob map, base images, a registry source.
+  const hints = (target: Target, blob: BlobSource): BlobHints => ({
+    mountFrom: mountSources(options.blobMap, bases, target, blob.descriptor.digest),
+    ...(source.copyFrom ? { copyFrom: source.copyFrom } : {}),
+  });
+
+  const loaded = await source.load();
+  let layersRead = 0;
+  let root: ManifestNode;
+  if (isPending(loaded)) {
+    const context = {
+      targets,
+      writer,
+      limit,
+      blobMap: options.blobMap,
+      compression: options.compression,
+      hints,
     };
-    const present = await limit(() => blobExists(target.client, target.repository, blob.descriptor));
-    if (present) return seen('skipped');
-    for (const from of mountSources(target, digest)) {
-      if (await limit(() => mountBlob(target.client, target.repository, blob.descriptor, from))) {
-        log.info(`mounted ${digest} from ${from} into ${target.repository}`);
-        return seen('mounted');
-      }
-    }
-    if (!blob.available) {
-      throw new SourceError(
-        `${source.name}: blob ${digest} is missing from the source and from ${target.registry}/${target.repository}`,
-        'the source is incomplete; export the whole image again',
-      );
-    }
-    return limit(async () => {
-      const started = performance.now();
-      progress.addTotal(blob.descriptor.size);
-      const attempt = progress.begin();
-      let sent = 0;
-      try {
-        await uploadBlob(target.client, target.repository, blob, {
-          chunkSize: options.chunkSize,
-          onProgress: (bytes) => {
-            if (bytes > sent) attempt.add(bytes - sent);
-            sent = Math.max(sent, bytes);
-          },
-        });
-        attempt.done();
-      } catch (err) {
-        attempt.fail();
-        // Name the source, as every other source error does.
-        if (err instanceof SourceError && !err.message.startsWith(source.name)) {
-          throw new SourceError(`${source.name}: ${err.message}`, err.hint, { cause: err });
-        }
-        throw err;
-      }
-      const seconds = (performance.now() - started) / 1000;
-      log.info(
-        `uploaded ${digest} (${formatBytes(blob.descriptor.size)}) to ${target.repository} in ${seconds.toFixed(1)}s`,
-      );
-      return seen('uploaded', seconds);
-    });
-  };
-  /**
-   * Other repositories of the same registry that hold (or may hold) a blob: those the blob map remembers,
-   * and the base image the manifest names. A mount there costs one request instead of an upload.
-   */
-  const mountSources = (target: Target, digest: string): string[] => {
-    const candidates = [
-      ...(options.blobMap?.repositoriesWith(digest, target.registry) ?? []),
-      ...baseRepositories.filter((base) => base.registry === target.registry).map((base) => base.repository),
-    ];
-    return [...new Set(candidates)].filter((repository) => repository !== target.repository).slice(0, 3);
-  };
-  let baseRepositories: { registry: string; repository: string }[] = [];
-  const progress = new ProgressReporter({ totalBytes: 0, logger: log });
-
-  const counters = { layersRead: 0 };
-  {
-    const loaded = await source.load();
-    const root = isPending(loaded)
-      ? await resolvePending(loaded, targets, options, { ensure, reports, limit, counters })
-      : selectPlatforms(loaded, options.platforms ?? []);
-    baseRepositories = baseImages(root);
-    checkPinnedDigests(targets, root.descriptor.digest);
-    const manifests = postOrder(root);
-    const blobs = uniqueBlobs(manifests);
-    log.info(
-      `${source.name}: ${root.descriptor.mediaType} ${root.descriptor.digest}, ${blobs.length} blobs, ${formatBytes(sum(blobs))}`,
-    );
-
-    // Largest first: the biggest blob is the critical path, so it should never wait behind small ones.
-    const bySize = [...blobs].sort((a, b) => b.descriptor.size - a.descriptor.size);
-    await Promise.all(targets.flatMap((target) => bySize.map((blob) => ensure(target, blob))));
-
-    // Child manifests by digest, deepest first, in every repository before any tag moves.
-    for (const node of manifests.slice(0, -1)) {
-      await Promise.all(
-        targets.map((t) =>
-          limit(() =>
-            putManifest(t.client, t.repository, node.descriptor.digest, node.descriptor, node.bytes),
-          ),
-        ),
-      );
-    }
-    for (const target of targets) {
-      const references = target.tags.length && !options.pushByDigest ? target.tags : [root.descriptor.digest];
-      await Promise.all(
-        references.map((reference) =>
-          limit(() => putManifest(target.client, target.repository, reference, root.descriptor, root.bytes)),
-        ),
-      );
-      for (const reference of references)
-        log.info(
-          `pushed ${target.registry}/${target.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`,
-        );
-    }
-    await pushReferrers(source, manifests, targets, limit, ensure, log);
-    progress.stop();
-
-    const all = await Promise.all(reports.values());
-    const uploaded = all.filter((r) => r.action === 'uploaded');
-    const skipped = all.filter((r) => r.action === 'skipped');
-    const mounted = all.filter((r) => r.action === 'mounted');
-    log.info(
-      `${root.descriptor.digest}: ${uploaded.length} blobs uploaded (${formatBytes(sumSizes(uploaded))}), ` +
-        `${mounted.length} mounted, ${skipped.length} already present (${formatBytes(sumSizes(skipped))}), ` +
-        `${targets.length} ${targets.length === 1 ? 'repository' : 'repositories'}`,
-    );
-    const first = targets[0] as Target;
-    return {
-      digest: root.descriptor.digest,
-      mediaType: root.descriptor.mediaType,
-      size: root.descriptor.size,
-      references: options.pushByDigest
-        ? targets.map((t) => `${t.registry}/${t.repository}@${root.descriptor.digest}`)
-        : targets.flatMap((t) => t.references.map(formatReference)),
-      image: `${first.registry}/${first.repository}@${root.descriptor.digest}`,
-      blobs: all,
-      bytesCompressed: compressor.bytesCompressed,
-      layersRead: counters.layersRead,
-      children: root.children.map(({ descriptor: { digest, mediaType, size, platform } }) => ({
-        digest,
-        mediaType,
-        size,
-        ...(platform ? { platform } : {}),
-      })),
-    };
+    ({ root, layersRead } = await resolveLayers(loaded, context));
+  } else {
+    root = selectPlatforms(loaded, options.platforms ?? []);
   }
+  bases = baseImages(root);
+  checkPinnedDigests(targets, root.descriptor.digest, "the image's manifest");
+  const plan = planTree(root, targets, { pushByDigest: options.pushByDigest, hints });
+  const blobs = uniqueBlobs([...plan.children, root]);
+  log.info(
+    `${source.name}: ${root.descriptor.mediaType} ${root.descriptor.digest}, ${blobs.length} blobs, ` +
+      formatBytes(blobs.reduce((total, blob) => total + blob.descriptor.size, 0)),
+  );
+
+  await writePlan(writer, plan);
+  const subjects = new Set([...plan.children, root].map((m) => m.descriptor.digest));
+  const referrers = (await source.referrers?.(subjects)) ?? [];
+  await pushReferrers(referrers, targets, writer, { limit, logger: log, sourceName: source.name });
+  await writer.drain();
+  log.info(writer.describe(root.descriptor.digest, targets.length));
+  return planResult(plan, writer, {
+    pushByDigest: options.pushByDigest,
+    bytesCompressed: compressor.bytesCompressed,
+    layersRead,
+  });
 }
 
 /**
- * Gives every pending layer a blob: from the blob map when every destination already holds a known
- * compressed form (the layer is then never read), otherwise by compressing it, after which its upload starts
- * at once, overlapping the compression of the next layer.
+ * Other repositories of the same registry that hold (or may hold) a blob: those the blob map remembers,
+ * and the base image the manifest names. A mount there costs one request instead of an upload.
  */
-async function resolvePending(
-  image: PendingImage,
-  targets: readonly Target[],
-  options: PushOptions,
-  push: {
-    ensure: (target: Target, blob: BlobSource, how?: { compressed?: boolean }) => Promise<BlobReport>;
-    reports: Map<string, Promise<BlobReport>>;
-    limit: <T>(task: () => Promise<T>) => Promise<T>;
-    counters: { layersRead: number };
-  },
-): Promise<ManifestNode> {
-  const { ensure, reports, limit, counters } = push;
-  const map = options.blobMap;
-  const firstRegistry = (targets[0] as Target).registry;
-  /** A blob every destination has: recorded as skipped, never read. */
-  const inRegistries = async (
-    descriptor: Descriptor,
-    fromBlobMap: boolean,
-  ): Promise<BlobSource | undefined> => {
-    const sizes = await Promise.all(
-      targets.map((t) => limit(() => blobSize(t.client, t.repository, descriptor.digest))),
-    );
-    const size = sizes[0];
-    if (
-      size === undefined ||
-      sizes.some((s) => s !== size) ||
-      (descriptor.size >= 0 && size !== descriptor.size)
-    ) {
-      return undefined;
-    }
-    const found = { ...descriptor, size };
-    for (const target of targets) {
-      const key = `${target.registry}/${target.repository}@${found.digest}`;
-      reports.set(
-        key,
-        Promise.resolve(report(target, found, 'skipped', { compressed: false, fromBlobMap, seconds: 0 })),
-      );
-    }
-    return {
-      descriptor: found,
-      available: false,
-      open: () => Promise.reject(new Error(`${found.digest} was not read`)),
-    };
-  };
-
-  // First the blob map: every layer it accounts for is settled before any layer is read.
-  const known = await Promise.all(
-    image.layers.map(async (layer) => {
-      // Only forms in the asked compression: a zstd push must not reuse a gzip blob, nor the other way round.
-      const forms = (map?.lookup(layer.diffId, firstRegistry) ?? []).filter(
-        (form) => /zstd/.test(form.mediaType) === (options.compression === 'zstd'),
-      );
-      for (const form of forms) {
-        const blob = await inRegistries(form, true);
-        if (blob) {
-          for (const target of targets) map?.record(layer.diffId, form, target.registry);
-          return blob;
-        }
-      }
-      return undefined;
-    }),
-  );
-  const layers = await Promise.all(
-    image.layers.map(async (layer, i) => {
-      const found = known[i];
-      if (found) return found;
-      counters.layersRead++;
-      const blob = await layer.prepare(); // called for every layer in one pass: sources see all they must read
-      for (const target of targets) {
-        map?.record(layer.diffId, blob.descriptor, target.registry);
-        ensure(target, blob, { compressed: true }).catch(() => undefined); // awaited with all the others
-      }
-      return blob;
-    }),
-  );
-  // A config known only by digest (docker inspect) needs no bytes when the registries have it.
-  const config =
-    'available' in image.config
-      ? image.config
-      : ((await inRegistries(image.config.descriptor, false)) ?? (await image.config.prepare()));
-  return image.build(config, layers);
-}
-
-function checkPinnedDigests(targets: readonly RepositoryTarget[], digest: string): void {
-  for (const target of targets) {
-    const wrong = target.digests.find((d) => d !== digest);
-    if (wrong) {
-      throw new InputError(
-        `destination ${target.registry}/${target.repository}@${wrong} pins a digest, but the image's manifest is ${digest}`,
-        'drop the digest from the destination, or push the image it names',
-      );
-    }
-  }
-}
-
-/** Manifests children-first, each once, ending with the root. */
-function postOrder(root: ManifestNode): ManifestNode[] {
-  const seen = new Set<string>();
-  const out: ManifestNode[] = [];
-  const visit = (node: ManifestNode): void => {
-    if (seen.has(node.descriptor.digest)) return;
-    seen.add(node.descriptor.digest);
-    node.children.forEach(visit);
-    out.push(node);
-  };
-  visit(root);
-  return out;
-}
-
-function uniqueBlobs(manifests: readonly ManifestNode[]): BlobSource[] {
-  const byDigest = new Map<string, BlobSource>();
-  for (const node of manifests) {
-    for (const blob of node.blobs)
-      if (!byDigest.has(blob.descriptor.digest)) byDigest.set(blob.descriptor.digest, blob);
-  }
-  return [...byDigest.values()];
-}
-
-function report(
-  target: RepositoryTarget,
-  descriptor: Descriptor,
-  action: BlobAction,
-  details: { compressed: boolean; fromBlobMap: boolean; seconds: number },
-): BlobReport {
-  const { digest, mediaType, size } = descriptor;
-  return {
-    repository: `${target.registry}/${target.repository}`,
-    digest,
-    mediaType,
-    size,
-    action,
-    ...details,
-  };
-}
-
-function sum(blobs: readonly BlobSource[]): number {
-  return blobs.reduce((total, blob) => total + blob.descriptor.size, 0);
+function mountSources(
+  blobMap: BlobMap | undefined,
+  bases: readonly { registry: string; repository: string }[],
+  target: Target,
+  digest: string,
+): string[] {
+  const candidates = [
+    ...(blobMap?.repositoriesWith(digest, target.registry) ?? []),
+    ...bases.filter((base) => base.registry === target.registry).map((base) => base.repository),
+  ];
+  return [...new Set(candidates)].filter((repository) => repository !== target.repository).slice(0, 3);
 }
 
 /** `org.opencontainers.image.base.name` of the root or its manifests: where their base layers may be mounted from. */
 function baseImages(root: ManifestNode): { registry: string; repository: string }[] {
   const names = [root, ...root.children].flatMap((node) => {
     try {
-      const json = JSON.parse(node.bytes.toString('utf8')) as { annotations?: Record<string, string> };
-      const name = json.annotations?.['org.opencontainers.image.base.name'];
+      const name = parseManifest(node.bytes).annotations?.['org.opencontainers.image.base.name'];
       return name ? [name] : [];
     } catch {
-      return [];
+      return []; // the tree was checked when it loaded; an odd manifest is no reason to fail here
     }
   });
   return names.flatMap((name) => {
@@ -376,46 +149,4 @@ function baseImages(root: ManifestNode): { registry: string; repository: string 
       return []; // a malformed annotation is no reason to fail a push
     }
   });
-}
-
-/**
- * Artifacts in the source that refer to the pushed manifests (signatures, SBOMs), pushed after their subject:
- * blobs, then the artifact by digest. A registry without the referrers API gets the tag-schema fallback.
- */
-async function pushReferrers(
-  source: ImageSource,
-  manifests: readonly ManifestNode[],
-  targets: readonly Target[],
-  limit: <T>(task: () => Promise<T>) => Promise<T>,
-  ensure: (target: Target, blob: BlobSource) => Promise<BlobReport>,
-  log: PushOptions['logger'],
-): Promise<void> {
-  const referrers = (await source.referrers?.(new Set(manifests.map((m) => m.descriptor.digest)))) ?? [];
-  for (const node of referrers) {
-    const json = JSON.parse(node.bytes.toString('utf8')) as {
-      subject: { digest: string };
-      artifactType?: string;
-      config?: { mediaType?: string };
-      annotations?: Record<string, string>;
-    };
-    const artifactType = json.artifactType ?? json.config?.mediaType;
-    const { digest, mediaType, size } = node.descriptor;
-    const listing = {
-      mediaType,
-      digest,
-      size,
-      ...(artifactType ? { artifactType } : {}),
-      ...(json.annotations ? { annotations: json.annotations } : {}),
-    };
-    await Promise.all(targets.flatMap((t) => node.blobs.map((blob) => ensure(t, blob))));
-    for (const target of targets) {
-      const { subjectAccepted } = await limit(() =>
-        putManifest(target.client, target.repository, digest, node.descriptor, node.bytes),
-      );
-      if (!subjectAccepted) {
-        await limit(() => addToReferrersTag(target.client, target.repository, json.subject.digest, listing));
-      }
-      log.info(`pushed ${artifactType ?? 'artifact'} ${digest} referring to ${json.subject.digest}`);
-    }
-  }
 }

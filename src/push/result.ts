@@ -44,3 +44,33 @@ export interface ChildReport {
 export function sumSizes(reports: readonly BlobReport[]): number {
   return reports.reduce((total, r) => total + r.size, 0);
 }
+
+/** How many blobs, and how many bytes, met each fate. */
+export interface BlobCount {
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/** The counts every output reads (action outputs, job summary, CLI and log lines): computed here only. */
+export interface BlobTally {
+  readonly all: BlobCount;
+  readonly uploaded: BlobCount;
+  readonly mounted: BlobCount;
+  readonly skipped: BlobCount;
+  /** Mounted or skipped: the bytes that did not have to be sent. */
+  readonly notSent: BlobCount;
+  /** Distinct repositories the blobs went to. */
+  readonly repositories: number;
+}
+
+export function tallyBlobs(blobs: readonly BlobReport[]): BlobTally {
+  const of = (list: readonly BlobReport[]): BlobCount => ({ count: list.length, bytes: sumSizes(list) });
+  return {
+    all: of(blobs),
+    uploaded: of(blobs.filter((b) => b.action === 'uploaded')),
+    mounted: of(blobs.filter((b) => b.action === 'mounted')),
+    skipped: of(blobs.filter((b) => b.action === 'skipped')),
+    notSent: of(blobs.filter((b) => b.action !== 'uploaded')),
+    repositories: new Set(blobs.map((b) => b.repository)).size,
+  };
+}

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import type { BlobReport } from '../push/result.ts';
+import { tallyBlobs, type BlobReport } from '../push/result.ts';
 import { formatBytes, formatRate, formatSeconds } from '../format.ts';
 import { childrenOf, formatPlatform, type PushResultWithChildren } from './metadata.ts';
 
@@ -62,12 +62,11 @@ export function blobOutcome(blob: BlobReport): string {
 }
 
 function totals(result: PushResultWithChildren, options: SummaryOptions): string[] {
-  const uploaded = result.blobs.filter((b) => b.action === 'uploaded');
-  const notSent = result.blobs.filter((b) => b.action !== 'uploaded');
+  const { all, uploaded, notSent } = tallyBlobs(result.blobs);
   const lines = [
-    `**Totals:** ${count(result.blobs.length, 'blob')}, ${formatBytes(sumSizes(result.blobs))}: ` +
-      `${uploaded.length} uploaded (${formatBytes(sumSizes(uploaded))}), ${notSent.length} skipped. ` +
-      `**Saved by skipping:** ${formatBytes(sumSizes(notSent))}.`,
+    `**Totals:** ${count(all.count, 'blob')}, ${formatBytes(all.bytes)}: ` +
+      `${uploaded.count} uploaded (${formatBytes(uploaded.bytes)}), ${notSent.count} skipped. ` +
+      `**Saved by skipping:** ${formatBytes(notSent.bytes)}.`,
   ];
   const details: string[] = [];
   if (result.bytesCompressed > 0) {
@@ -77,7 +76,7 @@ function totals(result: PushResultWithChildren, options: SummaryOptions): string
     );
   }
   if (options.seconds !== undefined) {
-    const rate = uploaded.length > 0 ? `, ${formatRate(sumSizes(uploaded), options.seconds)} uploaded` : '';
+    const rate = uploaded.count > 0 ? `, ${formatRate(uploaded.bytes, options.seconds)} uploaded` : '';
     details.push(`pushed in ${formatSeconds(options.seconds)}${rate}`);
   }
   if (details.length > 0) lines.push('', `${capitalize(details.join('; '))}.`);
@@ -88,10 +87,6 @@ function totals(result: PushResultWithChildren, options: SummaryOptions): string
 export function shortDigest(digest: string): string {
   const colon = digest.indexOf(':');
   return colon < 0 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
-}
-
-function sumSizes(blobs: readonly BlobReport[]): number {
-  return blobs.reduce((total, blob) => total + blob.size, 0);
 }
 
 function count(n: number, noun: string): string {

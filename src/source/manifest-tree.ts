@@ -1,18 +1,8 @@
 import { SourceError } from '../errors.ts';
 import { digestHex, isSha256Digest, sha256Digest } from '../oci/digest.ts';
-import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.ts';
+import { ManifestError, MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest } from '../oci/manifest.ts';
 import type { LayoutFiles } from './layout-files.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
-
-/** Registries refuse larger manifests (distribution's limit is 4 MiB); refusing them here fails earlier. */
-const MAX_MANIFEST_BYTES = 4 << 20;
-
-interface ManifestJson {
-  mediaType?: string;
-  config?: Descriptor;
-  layers?: Descriptor[];
-  manifests?: Descriptor[];
-}
 
 export function blobPath(digest: string): string {
   return `blobs/${digest.slice(0, digest.indexOf(':'))}/${digestHex(digest)}`;
@@ -40,51 +30,37 @@ export async function loadManifestTree(
   const loadNode = async (descriptor: Descriptor, path: string): Promise<ManifestNode> => {
     checkDescriptor(descriptor, sourceName, path);
     const bytes = await readManifest(files, descriptor, sourceName, path);
-    let json: ManifestJson;
+    let parsed: ParsedManifest;
     try {
-      json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
+      parsed = parseManifest(bytes, descriptor.mediaType);
     } catch (err) {
-      throw new SourceError(
-        `${sourceName}: manifest ${descriptor.digest} is not valid JSON`,
-        'the image is corrupt; export it again',
-        { cause: err },
-      );
+      if (!(err instanceof ManifestError)) throw err;
+      // The bytes are pushed as they are; the media type travels with them and must be the one they declare.
+      const hint = {
+        json: 'the image is corrupt; export it again',
+        structure: 'the image is corrupt; export it again',
+        'media-type': `the image is inconsistent (${path}); export it again`,
+        unsupported: 'push an OCI image/index or a Docker schema 2 manifest/list',
+      }[err.reason];
+      throw new SourceError(`${sourceName}: manifest ${descriptor.digest} ${err.message}`, hint, {
+        cause: err,
+      });
     }
-    // The bytes are pushed as they are; the media type travels with them and must be the one they declare.
-    const mediaType = json.mediaType ?? descriptor.mediaType;
-    if (json.mediaType && descriptor.mediaType && json.mediaType !== descriptor.mediaType) {
-      throw new SourceError(
-        `${sourceName}: ${path} says ${descriptor.mediaType} but manifest ${descriptor.digest} says ${json.mediaType}`,
-        'the image is inconsistent; export it again',
-      );
-    }
-    const self: Descriptor = { ...descriptor, mediaType };
+    const self: Descriptor = { ...descriptor, mediaType: parsed.mediaType };
 
-    if (isIndexMediaType(mediaType)) {
+    if (parsed.kind === 'index') {
       const children = await Promise.all(
-        (json.manifests ?? []).map((child, i) => load(child, `${descriptor.digest} manifests[${i}]`)),
+        parsed.manifests.map((child, i) => load(child, `${descriptor.digest} manifests[${i}]`)),
       );
       return { descriptor: self, bytes, blobs: [], children };
     }
-    if (isManifestMediaType(mediaType) || (json.config && json.layers)) {
-      if (!json.config) {
-        throw new SourceError(
-          `${sourceName}: manifest ${descriptor.digest} has no config descriptor`,
-          'the image is corrupt; export it again',
-        );
-      }
-      const referenced = [json.config, ...(json.layers ?? [])];
-      const blobs = await Promise.all(
-        referenced.map((blob, i) =>
-          blobSource(files, blob, sourceName, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest),
-        ),
-      );
-      return { descriptor: self, bytes, blobs, children: [] };
-    }
-    throw new SourceError(
-      `${sourceName}: manifest ${descriptor.digest} has media type "${mediaType}", which image-push cannot push`,
-      'push an OCI image/index or a Docker schema 2 manifest/list',
+    const referenced = [parsed.config, ...parsed.layers];
+    const blobs = await Promise.all(
+      referenced.map((blob, i) =>
+        blobSource(files, blob, sourceName, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest),
+      ),
     );
+    return { descriptor: self, bytes, blobs, children: [] };
   };
 
   return load(root, 'index.json');

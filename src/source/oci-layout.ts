@@ -1,3 +1,4 @@
+import { parseManifest } from '../oci/manifest.ts';
 import { SourceError } from '../errors.ts';
 import { DirectoryFiles, TarFiles, type LayoutFiles } from './layout-files.ts';
 import { loadManifestTree } from './manifest-tree.ts';
@@ -101,9 +102,8 @@ export class OciLayoutSource implements ImageSource {
         // Another image of the layout that cannot be read is not this push's business.
         const node = await loadManifestTree(files, entry, this.name).catch(() => undefined);
         if (!node) continue;
-        const subject = (JSON.parse(node.bytes.toString('utf8')) as { subject?: { digest?: unknown } })
-          .subject;
-        if (typeof subject?.digest === 'string' && wanted.has(subject.digest)) {
+        const subject = parseManifest(node.bytes, node.descriptor.mediaType).subject; // checked as it loaded
+        if (subject && wanted.has(subject.digest)) {
           found.push(node);
           wanted.add(entry.digest);
           grew = true;

@@ -8,6 +8,11 @@ export interface ImageSource {
   load(): Promise<LoadedImage>;
   /** Manifests in the source that name one of `subjects` as their `subject` (OCI 1.1 referrers). */
   referrers?(subjects: ReadonlySet<string>): Promise<ManifestNode[]>;
+  /**
+   * The registry repository the blobs stream from, for a source that is one (`docker://`): the writer mounts
+   * from there into destinations on the same registry, and copies the bytes across to the others.
+   */
+  readonly copyFrom?: { readonly registry: string; readonly repository: string };
   /** Releases files and temporary data. */
   close(): Promise<void>;
 }

@@ -251,6 +251,36 @@ describe('merging digests into one index', () => {
   });
 });
 
+describe('copying once per registry', () => {
+  test('into two repositories of one registry, a blob from another registry crosses once and is mounted into the other', async () => {
+    const remote = await pushSample(other, 'remote/twice', { seed: 31, architecture: 'arm64' });
+    await registry.clearRequests();
+    await other.clearRequests();
+    const result = await mergeInto(
+      [remote.ref],
+      [`${registry.host}/twice/one:1`, `${registry.host}/twice/two:1`],
+    );
+
+    const blobs = [remote.image.configDigest, ...remote.image.layers.map((l) => l.digest)];
+    const requests = await registry.requests();
+    const uploaded = blobUploads(requests).map((r) => new URL(r.path, 'http://x').searchParams.get('digest'));
+    assert.deepEqual(uploaded.sort(), [...blobs].sort(), 'each blob sent to this registry once');
+    const mounts = requests.filter(
+      (r) => r.method === 'POST' && r.path.includes('mount=') && r.status === 201,
+    );
+    assert.equal(mounts.length, blobs.length, 'and mounted into the other repository');
+    const read = (await other.requests()).filter((r) => r.method === 'GET' && r.path.includes('/blobs/'));
+    assert.equal(read.length, blobCount(remote) + 1, 'the config for its platform, then each blob once');
+
+    const count = (action: string): number => result.blobs.filter((b) => b.action === action).length;
+    assert.deepEqual([count('uploaded'), count('mounted')], [blobs.length, blobs.length]);
+    assert.deepEqual(
+      await inspectRaw(`${registry.host}/twice/one:1`),
+      await inspectRaw(`${registry.host}/twice/two:1`),
+    );
+  });
+});
+
 describe('Docker media types', () => {
   test('Docker v2 schema 2 children make a Docker manifest list', async () => {
     const result = await mergeInto([dockerAmd.ref, dockerArm.ref], [`${registry.host}/docker/app:list`]);
