@@ -20,9 +20,9 @@ import {
   push,
   rmRF,
   splitList,
-  sumSizes,
+  tallyBlobs,
   which
-} from "./lib-JG7UT667.js";
+} from "./lib-GLJOAFYM.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -68708,10 +68708,9 @@ function blobOutcome(blob) {
   return cell(action5);
 }
 function totals(result, options) {
-  const uploaded = result.blobs.filter((b) => b.action === "uploaded");
-  const notSent = result.blobs.filter((b) => b.action !== "uploaded");
+  const { all, uploaded, notSent } = tallyBlobs(result.blobs);
   const lines = [
-    `**Totals:** ${count(result.blobs.length, "blob")}, ${formatBytes(sumSizes2(result.blobs))}: ${uploaded.length} uploaded (${formatBytes(sumSizes2(uploaded))}), ${notSent.length} skipped. **Saved by skipping:** ${formatBytes(sumSizes2(notSent))}.`
+    `**Totals:** ${count(all.count, "blob")}, ${formatBytes(all.bytes)}: ${uploaded.count} uploaded (${formatBytes(uploaded.bytes)}), ${notSent.count} skipped. **Saved by skipping:** ${formatBytes(notSent.bytes)}.`
   ];
   const details = [];
   if (result.bytesCompressed > 0) {
@@ -68720,7 +68719,7 @@ function totals(result, options) {
     );
   }
   if (options.seconds !== void 0) {
-    const rate = uploaded.length > 0 ? `, ${formatRate(sumSizes2(uploaded), options.seconds)} uploaded` : "";
+    const rate = uploaded.count > 0 ? `, ${formatRate(uploaded.bytes, options.seconds)} uploaded` : "";
     details.push(`pushed in ${formatSeconds(options.seconds)}${rate}`);
   }
   if (details.length > 0) lines.push("", `${capitalize(details.join("; "))}.`);
@@ -68729,9 +68728,6 @@ function totals(result, options) {
 function shortDigest(digest) {
   const colon = digest.indexOf(":");
   return colon < 0 ? digest.slice(0, 12) : digest.slice(0, colon + 13);
-}
-function sumSizes2(blobs) {
-  return blobs.reduce((total, blob) => total + blob.size, 0);
 }
 function count(n, noun) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -68800,17 +68796,15 @@ async function run() {
   }
 }
 function setOutputs(result) {
-  const uploaded = result.blobs.filter((b) => b.action === "uploaded");
-  const skipped = result.blobs.filter((b) => b.action === "skipped");
-  const mounted = result.blobs.filter((b) => b.action === "mounted");
+  const { uploaded, skipped, mounted } = tallyBlobs(result.blobs);
   setOutput("digest", result.digest);
   setOutput("image", result.image);
   setOutput("tags", result.references.join("\n"));
-  setOutput("blobs-uploaded", uploaded.length);
-  setOutput("blobs-skipped", skipped.length);
-  setOutput("blobs-mounted", mounted.length);
-  setOutput("bytes-uploaded", sumSizes(uploaded));
-  setOutput("bytes-skipped", sumSizes(skipped));
+  setOutput("blobs-uploaded", uploaded.count);
+  setOutput("blobs-skipped", skipped.count);
+  setOutput("blobs-mounted", mounted.count);
+  setOutput("bytes-uploaded", uploaded.bytes);
+  setOutput("bytes-skipped", skipped.bytes);
   setOutput("metadata", JSON.stringify(buildMetadata(result)));
 }
 async function report(result, seconds) {
