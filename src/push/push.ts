@@ -2,7 +2,7 @@ import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
 import { formatReference, parseReference } from '../oci/reference.ts';
 import { blobExists, blobSize, mountBlob } from '../registry/blobs.ts';
-import { addToReferrersTag, putManifest } from '../registry/manifests.ts';
+import { addToReferrersTag, manifestExists, putManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { openSource } from '../source/index.ts';
 import type { LayerCompression } from '../compress/parallel-compress.ts';
@@ -40,8 +40,19 @@ export interface PushOptions extends ConnectionOptions {
  */
 export async function push(options: PushOptions): Promise<PushResult> {
   const compressor = new LayerCompressor(options.compression, options.compressionLevel);
-  const source = openSource(options.source, compressor);
   let session: PushSession | undefined;
+  // A docker:// source reads through the session's clients; it asks for one only in load(), once it is open.
+  const source = openSource(options.source, compressor, (registry) => {
+    if (!session) throw new Error('the source asked for a registry client before the session opened');
+    return session.sourceClientFor(registry);
+  });
+  if (options.sourceCredentials && !source.name.startsWith('docker://')) {
+    await compressor.close();
+    throw new InputError(
+      `source credentials were given, but the image "${options.source}" is not in a registry`,
+      'they are for a docker://REGISTRY/REPOSITORY:TAG source; drop them',
+    );
+  }
   const reports = new Map<string, Promise<BlobReport>>();
   try {
     session = await openSession(options);
@@ -84,7 +95,7 @@ async function pushImage(
     };
     const present = await limit(() => blobExists(target.client, target.repository, blob.descriptor));
     if (present) return seen('skipped');
-    for (const from of mountSources(target, digest)) {
+    for (const from of mountSources(target, digest, blob)) {
       if (await limit(() => mountBlob(target.client, target.repository, blob.descriptor, from))) {
         log.info(`mounted ${digest} from ${from} into ${target.repository}`);
         return seen('mounted');
@@ -129,8 +140,10 @@ async function pushImage(
    * Other repositories of the same registry that hold (or may hold) a blob: those the blob map remembers,
    * and the base image the manifest names. A mount there costs one request instead of an upload.
    */
-  const mountSources = (target: Target, digest: string): string[] => {
+  const mountSources = (target: Target, digest: string, blob?: BlobSource): string[] => {
     const candidates = [
+      // A registry source's own repository first: a copy within one registry never downloads a blob.
+      ...(blob?.mountFrom?.registry === target.registry ? [blob.mountFrom.repository] : []),
       ...(options.blobMap?.repositoriesWith(digest, target.registry) ?? []),
       ...baseRepositories.filter((base) => base.registry === target.registry).map((base) => base.repository),
     ];
@@ -145,6 +158,12 @@ async function pushImage(
     const root = isPending(loaded)
       ? await resolvePending(loaded, targets, options, { ensure, reports, limit, counters })
       : selectPlatforms(loaded, options.platforms ?? []);
+    if (!isPending(loaded) && root.descriptor.digest !== loaded.descriptor.digest) {
+      log.info(
+        `the index digest changed from ${loaded.descriptor.digest} to ${root.descriptor.digest} because platforms kept ` +
+          `${indexEntries(root)} of ${indexEntries(loaded)} entries`,
+      );
+    }
     baseRepositories = baseImages(root);
     checkPinnedDigests(targets, root.descriptor.digest);
     const manifests = postOrder(root);
@@ -157,13 +176,15 @@ async function pushImage(
     const bySize = [...blobs].sort((a, b) => b.descriptor.size - a.descriptor.size);
     await Promise.all(targets.flatMap((target) => bySize.map((blob) => ensure(target, blob))));
 
-    // Child manifests by digest, deepest first, in every repository before any tag moves.
+    // Child manifests by digest, deepest first, in every repository before any tag moves; one the repository
+    // holds already (a rollback, a promotion) costs a HEAD, not a PUT.
     for (const node of manifests.slice(0, -1)) {
       await Promise.all(
         targets.map((t) =>
-          limit(() =>
-            putManifest(t.client, t.repository, node.descriptor.digest, node.descriptor, node.bytes),
-          ),
+          limit(async () => {
+            if (await manifestExists(t.client, t.repository, node.descriptor)) return;
+            await putManifest(t.client, t.repository, node.descriptor.digest, node.descriptor, node.bytes);
+          }),
         ),
       );
     }
@@ -351,6 +372,11 @@ function report(
     action,
     ...details,
   };
+}
+
+/** How many entries an index lists. */
+function indexEntries(node: ManifestNode): number {
+  return ((JSON.parse(node.bytes.toString('utf8')) as { manifests?: unknown[] }).manifests ?? []).length;
 }
 
 function sum(blobs: readonly BlobSource[]): number {

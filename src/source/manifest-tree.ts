@@ -14,16 +14,33 @@ interface ManifestJson {
   manifests?: Descriptor[];
 }
 
+/** Where a manifest tree's content comes from: an OCI layout's files, or a registry. */
+export interface ManifestStore {
+  /** The manifest's bytes, checked against the descriptor's digest and size. */
+  manifest(descriptor: Descriptor, where: string): Promise<Buffer>;
+  /** A blob the manifest references; undefined when it lives outside registries (a foreign layer). */
+  blob(descriptor: Descriptor, where: string, manifestDigest: string): Promise<BlobSource | undefined>;
+}
+
+/** The content of an OCI layout: manifests read and checked, blobs only stat'ed. */
+export function layoutStore(files: LayoutFiles, sourceName: string): ManifestStore {
+  return {
+    manifest: (descriptor, where) => readManifest(files, descriptor, sourceName, where),
+    blob: (descriptor, where, manifestDigest) =>
+      blobSource(files, descriptor, sourceName, where, manifestDigest),
+  };
+}
+
 export function blobPath(digest: string): string {
   return `blobs/${digest.slice(0, digest.indexOf(':'))}/${digestHex(digest)}`;
 }
 
 /**
- * Reads the manifest (or index) that `root` describes from an OCI layout, with every child manifest, and
- * checks each against its digest. Blobs are only stat'ed here: their bytes are verified as they upload.
+ * Reads the manifest (or index) that `root` describes, with every child manifest, and checks each against
+ * its digest. Blobs are not read here: their bytes are verified as they upload.
  */
 export async function loadManifestTree(
-  files: LayoutFiles,
+  store: ManifestStore,
   root: Descriptor,
   sourceName: string,
 ): Promise<ManifestNode> {
@@ -39,7 +56,7 @@ export async function loadManifestTree(
 
   const loadNode = async (descriptor: Descriptor, path: string): Promise<ManifestNode> => {
     checkDescriptor(descriptor, sourceName, path);
-    const bytes = await readManifest(files, descriptor, sourceName, path);
+    const bytes = await store.manifest(descriptor, path);
     let json: ManifestJson;
     try {
       json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
@@ -75,11 +92,21 @@ export async function loadManifestTree(
       }
       const referenced = [json.config, ...(json.layers ?? [])];
       const blobs = await Promise.all(
-        referenced.map((blob, i) =>
-          blobSource(files, blob, sourceName, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest),
-        ),
+        referenced.map((blob, i) => {
+          checkDescriptor(
+            blob,
+            sourceName,
+            `${descriptor.digest} ${i === 0 ? 'config' : `layers[${i - 1}]`}`,
+          );
+          return store.blob(blob, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest);
+        }),
       );
-      return { descriptor: self, bytes, blobs, children: [] };
+      return {
+        descriptor: self,
+        bytes,
+        blobs: blobs.filter((blob) => blob !== undefined),
+        children: [],
+      };
     }
     throw new SourceError(
       `${sourceName}: manifest ${descriptor.digest} has media type "${mediaType}", which image-push cannot push`,
@@ -128,7 +155,6 @@ async function blobSource(
   where: string,
   manifestDigest: string,
 ): Promise<BlobSource> {
-  checkDescriptor(descriptor, sourceName, `${manifestDigest} ${where}`);
   const path = blobPath(descriptor.digest);
   const size = await files.size(path);
   if (size !== undefined && size !== descriptor.size) {
@@ -144,8 +170,8 @@ async function blobSource(
   };
 }
 
-/** Descriptors come from JSON on disk: their fields are checked, not trusted. */
-function checkDescriptor(
+/** Descriptors come from JSON on disk or the network: their fields are checked, not trusted. */
+export function checkDescriptor(
   descriptor: { digest: unknown; size: unknown },
   sourceName: string,
   where: string,

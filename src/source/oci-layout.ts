@@ -1,6 +1,6 @@
 import { SourceError } from '../errors.ts';
 import { DirectoryFiles, TarFiles, type LayoutFiles } from './layout-files.ts';
-import { loadManifestTree } from './manifest-tree.ts';
+import { layoutStore, loadManifestTree } from './manifest-tree.ts';
 import type { Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import type { ImageSource } from './types.ts';
 
@@ -81,7 +81,7 @@ export class OciLayoutSource implements ImageSource {
       );
     }
     this.#loaded = { files, entries: manifests };
-    return loadManifestTree(files, this.#select(manifests), this.name);
+    return loadManifestTree(layoutStore(files, this.name), this.#select(manifests), this.name);
   }
 
   /**
@@ -99,7 +99,9 @@ export class OciLayoutSource implements ImageSource {
       for (const entry of candidates) {
         if (wanted.has(entry.digest)) continue;
         // Another image of the layout that cannot be read is not this push's business.
-        const node = await loadManifestTree(files, entry, this.name).catch(() => undefined);
+        const node = await loadManifestTree(layoutStore(files, this.name), entry, this.name).catch(
+          () => undefined,
+        );
         if (!node) continue;
         const subject = (JSON.parse(node.bytes.toString('utf8')) as { subject?: { digest?: unknown } })
           .subject;
