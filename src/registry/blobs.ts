@@ -117,7 +117,8 @@ async function* blobChunks(
   blob: Descriptor,
   onResume: OnResume | undefined,
 ): AsyncGenerator<Buffer> {
-  const what = `reading blob ${blob.digest} from ${client.registry}/${repository}`;
+  const from = `${client.registry}/${repository}`;
+  const what = `reading blob ${blob.digest} from ${from}`;
   const hash = createHash('sha256');
   let passed = 0;
   let budget = client.retryBudget(what);
@@ -149,7 +150,7 @@ async function* blobChunks(
         }
         hash.update(chunk);
         passed += chunk.length;
-        if (passed >= blob.size) checkBlob(what, client.registry, blob, passed, hash);
+        if (passed >= blob.size) checkBlob(from, blob, passed, hash);
         yield chunk;
       }
     } catch (err) {
@@ -162,7 +163,7 @@ async function* blobChunks(
       continue;
     }
     if (passed === blob.size) {
-      checkBlob(what, client.registry, blob, passed, hash); // an empty blob never reached the check above
+      checkBlob(from, blob, passed, hash); // an empty blob never reached the check above
       return;
     }
     // The body ended early without an error (a proxy that closes cleanly): carry on like after a cut.
@@ -178,11 +179,11 @@ async function* blobChunks(
 }
 
 /** Once `passed` reaches the descriptor's size: the bytes must be exactly the blob named. */
-function checkBlob(what: string, registry: string, blob: Descriptor, passed: number, hash: Hash): void {
+function checkBlob(from: string, blob: Descriptor, passed: number, hash: Hash): void {
   const digest = `sha256:${hash.copy().digest('hex')}`;
   if (passed !== blob.size || digest !== blob.digest) {
     throw new RegistryError(
-      `${what}: ${registry} sent ${passed === blob.size ? '' : 'more than '}${blob.size} bytes hashing to ${digest}, not ${blob.digest}`,
+      `${from} sent ${passed === blob.size ? '' : 'more than '}${blob.size} bytes hashing to ${digest}, not ${blob.digest}`,
       'the source registry holds corrupt content, or a proxy altered it; push the image there again',
     );
   }

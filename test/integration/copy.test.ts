@@ -1,9 +1,11 @@
 // A registry as a source (docker://): copies between two real registries (one with htpasswd, one with a token
 // service) and within one, checked with skopeo and the registries' own access logs.
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -17,6 +19,8 @@ import { copyToOciLayout, inspectRaw, listTags, ociLayoutBlobDigests } from '../
 import { startTokenService, type TokenService } from '../helpers/token-service.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 
+const execFileAsync = promisify(execFile);
+const root = join(import.meta.dirname, '../..');
 const A_USER = { username: 'source-user', password: 'htpasswd-pa55' };
 const B_USER = { username: 'dest-user', password: 'token-pa55' };
 const A_CREDS = `${A_USER.username}:${A_USER.password}`;
@@ -283,8 +287,85 @@ describe('a corrupt source', () => {
         credentials: B_USER,
         sourceCredentials: A_USER,
       }),
-      new RegExp(`blob sha256:${layer}.*hashing to sha256:(?!${layer})`),
+      new RegExp(
+        `reading blob sha256:${layer} from the source: ${a.host}/corrupt/app sent \\d+ bytes hashing to sha256:(?!${layer}).*push the image there again`,
+      ),
     );
     assert.deepEqual(await listTags(`${b.host}/corrupt/app`, B_CREDS), [], 'no tag moved');
+  });
+});
+
+describe('front ends', () => {
+  test('CLI: --source-username with IMAGE_PUSH_SOURCE_PASSWORD copies and prints the kept digest', async () => {
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      [
+        join(root, 'src/cli/index.ts'),
+        'push',
+        '--quiet',
+        '--no-blob-map',
+        `docker://${a.host}/src/app:1`,
+        `${b.host}/cli/app:1`,
+        '--username',
+        B_USER.username,
+        '--source-username',
+        A_USER.username,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          DOCKER_CONFIG: join(work, 'no-docker-config'),
+          IMAGE_PUSH_PASSWORD: B_USER.password,
+          IMAGE_PUSH_SOURCE_PASSWORD: A_USER.password,
+        },
+      },
+    );
+    assert.equal(stdout.trim(), sample.indexDigest);
+    assert.equal(sha256Digest(await inspectRaw(`${b.host}/cli/app:1`, B_CREDS)), sample.indexDigest);
+  });
+
+  test('action: source credentials from the Docker config, or source-username/source-password (masked)', async () => {
+    const config = join(work, 'docker-config');
+    await mkdir(config, { recursive: true });
+    const auth = (user: { username: string; password: string }): string =>
+      Buffer.from(`${user.username}:${user.password}`).toString('base64');
+    await writeFile(
+      join(config, 'config.json'),
+      JSON.stringify({ auths: { [a.host]: { auth: auth(A_USER) } } }),
+    );
+    const runAction = async (inputs: Record<string, string>): Promise<string> => {
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        GITHUB_OUTPUT: join(work, `output-${Object.keys(inputs).length}`),
+        DOCKER_CONFIG: config,
+        INPUT_CACHE: 'false',
+      };
+      await writeFile(env.GITHUB_OUTPUT!, '');
+      for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+      const { stdout } = await execFileAsync(process.execPath, [join(root, 'src/action/index.ts')], { env });
+      const outputs = await readFile(env.GITHUB_OUTPUT!, 'utf8');
+      assert.match(outputs, new RegExp(`^digest<<.*\\n${sample.indexDigest}$`, 'm'), stdout);
+      return stdout;
+    };
+    // The Docker config logs in to the source; the destination gets username/password.
+    await runAction({
+      image: `docker://${a.host}/src/app:1`,
+      tags: `${b.host}/action/app:1`,
+      username: B_USER.username,
+      password: B_USER.password,
+    });
+    // Explicit source credentials win over the Docker config, and are masked.
+    await writeFile(join(config, 'config.json'), '{}');
+    const stdout = await runAction({
+      image: `docker://${a.host}/src/app:1`,
+      tags: `${b.host}/action/app:2`,
+      username: B_USER.username,
+      password: B_USER.password,
+      'source-username': A_USER.username,
+      'source-password': A_USER.password,
+    });
+    assert.ok(stdout.includes(`::add-mask::${A_USER.password}`), 'the source password is masked');
+    const tags = await listTags(`${b.host}/action/app`, B_CREDS);
+    assert.deepEqual(tags.filter((t) => !t.startsWith('sha256-')).sort(), ['1', '2']);
   });
 });
