@@ -91,13 +91,20 @@ async function cancelUpload(client: RegistryClient, repository: string, location
   }
 }
 
-/** Called when a cut download carries on from `offset` (for logs). */
-export type OnResume = (offset: number, reason: string) => void;
+export interface ReadBlobOptions {
+  /**
+   * Hash the bytes and fail unless they are the blob named (default true). A consumer that hashes every byte
+   * itself (an upload, which commits only a matching digest) turns it off: hashing twice costs CPU for nothing.
+   */
+  readonly verify?: boolean;
+  /** Called when a cut download carries on from `offset` (for logs). */
+  readonly onResume?: (offset: number, reason: string) => void;
+}
 
 /**
  * Streams a blob from `repository` (`GET /blobs/<digest>`, following the registry's redirect to object storage)
  * and checks it as it passes: every byte is hashed, and the last chunk is only handed on once the size and the
- * digest match, so a consumer never sees the end of a blob that is not the one named. A connection cut in the
+ * digest match, so a consumer never sees the end of a blob that is not the one named (see `verify`). A connection cut in the
  * middle resumes with `Range: bytes=N-` from the bytes already handed on (a registry that ignores Range sends
  * the blob again and the known part is skipped), within the client's retry budget, renewed after progress.
  * Nothing touches the disk.
@@ -106,16 +113,16 @@ export function readBlob(
   client: RegistryClient,
   repository: string,
   blob: Descriptor,
-  onResume?: OnResume,
+  options: ReadBlobOptions = {},
 ): Readable {
-  return Readable.from(blobChunks(client, repository, blob, onResume), { objectMode: false });
+  return Readable.from(blobChunks(client, repository, blob, options), { objectMode: false });
 }
 
 async function* blobChunks(
   client: RegistryClient,
   repository: string,
   blob: Descriptor,
-  onResume: OnResume | undefined,
+  { verify = true, onResume }: ReadBlobOptions,
 ): AsyncGenerator<Buffer> {
   const from = `${client.registry}/${repository}`;
   const what = `reading blob ${blob.digest} from ${from}`;
@@ -148,9 +155,16 @@ async function* blobChunks(
           chunk = chunk.subarray(dropped);
           if (chunk.length === 0) continue;
         }
-        hash.update(chunk);
         passed += chunk.length;
-        if (passed >= blob.size) checkBlob(from, blob, passed, hash);
+        if (verify) {
+          hash.update(chunk);
+          if (passed >= blob.size) checkBlob(from, blob, passed, hash);
+        } else if (passed > blob.size) {
+          throw new RegistryError(
+            `${from} sent more than the ${blob.size} bytes of ${blob.digest}`,
+            undefined,
+          );
+        }
         yield chunk;
       }
     } catch (err) {
@@ -163,7 +177,7 @@ async function* blobChunks(
       continue;
     }
     if (passed === blob.size) {
-      checkBlob(from, blob, passed, hash); // an empty blob never reached the check above
+      if (verify) checkBlob(from, blob, passed, hash); // an empty blob never reached the check above
       return;
     }
     // The body ended early without an error (a proxy that closes cleanly): carry on like after a cut.

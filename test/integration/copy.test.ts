@@ -10,6 +10,9 @@ import { sha256Digest } from '../../src/oci/digest.ts';
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
+import { readBlob } from '../../src/registry/blobs.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { Transport } from '../../src/registry/http.ts';
 import type { PushResult } from '../../src/push/result.ts';
 import { writeMultiPlatformLayout, writeOciLayout, type SampleIndex } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
@@ -288,10 +291,40 @@ describe('a corrupt source', () => {
         sourceCredentials: A_USER,
       }),
       new RegExp(
-        `reading blob sha256:${layer} from the source: ${a.host}/corrupt/app sent \\d+ bytes hashing to sha256:(?!${layer}).*push the image there again`,
+        `^docker://${a.host}/corrupt/app:1: blob sha256:${layer} in the source does not match its descriptor \\(read \\d+ bytes hashing to sha256:(?!${layer})`,
       ),
     );
     assert.deepEqual(await listTags(`${b.host}/corrupt/app`, B_CREDS), [], 'no tag moved');
+
+    // The blob GET on its own (verify on by default) refuses the bytes before handing on their end.
+    const transport = new Transport();
+    const client = new RegistryClient(a.host, {
+      credentials: A_USER,
+      insecureRegistries: [],
+      transport,
+      onSecret: () => undefined,
+      userAgent: 'copy-test',
+      log: silentLogger,
+    });
+    let received = 0;
+    try {
+      await assert.rejects(
+        async () => {
+          for await (const chunk of readBlob(
+            client,
+            'corrupt/app',
+            image.layers[0]!,
+          ) as AsyncIterable<Buffer>)
+            received += chunk.length;
+        },
+        new RegExp(
+          `${a.host}/corrupt/app sent ${image.layers[0]!.size} bytes hashing to sha256:(?!${layer})`,
+        ),
+      );
+    } finally {
+      await transport.close();
+    }
+    assert.ok(received < image.layers[0]!.size, 'the last chunk was held back');
   });
 });
 
