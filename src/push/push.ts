@@ -435,6 +435,8 @@ async function pushReferrers(
     };
     await Promise.all(targets.flatMap((t) => node.blobs.map((blob) => ensure(t, blob))));
     for (const target of targets) {
+      // Already there (a promotion or rollback of an image that has it): it was listed when it was pushed.
+      if (await limit(() => manifestExists(target.client, target.repository, node.descriptor))) continue;
       const { subjectAccepted } = await limit(() =>
         putManifest(target.client, target.repository, digest, node.descriptor, node.bytes),
       );

@@ -235,6 +235,19 @@ describe('docker:// source within one registry', () => {
     const pulled = join(work, 'pulled-promoted');
     await copyToOciLayout(`${a.host}/promoted/app:1`, pulled, { all: true, creds: A_CREDS });
     assert.deepEqual(await ociLayoutBlobDigests(pulled), allDigests());
+
+    // Again, by digest, under another tag: the index, its children and the referrer are all there already.
+    await a.clearRequests();
+    await copy(`docker://${a.host}/src/app@${sample.indexDigest}`, [`${a.host}/promoted/app:2`], {
+      credentials: A_USER,
+    });
+    const writes = (await a.requests()).filter(
+      (r) => !['GET', 'HEAD'].includes(r.method) && r.status !== 401,
+    );
+    assert.deepEqual(
+      writes.map((r) => `${r.method} ${r.path}`),
+      ['PUT /v2/promoted/app/manifests/2'],
+    );
   });
 
   test('a rollback moves the tag with HEADs and one manifest PUT', async () => {
