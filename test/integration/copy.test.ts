@@ -415,3 +415,50 @@ describe('front ends', () => {
     assert.deepEqual(tags.filter((t) => !t.startsWith('sha256-')).sort(), ['1', '2']);
   });
 });
+
+describe('bad input and an unreadable source: one line with the fix', () => {
+  test('docker: without // names the right form', async () => {
+    await rejectsWithLine(
+      copy(`docker:${a.host}/src/app:1`, [`${b.host}/x/app:1`]),
+      new RegExp(
+        `^image "docker:${a.host}/src/app:1": the registry transport is written docker://REGISTRY/REPOSITORY:TAG\\. write docker://${a.host}/src/app:1$`,
+      ),
+    );
+  });
+
+  test('a malformed docker:// reference says what is wrong with it', async () => {
+    await rejectsWithLine(
+      copy(`docker://${a.host}/Src/app:1`, [`${b.host}/x/app:1`]),
+      /invalid image reference/,
+    );
+  });
+
+  test('source credentials for a source that is not in a registry are refused', async () => {
+    const layout = join(work, 'layout');
+    await rejectsWithLine(
+      copy(`oci:${layout}`, [`${b.host}/x/app:1`], { sourceCredentials: A_USER }),
+      /source credentials were given, but the image "oci:.*" is not in a registry\. they are for a docker:\/\//,
+    );
+    assert.deepEqual(await listTags(`${b.host}/x/app`, B_CREDS), []);
+  });
+
+  test('a tag the source lacks, and a wrong source password, fail with the fix in the line', async () => {
+    await rejectsWithLine(
+      copy(`docker://${a.host}/src/app:nope`, [`${b.host}/x/app:1`], {
+        credentials: B_USER,
+        sourceCredentials: A_USER,
+      }),
+      new RegExp(
+        `^docker://${a.host}/src/app:nope: ${a.host} has no manifest nope in src/app\\. check the tag`,
+      ),
+    );
+    await rejectsWithLine(
+      copy(`docker://${a.host}/src/app:1`, [`${b.host}/x/app:1`], {
+        credentials: B_USER,
+        sourceCredentials: { username: A_USER.username, password: 'wrong' },
+      }),
+      /reading manifest src\/app:1: .*401.*check the username and password/,
+    );
+    assert.deepEqual(await listTags(`${b.host}/x/app`, B_CREDS), []);
+  });
+});
