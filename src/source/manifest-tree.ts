@@ -171,7 +171,7 @@ async function blobSource(
 }
 
 /** Descriptors come from JSON on disk or the network: their fields are checked, not trusted. */
-export function checkDescriptor(
+function checkDescriptor(
   descriptor: { digest: unknown; size: unknown },
   sourceName: string,
   where: string,

@@ -5,7 +5,7 @@ import { parseReference, type ImageReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { getManifest, listReferrers } from '../registry/manifests.ts';
-import { checkDescriptor, loadManifestTree, type ManifestStore } from './manifest-tree.ts';
+import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';
 
 /** Gives the client for a registry: the push's own, so credentials and connections are shared. */
@@ -62,20 +62,28 @@ export class RegistrySource implements ImageSource {
     const store = this.#store;
     const client = this.#client;
     if (!store || !client) return [];
+    const repository = this.#ref.repository;
     const found: ManifestNode[] = [];
     const seen = new Set(subjects);
-    const queue = [...subjects];
-    for (let subject = queue.shift(); subject !== undefined; subject = queue.shift()) {
-      for (const listed of await listReferrers(client, this.#ref.repository, subject)) {
-        if (seen.has(listed.digest)) continue;
-        seen.add(listed.digest);
-        const descriptor = { mediaType: listed.mediaType, digest: listed.digest, size: listed.size };
-        const node = await loadManifestTree(store, descriptor, this.name);
-        const named = (JSON.parse(node.bytes.toString('utf8')) as { subject?: { digest?: unknown } }).subject;
-        if (named?.digest !== subject) continue; // a stale tag listing
-        found.push(node);
-        queue.push(listed.digest);
+    // Wave by wave (the image's manifests, then their artifacts, ...), each wave's listings at once.
+    for (let wave = [...subjects]; wave.length > 0;) {
+      const listings = await Promise.all(
+        wave.map(async (subject) => ({ subject, listed: await listReferrers(client, repository, subject) })),
+      );
+      const next: string[] = [];
+      for (const { subject, listed } of listings) {
+        for (const { mediaType, digest, size } of listed) {
+          if (seen.has(digest)) continue;
+          seen.add(digest);
+          const node = await loadManifestTree(store, { mediaType, digest, size }, this.name);
+          const named = (JSON.parse(node.bytes.toString('utf8')) as { subject?: { digest?: unknown } })
+            .subject;
+          if (named?.digest !== subject) continue; // a stale tag listing
+          found.push(node);
+          next.push(digest);
+        }
       }
+      wave = next;
     }
     return found;
   }
@@ -120,8 +128,7 @@ function remoteStore(
       }
       return bytes;
     },
-    blob: (descriptor, where, manifestDigest) => {
-      checkDescriptor(descriptor, sourceName, `${manifestDigest} ${where}`);
+    blob: (descriptor) => {
       const urls = (descriptor as Descriptor & { urls?: unknown }).urls;
       if (Array.isArray(urls) && urls.length > 0 && FOREIGN_LAYER.test(descriptor.mediaType)) {
         return Promise.resolve(undefined);
