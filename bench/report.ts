@@ -177,6 +177,26 @@ export function evaluateTargets(report: Report): TargetRow[] {
     met: speedups.length ? median(speedups) >= 20 : undefined,
   });
 
+  ratioTarget('registry copy (copy-registry) <= 0.8x skopeo copy docker:// docker://', 'copy-registry', 0.8);
+  const copyPeaks = ['copy-registry', 'copy-same-registry'].flatMap((name) =>
+    okRuns(scenario(report, name)?.runs[OURS]).map((m) => m.rssMB),
+  );
+  rows.push({
+    target: 'registry copies (copy-registry, copy-same-registry): image-push peak RSS < 200 MB',
+    measured: copyPeaks.length ? `${Math.max(...copyPeaks).toFixed(0)} MB` : 'not measured',
+    met: copyPeaks.length ? Math.max(...copyPeaks) < 200 : undefined,
+  });
+  const same = scenario(report, 'copy-same-registry');
+  if (same) {
+    const received = median((same.runs[OURS] ?? []).map((m) => m.receivedMB).filter((n) => !Number.isNaN(n)));
+    const ok = okRuns(same.runs[OURS]).length === same.runs[OURS]!.length;
+    rows.push({
+      target: 'same-registry copy (copy-same-registry) sends no blob body (registry reads < 1 MB)',
+      measured: `${received.toFixed(2)} MB${ok ? '' : `, ${failures(same.runs[OURS]!)}`}`,
+      met: ok && received < 1,
+    });
+  }
+
   const peaks: { where: string; rss: number }[] = [];
   for (const s of report.scenarios)
     for (const m of okRuns(s.runs[OURS])) peaks.push({ where: s.name, rss: m.rssMB });

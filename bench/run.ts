@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { parseSize } from '../scripts/sample-image.ts';
+import { startRegistry } from '../test/helpers/registry.ts';
 import { isolatedSkopeoEnv, skopeoVersion } from '../test/helpers/skopeo.ts';
 import { ensureTools, makeTempDir, run } from '../test/helpers/tools.ts';
 import {
@@ -122,6 +123,8 @@ const skopeo: Tool = {
       'copy',
       '--quiet',
       '--dest-tls-verify=false',
+      // The bench registries speak plain HTTP on loopback.
+      ...(source.startsWith('docker://') ? ['--src-tls-verify=false'] : []),
       source,
       `docker://${destination}`,
     ],
@@ -175,9 +178,10 @@ interface Scenario {
   source(): Promise<ImageSource>;
   /**
    * What the registry holds before the measured push to bench/app: nothing; the image, pushed there by
-   * image-push; or the image in another repository (bench/base), pushed there by the measured tool itself.
+   * image-push; the image in another repository (bench/base), pushed there by the measured tool itself; or
+   * (`base`) the image in bench/base, pushed there by image-push from `seed`, for a copy within the registry.
    */
-  readonly setup: 'fresh' | 'warm' | 'other-repo';
+  readonly setup: 'fresh' | 'warm' | 'other-repo' | 'base';
   /** image-push keeps a blob map from its warm-up push to the measured one. */
   readonly blobMap?: boolean;
   /** nginx with this client_max_body_size in front of the registry. */
@@ -189,7 +193,12 @@ interface Scenario {
 }
 
 interface ImageSource {
+  /** What the tools are given; `{target}` stands for the measured run's registry (a copy within it). */
   readonly source: string;
+  /** For setup `base`: what image-push pushes into bench/base first. */
+  readonly seed?: string;
+  /** Stops what the source needs (a source registry) once the scenario is done. */
+  readonly stop?: () => Promise<void>;
   readonly oci?: OciImage;
   readonly describe: readonly [name: string, text: string];
 }
@@ -225,6 +234,9 @@ const overLimit = memo(() =>
   flags.small ? ociImage('body-limit-small', [{ size: 160 * MB }, { size: 4 * MB }], 404) : fiveLayers(),
 );
 
+// The copy scenarios' image: ~1 GB of blobs in six gzip layers (the sample content gzips to ~41%).
+const gigabyte = memo(() => ociImage(`copy-1g${suffix}`, sizes([1000, 700, 400, 200, 80, 20]), 606));
+
 const mb = (bytes: number): string => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 const oci = (image: () => Promise<OciImage>) => async (): Promise<ImageSource> => {
   const img = await image();
@@ -239,6 +251,41 @@ const oci = (image: () => Promise<OciImage>) => async (): Promise<ImageSource> =
     ],
   };
 };
+const describeCopy = (img: OciImage, where: string): ImageSource['describe'] => [
+  img.name,
+  `OCI layout, ${img.image.layers.length} gzip layers, ${mb(img.image.totalBlobBytes)} MB of blobs, ${where}`,
+];
+
+/** The copy image in a registry of its own (pushed there once by image-push), kept for the scenario's runs. */
+const inSourceRegistry = async (): Promise<ImageSource> => {
+  const img = await gigabyte();
+  const registry = await startRegistry();
+  try {
+    await runCommand(ours.push(img.source, `${registry.host}/bench/src:1`, NO_CONTEXT), TIMEOUT_MS);
+  } catch (err) {
+    await registry.stop();
+    throw err;
+  }
+  return {
+    source: `docker://${registry.host}/bench/src:1`,
+    describe: describeCopy(img, 'copied from a second local registry'),
+    stop: () => registry.stop(),
+  };
+};
+
+/** The copy image in bench/base of the measured run's own registry (pushed there by image-push first). */
+const inTargetRegistry = async (): Promise<ImageSource> => {
+  const img = await gigabyte();
+  return {
+    source: 'docker://{target}/bench/base:1',
+    seed: img.source,
+    describe: describeCopy(img, 'copied within one registry'),
+  };
+};
+
+/** For unmeasured image-push runs outside any run's directory: no blob map, no skopeo. */
+const NO_CONTEXT: RunContext = { dir: '', skopeoEnv: {}, blobMap: undefined };
+
 const dockerSource = async (): Promise<ImageSource> => {
   const a: DockerArchive = await archive();
   return {
@@ -314,6 +361,22 @@ const scenarios: Scenario[] = [
     blobMap: true,
   },
   {
+    name: 'copy-registry',
+    measures:
+      'copy of a ~1 GB image (six layers) from a second local registry (docker://) into an empty one: ' +
+      'blobs streamed from registry to registry, digests kept.',
+    source: inSourceRegistry,
+    setup: 'fresh',
+  },
+  {
+    name: 'copy-same-registry',
+    measures:
+      'copy of the same image from bench/base to bench/app of one registry (docker://): image-push mounts ' +
+      'every blob (no blob body sent or received); skopeo does what its empty blob-info cache allows.',
+    source: inTargetRegistry,
+    setup: 'base',
+  },
+  {
     name: 'body-limit-50m',
     measures:
       'cold push through nginx with client_max_body_size 50m, of an image with a layer over 50 MB: skopeo ' +
@@ -326,7 +389,7 @@ const scenarios: Scenario[] = [
 
 async function runOnce(
   scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
-  source: string,
+  from: Pick<ImageSource, 'source' | 'seed'>,
   tool: Tool,
 ): Promise<Measurement> {
   const dir = await makeTempDir('bench-run-');
@@ -340,8 +403,14 @@ async function runOnce(
       const target = await startTarget(scenario.bodyLimit);
       try {
         const destination = `${target.host}/bench/app:1`;
+        const source = from.source.replace('{target}', target.host);
         try {
-          if (scenario.setup === 'warm')
+          if (scenario.setup === 'base')
+            await runCommand(
+              ours.push(from.seed ?? source, `${target.host}/bench/base:1`, context),
+              TIMEOUT_MS,
+            );
+          else if (scenario.setup === 'warm')
             await runCommand(ours.push(source, destination, context), TIMEOUT_MS);
           else if (scenario.setup === 'other-repo')
             await runCommand(tool.push(source, `${target.host}/bench/base:1`, context), TIMEOUT_MS);
@@ -386,7 +455,7 @@ function describe(m: Measurement): string {
 async function runRounds(
   label: string,
   scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
-  source: string,
+  source: Pick<ImageSource, 'source' | 'seed'>,
   tools: readonly Tool[],
   runs: Record<string, Measurement[]>,
   onRun: () => Promise<void>,
@@ -478,7 +547,7 @@ async function scalingSize(
   }
   const img = await ociImage(name, spec, seed);
   result.blobMB = img.image.totalBlobBytes / MB;
-  await runRounds(`scaling ${result.name}`, { setup: 'fresh' }, img.source, tools, result.runs, onRun);
+  await runRounds(`scaling ${result.name}`, { setup: 'fresh' }, img, tools, result.runs, onRun);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -553,8 +622,11 @@ async function main(): Promise<void> {
       if (scenario.floor) result.floorRatios = pairRatios(result.runs[OURS], result.runs[FLOOR]);
       await save();
     };
+    let stopSource: (() => Promise<void>) | undefined;
     try {
-      const { source, oci: img, describe: about } = await scenario.source();
+      const from = await scenario.source();
+      const { oci: img, describe: about } = from;
+      stopSource = from.stop;
       report.images[about[0]] = about[1];
       if (scenario.bodyLimit) {
         const limit = parseSize(scenario.bodyLimit);
@@ -567,10 +639,12 @@ async function main(): Promise<void> {
             withFlags(skopeo, 'copy', ['--dest-compress-format', 'zstd']),
           ]
         : [ours, skopeo, ...(scenario.floor && img ? [curlFloor(img)] : [])];
-      await runRounds(scenario.name, scenario, source, tools, result.runs, update);
+      await runRounds(scenario.name, scenario, from, tools, result.runs, update);
     } catch (err) {
       result.error = errorText(err);
       log(`  ${scenario.name}: error: ${result.error}`);
+    } finally {
+      await stopSource?.();
     }
     await update();
     log(`  ${scenario.name} done in ${seconds(started)} s`);

@@ -22,7 +22,7 @@ import {
   splitList,
   tallyBlobs,
   which
-} from "./lib-GLJOAFYM.js";
+} from "./lib-MYW2ENY7.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -68613,12 +68613,28 @@ function readSettings() {
       "set both, or neither to use the Docker config (docker/login-action) or anonymous access"
     );
   }
+  const sourceUsername = getInput("source-username");
+  const sourcePassword = getInput("source-password");
+  if (sourcePassword) setSecret(sourcePassword);
+  if (Boolean(sourceUsername) !== Boolean(sourcePassword)) {
+    throw new InputError(
+      `${sourceUsername ? "source-username" : "source-password"} is set but ${sourceUsername ? "source-password" : "source-username"} is empty`,
+      "set both, or neither to use the Docker config (docker/login-action) for the source registry"
+    );
+  }
+  if (sourceUsername && !image.trim().startsWith("docker://")) {
+    throw new InputError(
+      "source-username and source-password are set, but image is not a docker:// reference",
+      "they are for a source in a registry (docker://REGISTRY/REPOSITORY:TAG); drop them"
+    );
+  }
   return {
     image,
     merge: merge2,
     tags: tags2,
     registry: getInput("registry") || void 0,
     credentials: username ? { username, password } : void 0,
+    sourceCredentials: sourceUsername ? { username: sourceUsername, password: sourcePassword } : void 0,
     insecureRegistries: splitList(getInput("insecure-registries")),
     cache: parseBoolean("cache", getInput("cache"), true),
     pushByDigest,
@@ -68780,6 +68796,7 @@ async function run() {
       () => push({
         ...connection,
         source: settings.image,
+        sourceCredentials: settings.sourceCredentials,
         compression: settings.compression,
         compressionLevel: settings.compressionLevel,
         blobMap,

@@ -12,6 +12,8 @@ export interface ActionSettings extends Tuning {
   readonly tags: string[];
   readonly registry: string | undefined;
   readonly credentials: Credentials | undefined;
+  /** For a `docker://` image: credentials of the source registry (else the Docker config). */
+  readonly sourceCredentials: Credentials | undefined;
   readonly insecureRegistries: string[];
   /** Keep the diffID -> blob map in the Actions cache. */
   readonly cache: boolean;
@@ -46,12 +48,28 @@ export function readSettings(): ActionSettings {
       'set both, or neither to use the Docker config (docker/login-action) or anonymous access',
     );
   }
+  const sourceUsername = core.getInput('source-username');
+  const sourcePassword = core.getInput('source-password');
+  if (sourcePassword) core.setSecret(sourcePassword);
+  if (Boolean(sourceUsername) !== Boolean(sourcePassword)) {
+    throw new InputError(
+      `${sourceUsername ? 'source-username' : 'source-password'} is set but ${sourceUsername ? 'source-password' : 'source-username'} is empty`,
+      'set both, or neither to use the Docker config (docker/login-action) for the source registry',
+    );
+  }
+  if (sourceUsername && !image.trim().startsWith('docker://')) {
+    throw new InputError(
+      'source-username and source-password are set, but image is not a docker:// reference',
+      'they are for a source in a registry (docker://REGISTRY/REPOSITORY:TAG); drop them',
+    );
+  }
   return {
     image,
     merge,
     tags,
     registry: core.getInput('registry') || undefined,
     credentials: username ? { username, password } : undefined,
+    sourceCredentials: sourceUsername ? { username: sourceUsername, password: sourcePassword } : undefined,
     insecureRegistries: splitList(core.getInput('insecure-registries')),
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,

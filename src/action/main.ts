@@ -43,6 +43,7 @@ export async function run(): Promise<void> {
           push({
             ...connection,
             source: settings.image,
+            sourceCredentials: settings.sourceCredentials,
             compression: settings.compression,
             compressionLevel: settings.compressionLevel,
             blobMap,

@@ -12,8 +12,9 @@ import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/retr
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]
        image-push merge DESTINATION... --source REF --source REF... [options]
 
-push: SOURCE is oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:REF], docker-daemon:NAME[:TAG]
-or a bare image name (the Docker daemon); each DESTINATION is an image reference (ghcr.io/org/app:1.0).
+push: SOURCE is oci:PATH[:NAME], oci-archive:PATH[:NAME], docker-archive:PATH[:REF], docker-daemon:NAME[:TAG],
+a bare image name (the Docker daemon) or docker://REGISTRY/REPO[:TAG|@DIGEST] (a copy from a registry, digest
+kept); each DESTINATION is an image reference (ghcr.io/org/app:1.0).
 merge: combines images already in a registry (REF is registry/repo@sha256:...) into one index under the
 DESTINATIONs, mounting blobs across repositories. Both print the pushed manifest's digest.
 
@@ -22,6 +23,8 @@ options:
   --username USER            with the password from IMAGE_PUSH_PASSWORD or --password-stdin
                              (without it: the Docker config and its credential helpers)
   --password-stdin           read the password from standard input
+  --source-username USER     for a docker:// SOURCE, with the password from IMAGE_PUSH_SOURCE_PASSWORD
+                             (or --source-password, which other users of the machine can see in ps)
   --concurrency N            registry requests at once (default ${DEFAULT_CONCURRENCY})
   --compression gzip|zstd    how to compress uncompressed layers (default gzip)
   --compression-level N      gzip 1-9 (default ${DEFAULT_COMPRESSION_LEVEL}) or zstd 1-19 (default 3)
@@ -45,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
       registry: { type: 'string' },
       username: { type: 'string' },
       'password-stdin': { type: 'boolean', default: false },
+      'source-username': { type: 'string' },
+      'source-password': { type: 'string' },
       concurrency: { type: 'string', default: '' },
       compression: { type: 'string', default: '' },
       'compression-level': { type: 'string', default: '' },
@@ -99,6 +104,17 @@ async function main(argv: string[]): Promise<void> {
       'pipe it to --password-stdin or set IMAGE_PUSH_PASSWORD',
     );
   }
+  const sourcePassword = values['source-password'] ?? process.env.IMAGE_PUSH_SOURCE_PASSWORD;
+  if (values['source-username'] && !sourcePassword) {
+    throw new InputError(
+      '--source-username needs a password',
+      'set IMAGE_PUSH_SOURCE_PASSWORD (or pass --source-password)',
+    );
+  }
+  const sourceCredentials =
+    values['source-username'] && sourcePassword
+      ? { username: values['source-username'], password: sourcePassword }
+      : undefined;
   const logger = stderrLogger(values.quiet);
   const connection = {
     destinations,
@@ -124,6 +140,7 @@ async function main(argv: string[]): Promise<void> {
     compressionLevel: tuning.compressionLevel,
     blobMap,
     source: source ?? '',
+    sourceCredentials,
     pushByDigest: values['push-by-digest'],
     platforms: tuning.platforms,
   });

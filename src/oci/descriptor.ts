@@ -26,6 +26,11 @@ export interface BlobSource {
   readonly available: boolean;
   /** Opens the blob's bytes from the start; called again for each upload attempt. */
   open(): Promise<Readable>;
+  /**
+   * Where the blob lives in a registry (a registry source): a destination on that registry mounts it from
+   * there (`POST ?mount=&from=`) before anything is downloaded.
+   */
+  readonly mountFrom?: { readonly registry: string; readonly repository: string };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { BlobMap } from '../cache/blob-map.ts';
+import { InputError } from '../errors.ts';
 import { LayerCompressor } from '../compress/layer-compressor.ts';
 import type { LayerCompression } from '../compress/parallel-compress.ts';
 import { formatBytes } from '../format.ts';
@@ -39,9 +40,20 @@ export interface PushOptions extends ConnectionOptions {
  */
 export async function push(options: PushOptions): Promise<PushResult> {
   const compressor = new LayerCompressor(options.compression, options.compressionLevel);
-  const source = openSource(options.source, compressor);
   let session: PushSession | undefined;
   let writer: Writer | undefined;
+  // A docker:// source reads through the session's clients; it asks for one only in load(), once it is open.
+  const source = openSource(options.source, compressor, (registry) => {
+    if (!session) throw new Error('the source asked for a registry client before the session opened');
+    return session.sourceClientFor(registry);
+  });
+  if (options.sourceCredentials && !source.name.startsWith('docker://')) {
+    await compressor.close();
+    throw new InputError(
+      `source credentials were given, but the image "${options.source}" is not in a registry`,
+      'they are for a docker://REGISTRY/REPOSITORY:TAG source; drop them',
+    );
+  }
   try {
     session = await openSession(options);
     writer = new Writer({
@@ -73,7 +85,7 @@ async function pushImage(
   // The one place a source's mount hints reach the writer: the blob map, base images, a registry source.
   const hints = (target: Target, blob: BlobSource): BlobHints => ({
     mountFrom: mountSources(options.blobMap, bases, target, blob.descriptor.digest),
-    ...(source.copyFrom ? { copyFrom: source.copyFrom } : {}),
+    ...((blob.mountFrom ?? source.copyFrom) ? { copyFrom: blob.mountFrom ?? source.copyFrom } : {}),
   });
 
   const loaded = await source.load();
@@ -91,6 +103,12 @@ async function pushImage(
     ({ root, layersRead } = await resolveLayers(loaded, context));
   } else {
     root = selectPlatforms(loaded, options.platforms ?? []);
+    if (root.descriptor.digest !== loaded.descriptor.digest) {
+      log.info(
+        `the index digest changed from ${loaded.descriptor.digest} to ${root.descriptor.digest} because ` +
+          `platforms kept ${indexEntries(root)} of ${indexEntries(loaded)} entries`,
+      );
+    }
   }
   bases = baseImages(root);
   checkPinnedDigests(targets, root.descriptor.digest, "the image's manifest");
@@ -104,7 +122,7 @@ async function pushImage(
   await writePlan(writer, plan);
   const subjects = new Set([...plan.children, root].map((m) => m.descriptor.digest));
   const referrers = (await source.referrers?.(subjects)) ?? [];
-  await pushReferrers(referrers, targets, writer, { limit, logger: log, sourceName: source.name });
+  await pushReferrers(referrers, targets, writer, { limit, logger: log, sourceName: source.name, hints });
   await writer.drain();
   log.info(writer.describe(root.descriptor.digest, targets.length));
   return planResult(plan, writer, {
@@ -149,4 +167,10 @@ function baseImages(root: ManifestNode): { registry: string; repository: string 
       return []; // a malformed annotation is no reason to fail a push
     }
   });
+}
+
+/** How many entries an index lists. */
+function indexEntries(node: ManifestNode): number {
+  const parsed = parseManifest(node.bytes);
+  return parsed.kind === 'index' ? parsed.manifests.length : 0;
 }

@@ -1,10 +1,10 @@
 import { SourceError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { ManifestNode } from '../oci/descriptor.ts';
+import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
 import { ManifestError, parseManifest } from '../oci/manifest.ts';
-import { addToReferrersTag, putManifest } from '../registry/manifests.ts';
+import { addToReferrersTag, manifestExists, putManifest } from '../registry/manifests.ts';
 import type { Target } from './session.ts';
-import type { Writer } from './writer.ts';
+import type { BlobHints, Writer } from './writer.ts';
 
 /**
  * Artifacts that refer to the pushed manifests (signatures, SBOMs), pushed after their subject: blobs, then
@@ -14,7 +14,13 @@ export async function pushReferrers(
   referrers: readonly ManifestNode[],
   targets: readonly Target[],
   writer: Writer,
-  context: { limit: <T>(task: () => Promise<T>) => Promise<T>; logger: Logger; sourceName: string },
+  context: {
+    limit: <T>(task: () => Promise<T>) => Promise<T>;
+    logger: Logger;
+    sourceName: string;
+    /** The same mount hints as the image's own blobs (a copy mounts an artifact's blobs too). */
+    hints?: (target: Target, blob: BlobSource) => BlobHints;
+  },
 ): Promise<void> {
   const { limit, logger } = context;
   for (const node of referrers) {
@@ -40,8 +46,18 @@ export async function pushReferrers(
       ...(artifactType ? { artifactType } : {}),
       ...(parsed.annotations ? { annotations: parsed.annotations } : {}),
     };
-    await writer.ensureAll(targets.flatMap((target) => node.blobs.map((blob) => ({ target, blob }))));
+    await writer.ensureAll(
+      targets.flatMap((target) =>
+        node.blobs.map((blob) => ({
+          target,
+          blob,
+          ...(context.hints ? { hints: context.hints(target, blob) } : {}),
+        })),
+      ),
+    );
     for (const target of targets) {
+      // Already there (a promotion or rollback of an image that has it): it was listed when it was pushed.
+      if (await limit(() => manifestExists(target.client, target.repository, node.descriptor))) continue;
       const { subjectAccepted } = await limit(() =>
         putManifest(target.client, target.repository, digest, node.descriptor, node.bytes),
       );

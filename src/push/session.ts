@@ -17,6 +17,8 @@ export interface ConnectionOptions {
   readonly registry?: string | undefined;
   /** Explicit credentials, for `registry` (or the only registry the destinations name). */
   readonly credentials?: Credentials | undefined;
+  /** Explicit credentials for the source registry (`docker://` sources) only; else as for destinations. */
+  readonly sourceCredentials?: Credentials | undefined;
   /**
    * Look up credentials for the other registries in the Docker config (`docker login`, docker/login-action)
    * and its credential helpers. Default true; the environment it reads is `dockerConfigEnv`.
@@ -46,6 +48,11 @@ export interface PushSession {
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   /** A client for a registry that is not a destination (a merge's sources). */
   clientFor(registry: string): Promise<RegistryClient>;
+  /**
+   * The client a `docker://` source reads through: with `sourceCredentials` when given (a client of its
+   * own, which never writes), else the same as clientFor.
+   */
+  sourceClientFor(registry: string): Promise<RegistryClient>;
   close(): Promise<void>;
 }
 
@@ -63,8 +70,11 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
   const clients = new Map<string, Promise<RegistryClient>>();
   const onSecret = options.onSecret ?? (() => undefined);
 
-  const createClient = async (registry: string): Promise<RegistryClient> => {
-    let credentials = explicit(registry);
+  const createClient = async (
+    registry: string,
+    given: Credentials | undefined = explicit(registry),
+  ): Promise<RegistryClient> => {
+    let credentials = given;
     if (!credentials && options.dockerConfig !== false) {
       credentials = await dockerConfigCredentials(registry, {
         ...(options.dockerConfigEnv ? { env: options.dockerConfigEnv } : {}),
@@ -91,6 +101,15 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
     return client;
   };
 
+  let sourceClient: { registry: string; client: Promise<RegistryClient> } | undefined;
+  const sourceClientFor = (registry: string): Promise<RegistryClient> => {
+    const given = options.sourceCredentials;
+    // A source names one registry: the source credentials are for the first one asked for, and no other.
+    if (!given || (sourceClient && sourceClient.registry !== registry)) return clientFor(registry);
+    sourceClient ??= { registry, client: createClient(registry, given) };
+    return sourceClient.client;
+  };
+
   const targets = await Promise.all(
     parsed.map(async (target) => ({ ...target, client: await clientFor(target.registry) })),
   );
@@ -98,6 +117,7 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
     targets,
     limit: createLimiter(options.concurrency),
     clientFor,
+    sourceClientFor,
     close: () => transport.close(),
   };
 }

@@ -4,7 +4,7 @@ import { formatBytes } from '../format.ts';
 import type { Logger } from '../log.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { blobExists, mountBlob } from '../registry/blobs.ts';
-import { putManifest } from '../registry/manifests.ts';
+import { manifestExists, putManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { ProgressReporter } from './progress.ts';
 import { tallyBlobs, type BlobAction, type BlobReport, type BlobTally } from './result.ts';
@@ -142,9 +142,11 @@ export class Writer {
       await this.settle(
         wave.flatMap((node) =>
           targets.map((t) =>
-            limit(() =>
-              putManifest(t.client, t.repository, node.descriptor.digest, node.descriptor, node.bytes),
-            ),
+            // One the repository holds already (a rollback, a promotion) costs a HEAD, not a PUT.
+            limit(async () => {
+              if (await manifestExists(t.client, t.repository, node.descriptor)) return;
+              await putManifest(t.client, t.repository, node.descriptor.digest, node.descriptor, node.bytes);
+            }),
           ),
         ),
       );

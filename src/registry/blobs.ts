@@ -1,7 +1,10 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { pushScope, type RegistryClient } from './client.ts';
-import { RegistryError } from './errors.ts';
+import { networkError, RegistryError } from './errors.ts';
 import { header } from './http.ts';
+import { retryReason } from './retry.ts';
 
 /**
  * Whether the repository already holds the blob: a HEAD that names this digest and size. A 403 counts as
@@ -85,5 +88,117 @@ async function cancelUpload(client: RegistryClient, repository: string, location
     await res.body.dump();
   } catch {
     // ignored: see above
+  }
+}
+
+export interface ReadBlobOptions {
+  /**
+   * Hash the bytes and fail unless they are the blob named (default true). A consumer that hashes every byte
+   * itself (an upload, which commits only a matching digest) turns it off: hashing twice costs CPU for nothing.
+   */
+  readonly verify?: boolean;
+  /** Called when a cut download carries on from `offset` (for logs). */
+  readonly onResume?: (offset: number, reason: string) => void;
+}
+
+/**
+ * Streams a blob from `repository` (`GET /blobs/<digest>`, following the registry's redirect to object storage)
+ * and checks it as it passes: every byte is hashed, and the last chunk is only handed on once the size and the
+ * digest match, so a consumer never sees the end of a blob that is not the one named (see `verify`). A connection cut in the
+ * middle resumes with `Range: bytes=N-` from the bytes already handed on (a registry that ignores Range sends
+ * the blob again and the known part is skipped), within the client's retry budget, renewed after progress.
+ * Nothing touches the disk.
+ */
+export function readBlob(
+  client: RegistryClient,
+  repository: string,
+  blob: Descriptor,
+  options: ReadBlobOptions = {},
+): Readable {
+  return Readable.from(blobChunks(client, repository, blob, options), { objectMode: false });
+}
+
+async function* blobChunks(
+  client: RegistryClient,
+  repository: string,
+  blob: Descriptor,
+  { verify = true, onResume }: ReadBlobOptions,
+): AsyncGenerator<Buffer> {
+  const from = `${client.registry}/${repository}`;
+  const what = `reading blob ${blob.digest} from ${from}`;
+  const hash = createHash('sha256');
+  let passed = 0;
+  let budget = client.retryBudget(what);
+  let passedAtFailure = 0;
+  for (;;) {
+    const res = await client.request(what, [`repository:${repository}:pull`], {
+      method: 'GET',
+      url: `/v2/${repository}/blobs/${blob.digest}`,
+      headers: passed > 0 ? { range: `bytes=${passed}-` } : {},
+      ok: [200, 206],
+    });
+    // 206 starts where we asked; a 200 is the whole blob again, whose first `passed` bytes we already sent.
+    let skip = res.status === 206 ? 0 : passed;
+    if (res.status === 206 && !header(res.headers, 'content-range')?.startsWith(`bytes ${passed}-`)) {
+      await res.body.dump();
+      throw new RegistryError(
+        `${what}: asked for bytes from ${passed} on, ${client.registry} sent "${header(res.headers, 'content-range') ?? ''}"`,
+        'the registry or a proxy answers ranges wrongly; try again without it in the way',
+      );
+    }
+    try {
+      for await (const data of res.body as AsyncIterable<Buffer>) {
+        let chunk = data;
+        if (skip > 0) {
+          const dropped = Math.min(skip, chunk.length);
+          skip -= dropped;
+          chunk = chunk.subarray(dropped);
+          if (chunk.length === 0) continue;
+        }
+        passed += chunk.length;
+        if (verify) {
+          hash.update(chunk);
+          if (passed >= blob.size) checkBlob(from, blob, passed, hash);
+        } else if (passed > blob.size) {
+          throw new RegistryError(
+            `${from} sent more than the ${blob.size} bytes of ${blob.digest}`,
+            undefined,
+          );
+        }
+        yield chunk;
+      }
+    } catch (err) {
+      if (err instanceof RegistryError) throw err;
+      res.body.destroy();
+      if (passed > passedAtFailure) budget = client.retryBudget(what); // progress: a fresh budget
+      passedAtFailure = passed;
+      await budget.next(networkError(what, client.registry, err));
+      onResume?.(passed, retryReason(err) ?? 'the connection broke');
+      continue;
+    }
+    if (passed === blob.size) {
+      if (verify) checkBlob(from, blob, passed, hash); // an empty blob never reached the check above
+      return;
+    }
+    // The body ended early without an error (a proxy that closes cleanly): carry on like after a cut.
+    if (passed > passedAtFailure) budget = client.retryBudget(what);
+    passedAtFailure = passed;
+    const short = new RegistryError(
+      `${what}: the body ended after ${passed} of ${blob.size} bytes`,
+      undefined,
+    );
+    await budget.next(short, 'the body ended early');
+    onResume?.(passed, 'the body ended early');
+  }
+}
+
+/** Once `passed` reaches the descriptor's size: the bytes must be exactly the blob named. */
+function checkBlob(from: string, blob: Descriptor, passed: number, hash: Hash): void {
+  const digest = `sha256:${hash.copy().digest('hex')}`;
+  if (passed !== blob.size || digest !== blob.digest) {
+    throw new RegistryError(
+      `${from} sent ${passed === blob.size ? '' : 'more than '}${blob.size} bytes hashing to ${digest}, not ${blob.digest}`,
+      'the source registry holds corrupt content, or a proxy altered it; push the image there again',
+    );
   }
 }

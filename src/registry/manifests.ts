@@ -110,3 +110,61 @@ export async function addToReferrersTag(
     bytes,
   );
 }
+
+/** Whether the repository holds the manifest with this digest (HEAD): then it need not be sent again. */
+export async function manifestExists(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+): Promise<boolean> {
+  const res = await client.request(
+    `checking manifest ${descriptor.digest} in ${repository}`,
+    [pushScope(repository)],
+    {
+      method: 'HEAD',
+      url: `/v2/${repository}/manifests/${descriptor.digest}`,
+      headers: { accept: MANIFEST_ACCEPT },
+      ok: [200, 403, 404],
+    },
+  );
+  await res.body.dump();
+  const stored = header(res.headers, 'docker-content-digest');
+  return res.status === 200 && (stored === undefined || stored === descriptor.digest);
+}
+
+/**
+ * The manifests that name `subject` as their subject: the OCI 1.1 referrers API (`GET /referrers/<digest>`),
+ * or, where the registry lacks it (404, or anything but an index), the `sha256-<hex>` tag listing.
+ */
+export async function listReferrers(
+  client: RegistryClient,
+  repository: string,
+  subject: string,
+): Promise<Descriptor[]> {
+  const what = `listing the referrers of ${subject} in ${repository}`;
+  const res = await client.request(what, [`repository:${repository}:pull`], {
+    method: 'GET',
+    url: `/v2/${repository}/referrers/${subject}`,
+    headers: { accept: OCI_INDEX },
+    ok: [200, 400, 404, 405],
+  });
+  const text = await res.body.text();
+  const fromApi = res.status === 200 ? manifestsOf(Buffer.from(text)) : undefined;
+  if (fromApi) return fromApi;
+  const tagged = await getManifest(client, repository, subject.replace(':', '-'));
+  return (tagged && manifestsOf(tagged.bytes)) ?? [];
+}
+
+/** The `manifests` of an index, or undefined when the bytes are no index. */
+function manifestsOf(bytes: Buffer): Descriptor[] | undefined {
+  try {
+    const json = JSON.parse(bytes.toString('utf8')) as { manifests?: unknown };
+    if (!Array.isArray(json.manifests)) return undefined;
+    // Entries are checked as they are read; here only those that name a digest at all are kept.
+    return (json.manifests as unknown[]).filter(
+      (d): d is Descriptor => typeof (d as { digest?: unknown } | null)?.digest === 'string',
+    );
+  } catch {
+    return undefined;
+  }
+}

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { DigestingStream } from '../oci/digest.ts';
-import { SourceError } from '../errors.ts';
+import { ImagePushError, SourceError } from '../errors.ts';
 import type { BlobSource } from '../oci/descriptor.ts';
 import { blobSize } from './blobs.ts';
 import { pushScope, type RegistryClient } from './client.ts';
@@ -483,5 +483,7 @@ function chunksRefused(err: RegistryError): boolean {
 }
 
 function readError(digest: string, err: Error): SourceError {
-  return new SourceError(`reading blob ${digest} from the source: ${err.message}`, undefined, { cause: err });
+  // A source that knows what went wrong (a registry source's digest check) says how to fix it too.
+  const hint = err instanceof ImagePushError ? err.hint : undefined;
+  return new SourceError(`reading blob ${digest} from the source: ${err.message}`, hint, { cause: err });
 }

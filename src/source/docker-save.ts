@@ -10,7 +10,7 @@ import {
 } from '../oci/media-types.ts';
 import { parseReference, formatReference } from '../oci/reference.ts';
 import type { LayoutFiles } from './layout-files.ts';
-import { blobPath, loadManifestTree } from './manifest-tree.ts';
+import { blobPath, layoutStore, loadManifestTree } from './manifest-tree.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import type { LoadedImage, PendingLayer } from './types.ts';
 
@@ -123,7 +123,7 @@ async function storedManifest(
     );
     if (json.manifests) queue.push(...json.manifests);
     if (json.config?.digest === configDigest && json.layers?.every((l) => /gzip|zstd/.test(l.mediaType))) {
-      return loadManifestTree(files, descriptor, sourceName);
+      return loadManifestTree(layoutStore(files, sourceName), descriptor, sourceName);
     }
   }
   return undefined;

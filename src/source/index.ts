@@ -5,20 +5,36 @@ import { DockerArchiveSource } from './docker-archive.ts';
 import { DockerDaemonSource } from './docker-daemon.ts';
 import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { OciLayoutSource } from './oci-layout.ts';
+import { RegistrySource, type ClientFactory } from './registry-source.ts';
 import type { ImageSource } from './types.ts';
 
-const TRANSPORTS = ['oci', 'oci-archive', 'docker-archive', 'docker-daemon'] as const;
+const TRANSPORTS = ['oci', 'oci-archive', 'docker-archive', 'docker-daemon', 'docker'] as const;
 
 /**
  * Opens the image named by a transport reference, as skopeo writes them: `oci:PATH[:NAME]`,
- * `oci-archive:PATH[:NAME]`, `docker-archive:PATH[:REF]`, `docker-daemon:NAME[:TAG]`; a bare image name means
- * the Docker daemon.
+ * `oci-archive:PATH[:NAME]`, `docker-archive:PATH[:REF]`, `docker-daemon:NAME[:TAG]`,
+ * `docker://REGISTRY/REPO[:TAG|@DIGEST]`; a bare image name means the Docker daemon. `clients` gives the
+ * registry clients a `docker://` source reads through.
  */
-export function openSource(reference: string, compressor: LayerCompressor): ImageSource {
+export function openSource(
+  reference: string,
+  compressor: LayerCompressor,
+  clients?: ClientFactory,
+): ImageSource {
   const input = reference.trim();
   const colon = input.indexOf(':');
   const transport = colon === -1 ? '' : input.slice(0, colon);
   const rest = input.slice(colon + 1);
+  if (transport === 'docker') {
+    if (!rest.startsWith('//')) {
+      throw new InputError(
+        `image "${input}": the registry transport is written docker://REGISTRY/REPOSITORY:TAG`,
+        `write docker:${rest.startsWith('/') ? '/' : '//'}${rest}`,
+      );
+    }
+    if (!clients) throw new Error('openSource: a docker:// source needs registry clients');
+    return new RegistrySource(rest.slice(2), clients);
+  }
   if (transport === 'docker-daemon' || !(TRANSPORTS as readonly string[]).includes(transport)) {
     const name = transport === 'docker-daemon' ? rest : input;
     try {
@@ -27,7 +43,7 @@ export function openSource(reference: string, compressor: LayerCompressor): Imag
       if (transport === 'docker-daemon') throw err;
       throw new InputError(
         `image "${input}": unknown transport "${transport || input}", and not an image name either`,
-        `write the source as ${TRANSPORTS.map((t) => `${t}:...`).join(', ')} or a Docker image name`,
+        `write the source as ${TRANSPORTS.map((t) => (t === 'docker' ? 'docker://...' : `${t}:...`)).join(', ')} or a Docker image name`,
       );
     }
     return new DockerDaemonSource(name, compressor);

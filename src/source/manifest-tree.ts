@@ -4,16 +4,33 @@ import { ManifestError, MAX_MANIFEST_BYTES, parseManifest, type ParsedManifest }
 import type { LayoutFiles } from './layout-files.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 
+/** Where a manifest tree's content comes from: an OCI layout's files, or a registry. */
+export interface ManifestStore {
+  /** The manifest's bytes, checked against the descriptor's digest and size. */
+  manifest(descriptor: Descriptor, where: string): Promise<Buffer>;
+  /** A blob the manifest references; undefined when it lives outside registries (a foreign layer). */
+  blob(descriptor: Descriptor, where: string, manifestDigest: string): Promise<BlobSource | undefined>;
+}
+
+/** The content of an OCI layout: manifests read and checked, blobs only stat'ed. */
+export function layoutStore(files: LayoutFiles, sourceName: string): ManifestStore {
+  return {
+    manifest: (descriptor, where) => readManifest(files, descriptor, sourceName, where),
+    blob: (descriptor, where, manifestDigest) =>
+      blobSource(files, descriptor, sourceName, where, manifestDigest),
+  };
+}
+
 export function blobPath(digest: string): string {
   return `blobs/${digest.slice(0, digest.indexOf(':'))}/${digestHex(digest)}`;
 }
 
 /**
- * Reads the manifest (or index) that `root` describes from an OCI layout, with every child manifest, and
- * checks each against its digest. Blobs are only stat'ed here: their bytes are verified as they upload.
+ * Reads the manifest (or index) that `root` describes, with every child manifest, and checks each against
+ * its digest. Blobs are not read here: their bytes are verified as they upload.
  */
 export async function loadManifestTree(
-  files: LayoutFiles,
+  store: ManifestStore,
   root: Descriptor,
   sourceName: string,
 ): Promise<ManifestNode> {
@@ -29,7 +46,7 @@ export async function loadManifestTree(
 
   const loadNode = async (descriptor: Descriptor, path: string): Promise<ManifestNode> => {
     checkDescriptor(descriptor, sourceName, path);
-    const bytes = await readManifest(files, descriptor, sourceName, path);
+    const bytes = await store.manifest(descriptor, path);
     let parsed: ParsedManifest;
     try {
       parsed = parseManifest(bytes, descriptor.mediaType);
@@ -56,11 +73,9 @@ export async function loadManifestTree(
     }
     const referenced = [parsed.config, ...parsed.layers];
     const blobs = await Promise.all(
-      referenced.map((blob, i) =>
-        blobSource(files, blob, sourceName, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest),
-      ),
+      referenced.map((blob, i) => store.blob(blob, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest)),
     );
-    return { descriptor: self, bytes, blobs, children: [] };
+    return { descriptor: self, bytes, blobs: blobs.filter((blob) => blob !== undefined), children: [] };
   };
 
   return load(root, 'index.json');
@@ -104,7 +119,6 @@ async function blobSource(
   where: string,
   manifestDigest: string,
 ): Promise<BlobSource> {
-  checkDescriptor(descriptor, sourceName, `${manifestDigest} ${where}`);
   const path = blobPath(descriptor.digest);
   const size = await files.size(path);
   if (size !== undefined && size !== descriptor.size) {
@@ -120,7 +134,7 @@ async function blobSource(
   };
 }
 
-/** Descriptors come from JSON on disk: their fields are checked, not trusted. */
+/** Descriptors come from JSON on disk or the network: their fields are checked, not trusted. */
 function checkDescriptor(
   descriptor: { digest: unknown; size: unknown },
   sourceName: string,

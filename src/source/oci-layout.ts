@@ -1,7 +1,7 @@
 import { parseManifest } from '../oci/manifest.ts';
 import { SourceError } from '../errors.ts';
 import { DirectoryFiles, TarFiles, type LayoutFiles } from './layout-files.ts';
-import { loadManifestTree } from './manifest-tree.ts';
+import { layoutStore, loadManifestTree } from './manifest-tree.ts';
 import type { Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import type { ImageSource } from './types.ts';
 
@@ -82,7 +82,7 @@ export class OciLayoutSource implements ImageSource {
       );
     }
     this.#loaded = { files, entries: manifests };
-    return loadManifestTree(files, this.#select(manifests), this.name);
+    return loadManifestTree(layoutStore(files, this.name), this.#select(manifests), this.name);
   }
 
   /**
@@ -100,7 +100,9 @@ export class OciLayoutSource implements ImageSource {
       for (const entry of candidates) {
         if (wanted.has(entry.digest)) continue;
         // Another image of the layout that cannot be read is not this push's business.
-        const node = await loadManifestTree(files, entry, this.name).catch(() => undefined);
+        const node = await loadManifestTree(layoutStore(files, this.name), entry, this.name).catch(
+          () => undefined,
+        );
         if (!node) continue;
         const subject = parseManifest(node.bytes, node.descriptor.mediaType).subject; // checked as it loaded
         if (subject && wanted.has(subject.digest)) {

@@ -28,7 +28,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
-export type FaultKind = 'reset' | 'status' | '429' | 'stall' | 'redirect';
+export type FaultKind = 'reset' | 'status' | '429' | 'stall' | 'redirect' | 'cut-response';
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = ['reset', 'status', '429', 'stall'];
 
@@ -85,6 +85,11 @@ export interface FaultOptions {
    * same path and query, as registries that hand uploads to object storage do. Not in ALL_FAULT_KINDS.
    */
   readonly redirectTo: string | null;
+  /**
+   * `cut-response` (only when a filter forces it): forward the request, send the upstream's status, headers
+   * and this many bytes of its body, then reset the connection: a download cut in the middle. Default 65536.
+   */
+  readonly cutResponseAfterBytes: number;
 }
 
 /** One request as the proxy handled it. */
@@ -141,6 +146,7 @@ const DEFAULTS: FaultOptions = {
   maxBodyBytes: null,
   faultFilter: null,
   redirectTo: null,
+  cutResponseAfterBytes: 65_536,
 };
 
 // Per connection, not end to end: Node frames both sides itself. The proxy answers Expect: 100-continue itself.
@@ -198,7 +204,7 @@ export async function startFaultProxy(
     requests: 0,
     forwarded: 0,
     tooLarge: 0,
-    faults: { reset: 0, status: 0, '429': 0, stall: 0, redirect: 0 },
+    faults: { reset: 0, status: 0, '429': 0, stall: 0, redirect: 0, 'cut-response': 0 },
   };
   const agent = new Agent({ keepAlive: true });
   const inFlight = new Set<ClientRequest>();
@@ -327,6 +333,9 @@ export async function startFaultProxy(
         answer(body, res, entry, 307, { location }, '');
         return;
       }
+      case 'cut-response':
+        forward(req, body, res, entry, { length, cutResponseAfter: faults.cutResponseAfterBytes });
+        return;
       case 'stall':
         forward(req, body, res, entry, {
           length,
@@ -396,6 +405,7 @@ export async function startFaultProxy(
     how: {
       length: number | null;
       cutAfter?: number;
+      cutResponseAfter?: number;
       stall?: { until: number; then: 'forward' | 'reset' };
     },
   ): void {
@@ -488,7 +498,23 @@ export async function startFaultProxy(
         }
         entry.status = upstreamRes.statusCode ?? 502;
         res.writeHead(entry.status, upstreamRes.statusMessage, responseHeaders(upstreamRes));
-        upstreamRes.pipe(res);
+        const cutAt = how.cutResponseAfter;
+        if (cutAt === undefined) {
+          upstreamRes.pipe(res);
+          return;
+        }
+        let sent = 0;
+        upstreamRes.on('data', (chunk: Buffer) => {
+          if (sent >= cutAt) return;
+          const piece = chunk.subarray(0, cutAt - sent);
+          sent += piece.length;
+          // Once the last allowed byte is handed to the kernel, the connection goes.
+          if (sent >= cutAt) res.write(piece, () => reset(res));
+          else res.write(piece);
+        });
+        upstreamRes.once('end', () => {
+          if (sent < cutAt) reset(res); // a body shorter than the cut still never ends cleanly
+        });
       };
       const wait = how.stall ? how.stall.until - Date.now() : 0;
       if (wait > 0) setTimeout(deliver, wait);

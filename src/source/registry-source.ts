@@ -1,0 +1,155 @@
+import { SourceError } from '../errors.ts';
+import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
+import { sha256Digest } from '../oci/digest.ts';
+import { parseReference, type ImageReference } from '../oci/reference.ts';
+import { readBlob } from '../registry/blobs.ts';
+import type { RegistryClient } from '../registry/client.ts';
+import { getManifest, listReferrers } from '../registry/manifests.ts';
+import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
+import type { ImageSource } from './types.ts';
+
+/** Gives the client for a registry: the push's own, so credentials and connections are shared. */
+export type ClientFactory = (registry: string) => Promise<RegistryClient>;
+
+/** Registries refuse larger manifests (distribution's limit is 4 MiB). */
+const MAX_MANIFEST_BYTES = 4 << 20;
+/** Foreign layers (Windows base images) are fetched from their URLs, never from a registry. */
+const FOREIGN_LAYER = /\.foreign\.|nondistributable/;
+
+/**
+ * An image in a registry, `docker://REGISTRY/REPO:TAG` or `docker://REGISTRY/REPO@sha256:...` (skopeo's
+ * transport): the manifest or the whole index with every child, byte for byte, so the digest is kept. Blob
+ * bytes are streamed from the registry only when a destination lacks them and cannot mount them; every
+ * blob carries where it lives, so a destination on the same registry mounts it instead.
+ */
+export class RegistrySource implements ImageSource {
+  readonly name: string;
+  readonly #ref: ImageReference;
+  readonly #clients: ClientFactory;
+  /** The store load() used: referrers() reads through it too. */
+  #store: ManifestStore | undefined;
+  #client: RegistryClient | undefined;
+
+  /** `reference` is what follows `docker://`; it is parsed now, so a typo fails before any request. */
+  constructor(reference: string, clients: ClientFactory) {
+    this.name = `docker://${reference}`;
+    this.#ref = parseReference(reference);
+    this.#clients = clients;
+  }
+
+  async load(): Promise<ManifestNode> {
+    const { registry, repository } = this.#ref;
+    const client = (this.#client ??= await this.#clients(registry));
+    const reference = this.#ref.digest ?? this.#ref.tag ?? 'latest';
+    const root = await getManifest(client, repository, reference);
+    if (!root) {
+      throw new SourceError(
+        `${this.name}: ${registry} has no manifest ${reference} in ${repository}`,
+        'check the tag or digest (skopeo inspect docker://... shows what is there)',
+      );
+    }
+    const store = remoteStore(client, repository, this.name, root.descriptor.digest, root.bytes);
+    this.#store = store;
+    return loadManifestTree(store, root.descriptor, this.name);
+  }
+
+  /**
+   * Artifacts whose `subject` is one of `subjects` (signatures, SBOMs), and the artifacts of those: from the
+   * OCI 1.1 referrers API, or the `sha256-<hex>` tag where the registry lacks it. A listing is not trusted:
+   * an artifact counts only if its own bytes name the subject.
+   */
+  async referrers(subjects: ReadonlySet<string>): Promise<ManifestNode[]> {
+    const store = this.#store;
+    const client = this.#client;
+    if (!store || !client) return [];
+    const repository = this.#ref.repository;
+    const found: ManifestNode[] = [];
+    const seen = new Set(subjects);
+    // Wave by wave (the image's manifests, then their artifacts, ...), each wave's listings at once.
+    for (let wave = [...subjects]; wave.length > 0;) {
+      const listings = await Promise.all(
+        wave.map(async (subject) => ({ subject, listed: await listReferrers(client, repository, subject) })),
+      );
+      const next: string[] = [];
+      for (const { subject, listed } of listings) {
+        for (const { mediaType, digest, size } of listed) {
+          if (seen.has(digest)) continue;
+          seen.add(digest);
+          const node = await loadManifestTree(store, { mediaType, digest, size }, this.name);
+          const named = (JSON.parse(node.bytes.toString('utf8')) as { subject?: { digest?: unknown } })
+            .subject;
+          if (named?.digest !== subject) continue; // a stale tag listing
+          found.push(node);
+          next.push(digest);
+        }
+      }
+      wave = next;
+    }
+    return found;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Manifests fetched by digest and checked; blobs streamed from the registry when opened. */
+function remoteStore(
+  client: RegistryClient,
+  repository: string,
+  sourceName: string,
+  rootDigest: string,
+  rootBytes: Buffer,
+): ManifestStore {
+  const mountFrom = { registry: client.registry, repository };
+  return {
+    manifest: async (descriptor, where) => {
+      if (descriptor.size > MAX_MANIFEST_BYTES) {
+        throw new SourceError(
+          `${sourceName}: manifest ${descriptor.digest} (${where}) is ${descriptor.size} bytes, over the 4 MiB limit`,
+          'registries refuse larger manifests; copy a single image of the index instead',
+        );
+      }
+      const bytes =
+        descriptor.digest === rootDigest
+          ? rootBytes
+          : (await getManifest(client, repository, descriptor.digest))?.bytes;
+      if (!bytes) {
+        throw new SourceError(
+          `${sourceName}: manifest ${descriptor.digest} (${where}) is missing from ${client.registry}/${repository}`,
+          'the source image is incomplete in its registry; push it there again',
+        );
+      }
+      if (bytes.length !== descriptor.size || sha256Digest(bytes) !== descriptor.digest) {
+        throw new SourceError(
+          `${sourceName}: manifest ${descriptor.digest} (${where}) does not match its descriptor (${bytes.length} bytes, not ${descriptor.size})`,
+          'the source registry holds inconsistent content; push the image there again',
+        );
+      }
+      return bytes;
+    },
+    blob: (descriptor) => {
+      const urls = (descriptor as Descriptor & { urls?: unknown }).urls;
+      if (Array.isArray(urls) && urls.length > 0 && FOREIGN_LAYER.test(descriptor.mediaType)) {
+        return Promise.resolve(undefined);
+      }
+      const blob: BlobSource = {
+        descriptor,
+        available: true,
+        mountFrom,
+        open: () =>
+          Promise.resolve(
+            // The upload hashes every byte it sends and commits only the digest it was given.
+            readBlob(client, repository, descriptor, {
+              verify: false,
+              onResume: (offset, reason) =>
+                client.log.info(
+                  `${sourceName}: reading blob ${descriptor.digest} again from byte ${offset} (${reason})`,
+                ),
+            }),
+          ),
+      };
+      return Promise.resolve(blob);
+    },
+  };
+}
