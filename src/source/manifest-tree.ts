@@ -73,7 +73,9 @@ export async function loadManifestTree(
     }
     const referenced = [parsed.config, ...parsed.layers];
     const blobs = await Promise.all(
-      referenced.map((blob, i) => store.blob(blob, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest)),
+      referenced.map((blob, i) =>
+        store.blob(blob, i === 0 ? 'config' : `layers[${i - 1}]`, descriptor.digest),
+      ),
     );
     return { descriptor: self, bytes, blobs: blobs.filter((blob) => blob !== undefined), children: [] };
   };
