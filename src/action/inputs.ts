@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
+import { parseRegistrySettings } from '../oci/reference.ts';
 import { parseBoolean, parseTuning, splitList, type Tuning } from '../options.ts';
 import type { Credentials } from '../registry/auth.ts';
 
@@ -46,13 +47,18 @@ export function readSettings(): ActionSettings {
       'set both, or neither to use the Docker config (docker/login-action) or anonymous access',
     );
   }
+  const registries = parseRegistrySettings(
+    core.getInput('registry') || undefined,
+    splitList(core.getInput('insecure-registries')),
+  );
+  for (const note of registries.notes) core.info(note);
   return {
     image,
     merge,
     tags,
-    registry: core.getInput('registry') || undefined,
+    registry: registries.registry,
     credentials: username ? { username, password } : undefined,
-    insecureRegistries: splitList(core.getInput('insecure-registries')),
+    insecureRegistries: registries.insecureRegistries,
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
     ...parseTuning({

@@ -5,6 +5,7 @@ import { describeError, InputError } from '../errors.ts';
 import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import type { Logger } from '../log.ts';
+import { parseRegistrySettings } from '../oci/reference.ts';
 import { merge } from '../push/merge.ts';
 import { push } from '../push/push.ts';
 import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/retry.ts';
@@ -99,13 +100,15 @@ async function main(argv: string[]): Promise<void> {
       'pipe it to --password-stdin or set IMAGE_PUSH_PASSWORD',
     );
   }
+  const registries = parseRegistrySettings(values.registry, values['insecure-registry']);
   const logger = stderrLogger(values.quiet);
+  for (const note of registries.notes) logger.info(note);
   const connection = {
     destinations,
-    registry: values.registry,
+    registry: registries.registry,
     credentials: values.username && password ? { username: values.username, password } : undefined,
     concurrency: tuning.concurrency,
-    insecureRegistries: values['insecure-registry'],
+    insecureRegistries: registries.insecureRegistries,
     chunkSize: tuning.chunkSize,
     retryPolicy: tuning.retryPolicy,
     ca: tuning.ca,

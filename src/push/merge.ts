@@ -312,7 +312,7 @@ async function readSource(
     throw new RegistryError(
       `merge source ${formatReference(source.ref)}: ${registry} has no such manifest in ${repository}`,
       'push it first with push-by-digest, and pass the digest it printed',
-      404,
+      { status: 404 },
     );
   }
   const json = parseJson(manifest.bytes, name, manifest.descriptor.digest);
@@ -327,7 +327,7 @@ async function readSource(
           throw new RegistryError(
             `merge source ${formatReference(source.ref)}: its index names ${entry.digest}, which ${registry} does not hold in ${repository}`,
             'push the whole index again',
-            404,
+            { status: 404 },
           );
         }
         const childJson = parseJson(child.bytes, name, entry.digest);

@@ -1,0 +1,92 @@
+import { setMaxListeners } from 'node:events';
+import { formatSeconds, RegistryError } from './errors.ts';
+
+/**
+ * The push-wide bound that `retry-timeout` sets: the push fails once it has made no progress for that long.
+ * Progress (an answer from a registry, bytes of an upload going out) moves the bound along, so a healthy push
+ * of a large image is never cut, while a silent or failing registry ends the push at most `limitMs` after
+ * its last sign of life, whatever the retries and timeouts of single requests add up to. One per push,
+ * shared by every RegistryClient; `signal` aborts whatever is in flight when it passes.
+ */
+export class Deadline {
+  readonly limitMs: number;
+  /** The input that sets the limit, named in the error. */
+  readonly input: string;
+  #last = Date.now();
+  #controller: AbortController | undefined;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(limitMs: number, input = 'retry-timeout') {
+    this.limitMs = limitMs;
+    this.input = input;
+  }
+
+  /** A sign of life: the bound moves to `limitMs` from now. */
+  touch(): void {
+    this.#last = Date.now();
+  }
+
+  remaining(): number {
+    return this.#last + this.limitMs - Date.now();
+  }
+
+  get expired(): boolean {
+    return this.remaining() <= 0 || this.#controller?.signal.aborted === true;
+  }
+
+  /** Aborted once the bound passes; undici cancels the requests that carry it. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      // Every request in flight listens to it: as many as the push's concurrency, more than Node's 10.
+      setMaxListeners(0, this.#controller.signal);
+      this.#arm();
+    }
+    return this.#controller.signal;
+  }
+
+  /** The failure that ends the push: what went wrong last, and that retry-timeout ran out. */
+  error(last: unknown, what?: string): DeadlineError {
+    if (last instanceof DeadlineError) return last;
+    const before = last instanceof Error ? last.message : (what ?? 'pushing');
+    return new DeadlineError(
+      `${before}; gave up after ${formatSeconds(this.limitMs)} without progress (${this.input})`,
+      `raise ${this.input} if the registry is only slow`,
+    );
+  }
+
+  /** Stops the timer (the push is over). */
+  close(): void {
+    clearTimeout(this.#timer);
+  }
+
+  #arm(): void {
+    this.#timer = setTimeout(
+      () => {
+        if (this.remaining() > 0) this.#arm();
+        else this.#controller?.abort(new DeadlinePassed(this.limitMs, this.input));
+      },
+      Math.max(this.remaining(), 0) + 5,
+    );
+    this.#timer.unref();
+  }
+}
+
+/**
+ * The push ran out of time. Carries neither status nor cause, so nothing retries it: the message already
+ * holds the last failure.
+ */
+export class DeadlineError extends RegistryError {
+  constructor(message: string, hint: string) {
+    super(message, hint);
+    this.name = 'DeadlineError';
+  }
+}
+
+/** The reason a request was aborted: the client turns it into `Deadline.error` with what it was doing. */
+export class DeadlinePassed extends Error {
+  constructor(limitMs: number, input: string) {
+    super(`no progress for ${formatSeconds(limitMs)} (${input})`);
+    this.name = 'DeadlinePassed';
+  }
+}
