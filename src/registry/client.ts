@@ -55,6 +55,9 @@ export interface ClientRequest {
   readonly cleanup?: boolean;
 }
 
+/** Answers that are no sign of progress. */
+const RETRY_LATER = new Set([408, 429, 500, 502, 503, 504]);
+
 /** How long a clean-up request may take. */
 const CLEANUP_TIMEOUT_MS = 5_000;
 
@@ -161,7 +164,9 @@ export class RegistryClient {
         signal,
         checkRedirect: (from, to) => this.origins.checkMove(what, from, to),
       });
-      this.deadline.touch();
+      // An answer is progress, but for those that say "try again" (a registry stuck in 503s is not moving).
+      if (!RETRY_LATER.has(res.status)) this.deadline.touch();
+      this.#capBody(what, host, res, options.cleanup ? CLEANUP_TIMEOUT_MS : t.bodyTotalMs);
       return res;
     } catch (err) {
       if (err instanceof RegistryError) throw err; // a refused redirect
@@ -178,6 +183,25 @@ export class RegistryClient {
     } finally {
       notice();
     }
+  }
+
+  /**
+   * A server that trickles its answer (a byte every few seconds) never trips the silence timeout: the body
+   * must be complete within `ms`, or it is cut with an error that says so (and may be retried).
+   */
+  #capBody(what: string, host: string, res: HttpResponse, ms: number): void {
+    const timer = setTimeout(() => {
+      const slow = Object.assign(new Error('answer not complete'), { code: 'UND_ERR_BODY_TIMEOUT' });
+      res.body.destroy(
+        new RegistryError(
+          `${what}: ${host} answers too slowly (its answer was not complete after ${formatSeconds(ms)})`,
+          'the registry or a proxy in front of it is overloaded; try again later',
+          { cause: slow },
+        ),
+      );
+    }, ms);
+    timer.unref();
+    res.body.once('close', () => clearTimeout(timer));
   }
 
   /**

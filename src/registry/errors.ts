@@ -122,6 +122,8 @@ function statusError(
 /** undici's codes for a server that took the connection but went silent (no headers, or a stalled body). */
 const SILENCE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
+const BROKEN_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
 /**
  * Connection-level failures, with the usual causes spelled out. `silentMs` is how long a silent server was
  * waited for: then the connection was made, and the message says "no answer", not "cannot reach".
@@ -137,7 +139,9 @@ export function networkError(what: string, registry: string, err: unknown, silen
       { cause: err },
     );
   }
-  const message = `${what}: cannot reach ${registry}: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`;
+  // A connection that was made and then broke is not one that could not be made.
+  const verb = BROKEN_CODES.has(code) ? 'lost the connection to' : 'cannot reach';
+  const message = `${what}: ${verb} ${registry}: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`;
   let hint: string | undefined;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'check the registry host name';
   else if (code === 'ECONNREFUSED') hint = 'is the registry running, and on this port?';

@@ -32,6 +32,8 @@ export interface Timeouts {
   readonly headersMs: number;
   /** Between two bytes of an answer's body. */
   readonly bodyMs: number;
+  /** A whole answer's body: registries answer with JSON and manifests, never more than a few MB. */
+  readonly bodyTotalMs: number;
   /** An upload: from its last byte to the answer, plus `uploadPerGiBMs` per GiB sent. */
   readonly uploadMs: number;
   readonly uploadPerGiBMs: number;
@@ -43,6 +45,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   connectMs: 30_000,
   headersMs: 30_000,
   bodyMs: 60_000,
+  bodyTotalMs: 120_000,
   uploadMs: 120_000,
   uploadPerGiBMs: 120_000,
   noticeMs: 15_000,

@@ -101,7 +101,8 @@ export class RetryBudget {
     const pushLeft = this.#deadline?.remaining() ?? Number.POSITIVE_INFINITY;
     if (this.#deadline && pushLeft <= 0) throw this.#deadline.error(err);
     const elapsed = Date.now() - this.#started;
-    if (this.#retries >= this.#policy.retries || elapsed >= this.#policy.maxElapsedMs) throw err;
+    if (this.#retries >= this.#policy.retries) throw err;
+    if (elapsed >= this.#policy.maxElapsedMs) throw this.#deadline ? this.#deadline.error(err) : err;
     const asked = err instanceof RegistryError ? err.retryAfterMs : undefined;
     let delay = asked ?? backoffDelay(this.#policy, this.#retries);
     const left = this.#policy.maxElapsedMs - elapsed;
