@@ -139,8 +139,10 @@ export function networkError(what: string, registry: string, err: unknown, silen
       { cause: err },
     );
   }
-  // A connection that was made and then broke is not one that could not be made.
-  const verb = BROKEN_CODES.has(code) ? 'lost the connection to' : 'cannot reach';
+  // A connection that was made and then broke is not one that could not be made; a TLS handshake the
+  // server cut is a connection that was not made.
+  const handshake = /before secure TLS connection/i.test(text);
+  const verb = BROKEN_CODES.has(code) && !handshake ? 'lost the connection to' : 'cannot reach';
   const message = `${what}: ${verb} ${registry}: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`;
   let hint: string | undefined;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'check the registry host name';
@@ -148,6 +150,8 @@ export function networkError(what: string, registry: string, err: unknown, silen
   else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text)) {
     // A TLS hello answered in plain HTTP: the port speaks HTTP, not HTTPS.
     hint = `${registry} speaks plain HTTP: list it in insecure-registries (only on a network you trust)`;
+  } else if (handshake) {
+    hint = `the server hung up on the TLS handshake: if ${registry} speaks plain HTTP, list it in insecure-registries (only on a network you trust)`;
   } else if (code.startsWith('HPE_') || /does not match the HTTP/i.test(text)) {
     hint = `${registry} does not speak HTTP; check the host name and port`;
   } else if (/certificate|SSL|TLS|CERT_/i.test(`${code} ${text}`)) {
