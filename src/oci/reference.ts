@@ -162,7 +162,7 @@ export function formatReference(ref: ImageReference): string {
   return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 
-export function repositoryName(ref: ImageReference): string {
+function repositoryName(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}`;
 }
 

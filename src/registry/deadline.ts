@@ -84,7 +84,7 @@ export class DeadlineError extends RegistryError {
 }
 
 /** The reason a request was aborted: the client turns it into `Deadline.error` with what it was doing. */
-export class DeadlinePassed extends Error {
+class DeadlinePassed extends Error {
   constructor(limitMs: number, input: string) {
     super(`no progress for ${formatSeconds(limitMs)} (${input})`);
     this.name = 'DeadlinePassed';

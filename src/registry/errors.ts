@@ -31,7 +31,7 @@ export class RegistryError extends ImagePushError {
 }
 
 /** The distribution spec's error body, tolerating registries that send HTML or nothing. */
-export function parseErrorBody(text: string): { codes: string[]; summary: string } {
+function parseErrorBody(text: string): { codes: string[]; summary: string } {
   try {
     const body = JSON.parse(text) as ErrorBody;
     const errors = Array.isArray(body.errors) ? body.errors : [];
