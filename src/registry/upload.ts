@@ -238,6 +238,9 @@ class Attempt {
       this.#sourceError = err;
       hashed.destroy(err);
     });
+    // Kept in #sourceError and thrown from verify() or the reads: with no reader attached at that moment,
+    // the destroyed stream's 'error' would otherwise end the process as an uncaught exception.
+    hashed.on('error', () => undefined);
     return source.pipe(hashed);
   }
 
