@@ -30,11 +30,11 @@ options:
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
   --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
-  --retry-timeout SECONDS    no new retry after this long (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
+  --retry-timeout SECONDS    no new retry, and fail after this long without progress (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
   --ca-file FILE             PEM CA to trust for the registry's certificate
   --blob-map FILE            where to remember compressed layers (default ${localBlobMapPath()})
   --no-blob-map              neither read nor write the blob map
-  --insecure-registry HOST   allow plain HTTP or unverified TLS to HOST; repeatable
+  --insecure-registry HOST   allow plain HTTP or unverified TLS to HOST[:PORT]; repeatable
   --json                     print the whole result as JSON
   --quiet                    log nothing but errors`;
 
