@@ -236,3 +236,27 @@ describe('hostile servers', () => {
     });
   }
 });
+
+test('slow but steady (every answer 400 ms late): the push outlives retry-timeout, which bounds silence only', async () => {
+  const proxy = await startFaultProxy(open.url, { faultFilter: () => 'stall', stallMs: 400 });
+  try {
+    const started = performance.now();
+    const result = await push({
+      source: `oci:${layout}`,
+      destinations: [`${proxy.host}/hostile/steady:v1`],
+      concurrency: 1,
+      logger: recordingLogger(),
+      retryPolicy: { retries: 0, maxElapsedMs: 2000, baseDelayMs: 50, maxDelayMs: 300 },
+      timeouts: { headersMs: 1500, uploadMs: 1500 },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    assert.ok(seconds > 2, `took ${seconds.toFixed(1)} s, longer than retry-timeout`);
+    assert.match(result.digest, /^sha256:[0-9a-f]{64}$/);
+    const tagged = (await open.requests()).filter(
+      (r) => r.method === 'PUT' && r.path === '/v2/hostile/steady/manifests/v1' && r.status === 201,
+    );
+    assert.equal(tagged.length, 1, 'the tag was pushed');
+  } finally {
+    await proxy.close();
+  }
+});
