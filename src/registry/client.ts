@@ -171,11 +171,13 @@ export class RegistryClient {
     } catch (err) {
       if (err instanceof RegistryError) throw err; // a refused redirect
       if (signal.aborted && !options.cleanup) {
-        const silent = new RegistryError(
-          `${what}: no answer from ${host} after ${formatSeconds(Date.now() - started)}`,
-          undefined,
-        );
-        throw this.deadline.error(silent);
+        // Cut by the deadline: this request's silence, unless it had only just started (then the failure
+        // that was being retried says more).
+        const waited = Date.now() - started;
+        const silent = `${what}: no answer from ${host} after ${formatSeconds(waited)}`;
+        throw waited >= 1000
+          ? this.deadline.error(new RegistryError(silent))
+          : this.deadline.error(undefined, silent);
       }
       const code = (err as { code?: unknown }).code;
       const silentMs = code === 'UND_ERR_BODY_TIMEOUT' ? t.bodyMs : headersTimeout;

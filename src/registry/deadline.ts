@@ -13,12 +13,18 @@ export class Deadline {
   /** The input that sets the limit, named in the error. */
   readonly input: string;
   #last = Date.now();
+  #lastFailure: Error | undefined;
   #controller: AbortController | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(limitMs: number, input = 'retry-timeout') {
     this.limitMs = limitMs;
     this.input = input;
+  }
+
+  /** A failure about to be retried: named in the error if the bound passes before the next try. */
+  failed(err: unknown): void {
+    if (err instanceof Error) this.#lastFailure = err;
   }
 
   /** A sign of life: the bound moves to `limitMs` from now. */
@@ -48,7 +54,8 @@ export class Deadline {
   /** The failure that ends the push: what went wrong last, and that retry-timeout ran out. */
   error(last: unknown, what?: string): DeadlineError {
     if (last instanceof DeadlineError) return last;
-    const before = last instanceof Error ? last.message : (what ?? 'pushing');
+    const failure = last instanceof Error ? last : this.#lastFailure;
+    const before = failure ? failure.message : (what ?? 'pushing');
     return new DeadlineError(
       `${before}; gave up after ${formatSeconds(this.limitMs)} without progress (${this.input})`,
       `raise ${this.input} if the registry is only slow`,

@@ -111,6 +111,7 @@ export class RetryBudget {
       delay = left;
     }
     if (this.#deadline && delay >= pushLeft) throw this.#deadline.error(err);
+    this.#deadline?.failed(err);
     this.#retries++;
     this.#log.warning(
       `${this.#what}: ${reason}, retry ${this.#retries} of ${this.#policy.retries} in ${(delay / 1000).toFixed(1)}s`,
