@@ -127,6 +127,9 @@ export class RegistryClient {
 
   /** Sends a request needing `scopes`; `what` names the operation in errors ("uploading blob sha256:..."). */
   async request(what: string, scopes: readonly string[], req: ClientRequest): Promise<HttpResponse> {
+    // New work after local work (compressing a large layer) is no stall: only time spent on the network
+    // without progress counts against retry-timeout. Retries inside the operation do not move the bound.
+    if (!req.cleanup) this.deadline.touch();
     if (req.once || req.cleanup) return this.#send(what, scopes, req);
     return this.retrying(what, () => this.#send(what, scopes, req));
   }
@@ -157,13 +160,15 @@ export class RegistryClient {
     const started = Date.now();
     const notice = this.#noticeWhileSilent(host, req.body);
     try {
-      const res = await send(this.#dispatcher, {
-        ...req,
-        headersTimeout,
-        bodyTimeout: options.cleanup ? CLEANUP_TIMEOUT_MS : t.bodyMs,
-        signal,
-        checkRedirect: (from, to) => this.origins.checkMove(what, from, to),
-      });
+      const exchange = (): Promise<HttpResponse> =>
+        send(this.#dispatcher, {
+          ...req,
+          headersTimeout,
+          bodyTimeout: options.cleanup ? CLEANUP_TIMEOUT_MS : t.bodyMs,
+          signal,
+          checkRedirect: (from, to) => this.origins.checkMove(what, from, to),
+        });
+      const res = options.cleanup ? await exchange() : await this.deadline.waiting(exchange);
       // An answer is progress, but for those that say "try again" (a registry stuck in 503s is not moving).
       if (!RETRY_LATER.has(res.status)) this.deadline.touch();
       this.#capBody(what, host, res, options.cleanup ? CLEANUP_TIMEOUT_MS : t.bodyTotalMs);

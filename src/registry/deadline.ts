@@ -14,12 +14,16 @@ export class Deadline {
   readonly input: string;
   #last = Date.now();
   #lastFailure: Error | undefined;
-  #controller: AbortController | undefined;
+  readonly #controller = new AbortController();
   #timer: NodeJS.Timeout | undefined;
+  /** Requests in flight: the bound only passes while the push waits on the network. */
+  #waiting = 0;
 
   constructor(limitMs: number, input = 'retry-timeout') {
     this.limitMs = limitMs;
     this.input = input;
+    // Every request in flight listens to the signal: as many as the push's concurrency, more than Node's 10.
+    setMaxListeners(0, this.#controller.signal);
   }
 
   /** A failure about to be retried: named in the error if the bound passes before the next try. */
@@ -27,9 +31,9 @@ export class Deadline {
     if (err instanceof Error) this.#lastFailure = err;
   }
 
-  /** A sign of life: the bound moves to `limitMs` from now. */
+  /** A sign of life: the bound moves to `limitMs` from now. Nothing moves it once it has passed. */
   touch(): void {
-    this.#last = Date.now();
+    if (!this.#controller.signal.aborted) this.#last = Date.now();
   }
 
   remaining(): number {
@@ -37,18 +41,22 @@ export class Deadline {
   }
 
   get expired(): boolean {
-    return this.remaining() <= 0 || this.#controller?.signal.aborted === true;
+    return this.remaining() <= 0 || this.#controller.signal.aborted;
   }
 
-  /** Aborted once the bound passes; undici cancels the requests that carry it. */
+  /** Aborted once the bound passes while a request is in flight; undici then cancels them all. */
   get signal(): AbortSignal {
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      // Every request in flight listens to it: as many as the push's concurrency, more than Node's 10.
-      setMaxListeners(0, this.#controller.signal);
-      this.#arm();
-    }
     return this.#controller.signal;
+  }
+
+  /** Runs `fn` as a network wait: the bound may pass, and abort it, meanwhile. */
+  async waiting<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#waiting++ === 0) this.#arm();
+    try {
+      return await fn();
+    } finally {
+      if (--this.#waiting === 0) clearTimeout(this.#timer);
+    }
   }
 
   /** The failure that ends the push: what went wrong last, and that retry-timeout ran out. */
@@ -68,10 +76,12 @@ export class Deadline {
   }
 
   #arm(): void {
+    clearTimeout(this.#timer);
     this.#timer = setTimeout(
       () => {
+        if (this.#waiting === 0) return;
         if (this.remaining() > 0) this.#arm();
-        else this.#controller?.abort(new DeadlinePassed(this.limitMs, this.input));
+        else this.#controller.abort(new DeadlinePassed(this.limitMs, this.input));
       },
       Math.max(this.remaining(), 0) + 5,
     );

@@ -239,4 +239,24 @@ describe('upload recovery', () => {
       assert.equal(await stored(open, b.digest), undefined, 'no blob');
     });
   });
+
+  test('a pause longer than retry-timeout between requests (local work, as compressing) is not a stall', async () => {
+    await withProxy(open, {}, async (proxy) => {
+      const c = new RegistryClient(proxy.host, {
+        credentials: undefined,
+        insecureRegistries: [],
+        transport,
+        onSecret: () => undefined,
+        userAgent: 'upload-recovery-test',
+        log: recordingLogger(),
+        retryPolicy: { retries: 2, maxElapsedMs: 300, baseDelayMs: 20, maxDelayMs: 100 },
+      });
+      const first = blob(64 * KiB);
+      await uploadBlob(c, 'recovery/g', first.source);
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const second = blob(64 * KiB);
+      await uploadBlob(c, 'recovery/g', second.source);
+      assert.deepEqual(await stored(open, second.digest), second.bytes);
+    });
+  });
 });

@@ -8,17 +8,30 @@ import { RegistryError } from '../../src/registry/errors.ts';
 import { RetryBudget } from '../../src/registry/retry.ts';
 import { recordingLogger } from '../helpers/log.ts';
 
-test('progress moves the bound; without it the signal aborts', async () => {
+test('progress moves the bound; without it a network wait is aborted', async () => {
   const deadline = new Deadline(300);
   const signal = deadline.signal;
-  for (let i = 0; i < 5; i++) {
-    await sleep(100);
-    deadline.touch();
-  }
+  await deadline.waiting(async () => {
+    for (let i = 0; i < 5; i++) {
+      await sleep(100);
+      deadline.touch();
+    }
+  });
   assert.equal(signal.aborted, false, '500 ms of steady progress outlive a 300 ms bound');
-  await sleep(700);
+  await deadline.waiting(() => sleep(700));
   assert.equal(signal.aborted, true, 'aborted after 300 ms without progress');
   assert.ok(deadline.expired);
+  deadline.touch();
+  assert.ok(deadline.expired, 'nothing revives a bound that passed');
+  deadline.close();
+});
+
+test('time without a request in flight (local work) does not abort; the next operation starts afresh', async () => {
+  const deadline = new Deadline(200);
+  await sleep(500);
+  assert.equal(deadline.signal.aborted, false);
+  deadline.touch();
+  assert.equal(deadline.expired, false);
   deadline.close();
 });
 
