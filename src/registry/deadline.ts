@@ -2,11 +2,12 @@ import { setMaxListeners } from 'node:events';
 import { formatSeconds, RegistryError } from './errors.ts';
 
 /**
- * The push-wide bound that `retry-timeout` sets: the push fails once it has made no progress for that long.
- * Progress (an answer from a registry, bytes of an upload going out) moves the bound along, so a healthy push
- * of a large image is never cut, while a silent or failing registry ends the push at most `limitMs` after
- * its last sign of life, whatever the retries and timeouts of single requests add up to. One per push,
- * shared by every RegistryClient; `signal` aborts whatever is in flight when it passes.
+ * The push-wide bound that `retry-timeout` sets: the push fails once it has waited on the network that long
+ * without progress. Progress (an answer from a registry, bytes of an upload going out, a new operation after
+ * local work) moves the bound along, so a healthy push of a large image is never cut, while a silent or
+ * failing registry ends the push at most `limitMs` after its last sign of life, whatever the retries and
+ * timeouts of single requests add up to. One per push, shared by every RegistryClient; `signal` aborts
+ * whatever is in flight when it passes.
  */
 export class Deadline {
   readonly limitMs: number;

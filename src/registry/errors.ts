@@ -139,6 +139,14 @@ export function networkError(what: string, registry: string, err: unknown, silen
       { cause: err },
     );
   }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text)) {
+    // A TLS hello answered in plain HTTP: OpenSSL's own words would only puzzle.
+    return new RegistryError(
+      `${what}: ${registry} speaks plain HTTP, not HTTPS`,
+      `list ${registry} in insecure-registries to use plain HTTP (only on a network you trust)`,
+      { cause: err },
+    );
+  }
   // A connection that was made and then broke is not one that could not be made; a TLS handshake the
   // server cut is a connection that was not made.
   const handshake = /before secure TLS connection/i.test(text);
@@ -147,10 +155,7 @@ export function networkError(what: string, registry: string, err: unknown, silen
   let hint: string | undefined;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'check the registry host name';
   else if (code === 'ECONNREFUSED') hint = 'is the registry running, and on this port?';
-  else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text)) {
-    // A TLS hello answered in plain HTTP: the port speaks HTTP, not HTTPS.
-    hint = `${registry} speaks plain HTTP: list it in insecure-registries (only on a network you trust)`;
-  } else if (handshake) {
+  else if (handshake) {
     hint = `the server hung up on the TLS handshake: if ${registry} speaks plain HTTP, list it in insecure-registries (only on a network you trust)`;
   } else if (code.startsWith('HPE_') || /does not match the HTTP/i.test(text)) {
     hint = `${registry} does not speak HTTP; check the host name and port`;

@@ -178,7 +178,7 @@ const CASES: DowngradeCase[] = [
     // The real registry's own port, under a name that is not loopback.
     destination: () => `plain.test:${new URL(openRegistry.url).port}`,
     message:
-      /^connecting: cannot reach plain\.test:\d+: .*\. plain\.test:\d+ speaks plain HTTP: list it in insecure-registries/,
+      /^connecting: plain\.test:\d+ speaks plain HTTP, not HTTPS\. list plain\.test:\d+ in insecure-registries to use plain HTTP \(only on a network you trust\)$/,
     listener: () => plainBlobs,
   },
 ];
