@@ -49,6 +49,7 @@ let authFront: FaultProxy;
 let tokenRegistry: TestRegistry;
 let redirectingRealmRegistry: TestRegistry;
 let openRegistry: TestRegistry;
+let ftpRealmRegistry: TestRegistry;
 const proxies: FaultProxy[] = [];
 
 before(async () => {
@@ -70,17 +71,20 @@ before(async () => {
     { tls, hostname: 'auth.test' },
   );
   const tokenAuth = { service: tokens.service, issuer: tokens.issuer, certPath: tokens.certPath };
-  [tokenRegistry, redirectingRealmRegistry, openRegistry] = await Promise.all([
+  [tokenRegistry, redirectingRealmRegistry, openRegistry, ftpRealmRegistry] = await Promise.all([
     startRegistry({ token: { ...tokenAuth, realm: `${plainToken.url}/token` } }),
     startRegistry({ token: { ...tokenAuth, realm: `${authFront.url}/token` } }),
     startRegistry(),
+    startRegistry({ token: { ...tokenAuth, realm: `ftp://${plainToken.host}/token` } }),
   ]);
   plainBlobs = await startFaultProxy(openRegistry.url, {}, { hostname: 'plain.test' });
 });
 
 after(async () => {
   await Promise.all([...proxies, plainToken, plainBlobs, authFront].map((p) => p.close()));
-  await Promise.all([tokenRegistry, redirectingRealmRegistry, openRegistry].map((r) => r.stop()));
+  await Promise.all(
+    [tokenRegistry, redirectingRealmRegistry, openRegistry, ftpRealmRegistry].map((r) => r.stop()),
+  );
   await tokens.stop();
   await tls.remove();
 });
@@ -119,6 +123,15 @@ const CASES: DowngradeCase[] = [
     registry: () => tokenRegistry,
     credentials: IDENTITY,
     message: /plain-HTTP token realm http:\/\/plain\.test:\d+; refused to send the credentials/,
+    listener: () => plainToken,
+  },
+  {
+    name: 'a token realm with another scheme (ftp://): refused, whatever insecure-registries says',
+    registry: () => ftpRealmRegistry,
+    credentials: ALICE,
+    insecure: () => [plainToken.host],
+    message:
+      /^authenticating to registry\.test:\d+: the token realm "ftp:\/\/plain\.test:\d+\/token.*" is not an http\(s\) URL/,
     listener: () => plainToken,
   },
   {
