@@ -4,4 +4,4 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache();
-await import('./main.ts');
+await import('../action/main.ts');
