@@ -16,13 +16,14 @@ import {
   merge,
   mkdirP,
   parseBoolean,
+  parseRegistrySettings,
   parseTuning,
   push,
   rmRF,
   splitList,
   tallyBlobs,
   which
-} from "./lib-MYW2ENY7.js";
+} from "./lib-6TL2CV5Q.js";
 
 // node_modules/tunnel/lib/tunnel.js
 var require_tunnel = __commonJS({
@@ -68628,14 +68629,19 @@ function readSettings() {
       "they are for a source in a registry (docker://REGISTRY/REPOSITORY:TAG); drop them"
     );
   }
+  const registries = parseRegistrySettings(
+    getInput("registry") || void 0,
+    splitList(getInput("insecure-registries"))
+  );
+  for (const note of registries.notes) info(note);
   return {
     image,
     merge: merge2,
     tags: tags2,
-    registry: getInput("registry") || void 0,
+    registry: registries.registry,
     credentials: username ? { username, password } : void 0,
     sourceCredentials: sourceUsername ? { username: sourceUsername, password: sourcePassword } : void 0,
-    insecureRegistries: splitList(getInput("insecure-registries")),
+    insecureRegistries: registries.insecureRegistries,
     cache: parseBoolean("cache", getInput("cache"), true),
     pushByDigest,
     ...parseTuning({

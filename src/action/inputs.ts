@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
+import { parseRegistrySettings } from '../oci/reference.ts';
 import { parseBoolean, parseTuning, splitList, type Tuning } from '../options.ts';
 import type { Credentials } from '../registry/auth.ts';
 
@@ -63,14 +64,19 @@ export function readSettings(): ActionSettings {
       'they are for a source in a registry (docker://REGISTRY/REPOSITORY:TAG); drop them',
     );
   }
+  const registries = parseRegistrySettings(
+    core.getInput('registry') || undefined,
+    splitList(core.getInput('insecure-registries')),
+  );
+  for (const note of registries.notes) core.info(note);
   return {
     image,
     merge,
     tags,
-    registry: core.getInput('registry') || undefined,
+    registry: registries.registry,
     credentials: username ? { username, password } : undefined,
     sourceCredentials: sourceUsername ? { username: sourceUsername, password: sourcePassword } : undefined,
-    insecureRegistries: splitList(core.getInput('insecure-registries')),
+    insecureRegistries: registries.insecureRegistries,
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
     ...parseTuning({

@@ -5,6 +5,7 @@ import { describeError, InputError } from '../errors.ts';
 import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import type { Logger } from '../log.ts';
+import { parseRegistrySettings } from '../oci/reference.ts';
 import { merge } from '../push/merge.ts';
 import { push } from '../push/push.ts';
 import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/retry.ts';
@@ -32,11 +33,11 @@ options:
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
   --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
-  --retry-timeout SECONDS    no new retry after this long (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
+  --retry-timeout SECONDS    no new retry, and fail after this long without progress (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
   --ca-file FILE             PEM CA to trust for the registry's certificate
   --blob-map FILE            where to remember compressed layers (default ${localBlobMapPath()})
   --no-blob-map              neither read nor write the blob map
-  --insecure-registry HOST   allow plain HTTP or unverified TLS to HOST; repeatable
+  --insecure-registry HOST   allow plain HTTP or unverified TLS to HOST[:PORT]; repeatable
   --json                     print the whole result as JSON
   --quiet                    log nothing but errors`;
 
@@ -115,13 +116,15 @@ async function main(argv: string[]): Promise<void> {
     values['source-username'] && sourcePassword
       ? { username: values['source-username'], password: sourcePassword }
       : undefined;
+  const registries = parseRegistrySettings(values.registry, values['insecure-registry']);
   const logger = stderrLogger(values.quiet);
+  for (const note of registries.notes) logger.info(note);
   const connection = {
     destinations,
-    registry: values.registry,
+    registry: registries.registry,
     credentials: values.username && password ? { username: values.username, password } : undefined,
     concurrency: tuning.concurrency,
-    insecureRegistries: values['insecure-registry'],
+    insecureRegistries: registries.insecureRegistries,
     chunkSize: tuning.chunkSize,
     retryPolicy: tuning.retryPolicy,
     ca: tuning.ca,

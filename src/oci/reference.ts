@@ -162,12 +162,8 @@ export function formatReference(ref: ImageReference): string {
   return `${repositoryName(ref)}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 
-export function repositoryName(ref: ImageReference): string {
+function repositoryName(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}`;
-}
-
-export function withDigest(ref: ImageReference, digest: string): ImageReference {
-  return { registry: ref.registry, repository: ref.repository, tag: undefined, digest };
 }
 
 /** The host the registry API answers on: Docker Hub's differs from its name. */
@@ -177,8 +173,99 @@ export function registryApiHost(registry: string): string {
 
 /** Loopback registries may be reached over plain HTTP, as Docker and skopeo allow. */
 export function isLoopbackRegistry(registry: string): boolean {
-  const host = registry.startsWith('[')
-    ? registry.slice(0, registry.indexOf(']') + 1)
-    : registry.replace(/:\d+$/, '');
+  const host = hostWithoutPort(registry.toLowerCase());
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** `host[:port]` without its port; IPv6 literals keep their brackets. */
+function hostWithoutPort(registry: string): string {
+  return registry.startsWith('[')
+    ? registry.slice(0, registry.indexOf(']') + 1)
+    : registry.replace(/:\d*$/, '');
+}
+
+/**
+ * Whether `registry` is listed in insecure-registries: the same `host:port`, or the host alone (an entry
+ * without a port covers every port of that host, as users mean it).
+ */
+export function isListedInsecure(registry: string, entries: readonly string[]): boolean {
+  const name = registry.toLowerCase();
+  const host = hostWithoutPort(name);
+  return entries.some((raw) => {
+    const entry = raw
+      .trim()
+      .toLowerCase()
+      .replace(/^https?:\/\//, '')
+      .replace(/\/+$/, '');
+    return entry === name || (entry === hostWithoutPort(entry) && entry === host);
+  });
+}
+
+/** The registry and insecure-registries inputs, normalised; `notes` say what was rewritten. */
+export interface RegistrySettings {
+  /** `host[:port][/namespace]`, or undefined when the input is empty. */
+  readonly registry: string | undefined;
+  readonly insecureRegistries: string[];
+  readonly notes: string[];
+}
+
+/**
+ * Reads the registry and insecure-registries inputs the way users write them: a scheme (`http://H:P`) and
+ * trailing slashes are dropped with a note; a path in an insecure-registries entry, a wildcard or a bad
+ * port is refused with an error that says what to write. Both front ends call this before any network call.
+ */
+export function parseRegistrySettings(
+  registry: string | undefined,
+  insecureRegistries: readonly string[],
+): RegistrySettings {
+  const notes: string[] = [];
+  let parsedRegistry: string | undefined;
+  if (registry !== undefined && registry.trim() !== '') {
+    const { host, path } = splitRegistryText('registry', registry, notes);
+    parsedRegistry = path ? `${host}/${path}` : host;
+  }
+  const insecure = insecureRegistries
+    .filter((entry) => entry.trim() !== '')
+    .map((entry) => {
+      const { host, path } = splitRegistryText('insecure-registries entry', entry, notes);
+      if (path) {
+        throw new InputError(
+          `insecure-registries entry "${entry.trim()}" holds a path`,
+          `list the registry host only: "${host}"`,
+        );
+      }
+      return host;
+    });
+  return { registry: parsedRegistry, insecureRegistries: insecure, notes };
+}
+
+function splitRegistryText(name: string, input: string, notes: string[]): { host: string; path: string } {
+  const original = input.trim();
+  let text = original;
+  const fail = (reason: string, hint?: string): never => {
+    throw new InputError(`${name} "${original}": ${reason}`, hint);
+  };
+  if (text === '*' || text.includes('*')) {
+    fail('wildcards are not supported', 'list each registry as HOST or HOST:PORT');
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text);
+  if (scheme) {
+    const word = (scheme[1] ?? '').toLowerCase();
+    if (word !== 'http' && word !== 'https') {
+      fail(`"${word}://" is not a registry scheme`, 'write it as HOST or HOST:PORT, e.g. localhost:5000');
+    }
+    text = text.slice(scheme[0].length);
+  }
+  const trimmed = text.replace(/\/+$/, '');
+  const slash = trimmed.indexOf('/');
+  const host = normaliseRegistry(slash === -1 ? trimmed : trimmed.slice(0, slash), (reason, hint) =>
+    fail(reason, hint),
+  );
+  const path = slash === -1 ? '' : trimmed.slice(slash + 1);
+  if (scheme || trimmed !== text) {
+    notes.push(
+      `${name} "${original}" read as "${path ? `${host}/${path}` : host}"${scheme ? ': the scheme is chosen by the client (HTTPS; plain HTTP only for loopback and insecure-registries)' : ''}`,
+    );
+  }
+  return { host, path };
 }

@@ -79,7 +79,7 @@ export async function readSource(source: ParsedSource, session: PushSession): Pr
     throw new RegistryError(
       `merge source ${formatReference(source.ref)}: ${registry} has no such manifest in ${repository}`,
       'push it first with push-by-digest, and pass the digest it printed',
-      404,
+      { status: 404 },
     );
   }
   const parsed = parse(manifest, name);
@@ -100,7 +100,7 @@ export async function readSource(source: ParsedSource, session: PushSession): Pr
           throw new RegistryError(
             `merge source ${formatReference(source.ref)}: its index names ${entry.digest}, which ${registry} does not hold in ${repository}`,
             'push the whole index again',
-            404,
+            { status: 404 },
           );
         }
         const blobs = imageBlobs(parse(child, name), child.descriptor, name);

@@ -1,11 +1,13 @@
+import type { LookupFunction } from 'node:net';
 import { InputError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { registryApiHost } from '../oci/reference.ts';
 import type { Credentials } from '../registry/auth.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { dockerConfigCredentials } from '../registry/docker-config.ts';
-import { Transport } from '../registry/http.ts';
-import type { RetryPolicy } from '../registry/retry.ts';
+import { Deadline } from '../registry/deadline.ts';
+import { Transport, type Timeouts } from '../registry/http.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry.ts';
 import { VERSION } from '../version.ts';
 import { createLimiter } from '../limit.ts';
 import { parseTargets, type RepositoryTarget } from './targets.ts';
@@ -30,7 +32,12 @@ export interface ConnectionOptions {
   readonly insecureRegistries?: readonly string[];
   /** PEM certificates to trust besides the system's (a registry with a private CA). */
   readonly ca?: string | undefined;
+  /** Its `maxElapsedMs` (retry-timeout) also bounds the whole push: it fails after that long without progress. */
   readonly retryPolicy?: RetryPolicy | undefined;
+  /** How long a registry may stay silent (internal: tests shorten them). */
+  readonly timeouts?: Partial<Timeouts> | undefined;
+  /** Resolves registry host names (internal: tests map made-up names to loopback). */
+  readonly lookup?: LookupFunction | undefined;
   readonly logger: Logger;
   /** Receives each secret (password, token) before use; the action masks them. */
   readonly onSecret?: (value: string) => void;
@@ -66,7 +73,13 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
   }
   const parsed = parseTargets(options.destinations, options.registry);
   const explicit = credentialScope(parsed, options);
-  const transport = new Transport({ ca: options.ca });
+  const transport = new Transport({
+    ca: options.ca,
+    ...(options.timeouts?.connectMs !== undefined ? { connectTimeoutMs: options.timeouts.connectMs } : {}),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+  });
+  // One bound for the whole push, shared by every registry (see Deadline).
+  const deadline = new Deadline((options.retryPolicy ?? DEFAULT_RETRY_POLICY).maxElapsedMs);
   const clients = new Map<string, Promise<RegistryClient>>();
   const onSecret = options.onSecret ?? (() => undefined);
 
@@ -90,6 +103,8 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
       userAgent: `image-push/${VERSION}`,
       log: options.logger,
       retryPolicy: options.retryPolicy,
+      deadline,
+      timeouts: options.timeouts,
     });
   };
   const clientFor = (registry: string): Promise<RegistryClient> => {
@@ -118,7 +133,10 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
     limit: createLimiter(options.concurrency),
     clientFor,
     sourceClientFor,
-    close: () => transport.close(),
+    close: () => {
+      deadline.close();
+      return transport.close();
+    },
   };
 }
 

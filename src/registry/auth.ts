@@ -1,7 +1,10 @@
-import type { Dispatcher } from 'undici';
 import { parseChallenges, type Challenge } from './challenge.ts';
-import { networkError, RegistryError, responseError } from './errors.ts';
-import { header, send, type HttpRequest, type HttpResponse } from './http.ts';
+import { RegistryError, responseError } from './errors.ts';
+import { header, type HttpRequest, type HttpResponse } from './http.ts';
+import { discoverOrigin, type OriginPolicy } from './origin.ts';
+
+/** One HTTP exchange with `host`, with the client's timeouts, deadline and error wording. */
+export type Transmit = (what: string, host: string, req: HttpRequest) => Promise<HttpResponse>;
 
 /** Runs `fn`, retrying it as the client's retry policy allows. */
 export type Retrying = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
@@ -33,10 +36,10 @@ const DEFAULT_TOKEN_SECONDS = 60;
  */
 export class Authenticator {
   readonly #registry: string;
-  readonly #origins: readonly string[];
+  readonly #origins: OriginPolicy;
   #baseUrl: string;
   readonly #credentials: Credentials | undefined;
-  readonly #dispatcher: Dispatcher;
+  readonly #transmit: Transmit;
   readonly #onSecret: (value: string) => void;
   readonly #retrying: Retrying;
   #challenge: Promise<Challenge | undefined> | undefined;
@@ -44,18 +47,18 @@ export class Authenticator {
 
   constructor(options: {
     registry: string;
-    /** Base URLs to try in order (`https://host`, then `http://host` where plain HTTP is allowed). */
-    origins: readonly string[];
+    /** The schemes to try, and where plain HTTP may go. */
+    origins: OriginPolicy;
     credentials: Credentials | undefined;
-    dispatcher: Dispatcher;
+    transmit: Transmit;
     onSecret: (value: string) => void;
     retrying: Retrying;
   }) {
     this.#registry = options.registry;
     this.#origins = options.origins;
-    this.#baseUrl = options.origins[0] ?? '';
+    this.#baseUrl = options.origins.candidates[0] ?? '';
     this.#credentials = options.credentials;
-    this.#dispatcher = options.dispatcher;
+    this.#transmit = options.transmit;
     this.#onSecret = options.onSecret;
     this.#retrying = options.retrying;
   }
@@ -104,7 +107,7 @@ export class Authenticator {
         throw new RegistryError(
           `connecting: ${this.#registry} answered 401 without a Basic or Bearer challenge`,
           'this registry needs an authentication scheme image-push does not speak',
-          401,
+          { status: 401 },
         );
       }
       return challenge;
@@ -114,36 +117,22 @@ export class Authenticator {
       throw new RegistryError(
         `connecting: ${this.#baseUrl}/v2/ answered 404`,
         `${this.#registry} does not look like an OCI registry; check the host name`,
-        404,
+        { status: 404 },
       );
     }
     throw responseError('connecting', this.#registry, res.status, text);
   }
 
-  /**
-   * `GET /v2/` on each candidate origin until one answers over a protocol it speaks: a registry on loopback
-   * (or listed as insecure) may speak TLS or plain HTTP on the same port, as Docker assumes for localhost.
-   */
+  /** `GET /v2/` until an origin answers in a protocol it speaks; 429 and 5xx are worth a retry. */
   async #pingOrigins(): Promise<{ res: HttpResponse; text: string }> {
-    for (let i = 0; ; i++) {
-      const origin = this.#origins[i] ?? '';
-      const another = i + 1 < this.#origins.length;
-      let res: HttpResponse;
-      try {
-        res = await send(this.#dispatcher, { method: 'GET', url: `${origin}/v2/` });
-      } catch (err) {
-        if (another && speaksOtherProtocol(err)) continue;
-        throw networkError('connecting', this.#registry, err);
-      }
-      const text = await res.body.text();
-      // Plain HTTP to a TLS port: Go and nginx answer 400 and say so ("an HTTP request to an HTTPS server").
-      if (another && origin.startsWith('http:') && res.status === 400 && /https/i.test(text)) continue;
-      this.#baseUrl = origin;
-      if (res.status === 429 || res.status >= 500) {
-        throw responseError('connecting', this.#registry, res.status, text, false, res.headers);
-      }
-      return { res, text };
+    const { origin, res, text } = await discoverOrigin(this.#origins, (req) =>
+      this.#transmit('connecting', this.#registry, req),
+    );
+    this.#baseUrl = origin;
+    if (res.status === 429 || res.status >= 500) {
+      throw responseError('connecting', this.#registry, res.status, text, false, res.headers);
     }
+    return { res, text };
   }
 
   /** The token spec's GET: Basic credentials (if any) for the scopes in the query. */
@@ -171,6 +160,28 @@ export class Authenticator {
     };
   }
 
+  /**
+   * The token realm is the registry's to name, and may be another host (Docker Hub, GHCR do that), but
+   * the credentials sent there must not travel in clear text: a plain-HTTP realm is refused unless its host
+   * is loopback or listed as insecure, as is any scheme but http(s).
+   */
+  #checkRealm(url: URL): void {
+    const what = `authenticating to ${this.#registry}`;
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new RegistryError(
+        `${what}: the token realm "${url.href}" is not an http(s) URL`,
+        'the registry is misconfigured (auth.token.realm); ask its operator',
+      );
+    }
+    // Anonymous token requests carry no secret: only credentials are kept off plain HTTP.
+    if (this.#credentials && url.protocol === 'http:' && !this.#origins.plainHttpAllowed(url.host)) {
+      throw new RegistryError(
+        `${what}: the registry sends clients to the plain-HTTP token realm ${url.origin}; refused to send the credentials there in clear text`,
+        `the registry should name an https:// realm; list ${url.host} in insecure-registries only if that network is trusted`,
+      );
+    }
+  }
+
   #basic(): string | undefined {
     if (!this.#credentials) return undefined;
     const value = Buffer.from(`${this.#credentials.username}:${this.#credentials.password}`).toString(
@@ -194,24 +205,21 @@ export class Authenticator {
     } catch {
       throw new RegistryError(
         `authenticating: ${this.#registry} sent an invalid token realm "${realm}"`,
-        undefined,
+        'the realm must be an absolute https:// URL (auth.token.realm); ask the registry operator',
       );
     }
+    this.#checkRealm(url);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
 
     const what = `getting a token for ${scopes.join(' ')}`;
     const identityToken = this.#credentials?.identityToken;
     const text = await this.#retrying(what, async () => {
-      let res;
-      try {
-        res = await send(
-          this.#dispatcher,
-          identityToken ? this.#refreshTokenRequest(url, identityToken) : this.#tokenRequest(url),
-        );
-      } catch (err) {
-        throw networkError(what, url.host, err);
-      }
+      const res = await this.#transmit(
+        what,
+        url.host,
+        identityToken ? this.#refreshTokenRequest(url, identityToken) : this.#tokenRequest(url),
+      );
       const text = await res.body.text();
       if (res.status !== 200) throw responseError(what, url.host, res.status, text, false, res.headers);
       return text;
@@ -233,18 +241,6 @@ export class Authenticator {
     const lifetime = Math.max(seconds * 1000 - EXPIRY_MARGIN_MS, (seconds * 1000) / 2);
     return { value, expiresAt: Date.now() + lifetime };
   }
-}
-
-/** Errors that mean "this port speaks another protocol": a TLS hello answered in plain HTTP, or a reset. */
-function speaksOtherProtocol(err: unknown): boolean {
-  const code = (err as { code?: unknown }).code;
-  return (
-    code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-    code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-    code === 'EPROTO' ||
-    code === 'ECONNRESET' ||
-    code === 'UND_ERR_SOCKET' // plain HTTP to a TLS port that hangs up
-  );
 }
 
 /** Bearer is preferred: it is what registries mean when they offer both. */

@@ -83,7 +83,7 @@ async function cancelUpload(client: RegistryClient, repository: string, location
       method: 'DELETE',
       url: location.href,
       ok: [202, 204, 404],
-      once: true,
+      cleanup: true,
     });
     await res.body.dump();
   } catch {

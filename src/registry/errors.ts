@@ -5,31 +5,33 @@ interface ErrorBody {
   errors?: { code?: unknown; message?: unknown; detail?: unknown }[];
 }
 
+export interface RegistryErrorOptions {
+  /** The HTTP status the registry answered; none when it could not be reached or answered nothing. */
+  readonly status?: number | undefined;
+  /** Error codes from the registry's JSON body (`BLOB_UNKNOWN`, `DENIED`, ...). */
+  readonly codes?: readonly string[];
+  /** How long the registry asked us to wait (`Retry-After` on 429/503), in milliseconds. */
+  readonly retryAfterMs?: number | undefined;
+  readonly cause?: unknown;
+}
+
 /** A registry answered with an error status, or could not be reached. */
 export class RegistryError extends ImagePushError {
   readonly status: number | undefined;
-  /** Error codes from the registry's JSON body (`BLOB_UNKNOWN`, `DENIED`, ...). */
   readonly codes: readonly string[];
-  /** How long the registry asked us to wait (`Retry-After` on 429/503), in milliseconds. */
-  retryAfterMs: number | undefined;
+  readonly retryAfterMs: number | undefined;
 
-  constructor(
-    message: string,
-    hint: string | undefined,
-    status?: number,
-    codes: readonly string[] = [],
-    cause?: unknown,
-  ) {
-    super(message, hint, cause === undefined ? undefined : { cause });
+  constructor(message: string, hint?: string, options: RegistryErrorOptions = {}) {
+    super(message, hint, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RegistryError';
-    this.status = status;
-    this.codes = codes;
-    this.retryAfterMs = undefined;
+    this.status = options.status;
+    this.codes = options.codes ?? [];
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
 /** The distribution spec's error body, tolerating registries that send HTML or nothing. */
-export function parseErrorBody(text: string): { codes: string[]; summary: string } {
+function parseErrorBody(text: string): { codes: string[]; summary: string } {
   try {
     const body = JSON.parse(text) as ErrorBody;
     const errors = Array.isArray(body.errors) ? body.errors : [];
@@ -53,9 +55,10 @@ export function responseError(
   anonymous = false,
   headers?: IncomingHttpHeaders,
 ): RegistryError {
+  const retryAfterMs = parseRetryAfter(headers ? header(headers, 'retry-after') : undefined);
   const err = statusError(what, registry, status, bodyText, anonymous);
-  err.retryAfterMs = parseRetryAfter(headers ? header(headers, 'retry-after') : undefined);
-  return err;
+  if (retryAfterMs === undefined) return err;
+  return new RegistryError(err.message, err.hint, { status, codes: err.codes, retryAfterMs });
 }
 
 function statusError(
@@ -71,7 +74,7 @@ function statusError(
     return new RegistryError(
       `${what}: ${registry} answered ${status} with an HTML page`,
       `${registry} does not look like an OCI registry; check the host name and port`,
-      status,
+      { status },
     );
   }
   const detail = summary ? ` (${summary})` : '';
@@ -83,8 +86,7 @@ function statusError(
         anonymous
           ? `no credentials were given for ${registry}: set username and password, or log in with docker/login-action first`
           : `check the username and password (or token) for ${registry}`,
-        status,
-        codes,
+        { status, codes },
       );
     case 403:
       return new RegistryError(
@@ -92,8 +94,7 @@ function statusError(
         /rate.?limit/i.test(summary)
           ? 'the registry is rate-limiting this client (GHCR counts upload sessions); lower concurrency or try later'
           : `the credentials are valid but may not push here; for ghcr.io give the job "permissions: packages: write"`,
-        status,
-        codes,
+        { status, codes },
       );
     case 404:
       return new RegistryError(
@@ -101,40 +102,72 @@ function statusError(
         codes.includes('NAME_UNKNOWN')
           ? 'the repository does not exist; some registries (Amazon ECR) need it created before the first push'
           : undefined,
-        status,
-        codes,
+        { status, codes },
       );
     case 413:
-      return new RegistryError(
-        message,
-        'a proxy in front of the registry limits request bodies',
+      return new RegistryError(message, 'a proxy in front of the registry limits request bodies', {
         status,
         codes,
-      );
+      });
     case 429:
-      return new RegistryError(
-        message,
-        'the registry is rate-limiting this client; try again later',
+      return new RegistryError(message, 'the registry is rate-limiting this client; try again later', {
         status,
         codes,
-      );
+      });
     default:
-      return new RegistryError(message, undefined, status, codes);
+      return new RegistryError(message, undefined, { status, codes });
   }
 }
 
-/** Connection-level failures, with the usual causes spelled out. */
-export function networkError(what: string, registry: string, err: unknown): RegistryError {
+/** undici's codes for a server that took the connection but went silent (no headers, or a stalled body). */
+const SILENCE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+const BROKEN_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * Connection-level failures, with the usual causes spelled out. `silentMs` is how long a silent server was
+ * waited for: then the connection was made, and the message says "no answer", not "cannot reach".
+ */
+export function networkError(what: string, registry: string, err: unknown, silentMs?: number): RegistryError {
   const code = (err as { code?: string }).code ?? '';
-  const message = `${what}: cannot reach ${registry}: ${(err as Error).message}${code && !(err as Error).message.includes(code) ? ` (${code})` : ''}`;
+  const text = (err as Error).message;
+  if (SILENCE_CODES.has(code)) {
+    const after = silentMs === undefined ? '' : ` after ${formatSeconds(silentMs)}`;
+    return new RegistryError(
+      `${what}: no answer from ${registry}${after} (${code === 'UND_ERR_BODY_TIMEOUT' ? 'it stopped in the middle of its answer' : 'the connection was made, but no answer came'})`,
+      'the registry or a proxy in front of it is stuck or overloaded; try again later',
+      { cause: err },
+    );
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text)) {
+    // A TLS hello answered in plain HTTP: OpenSSL's own words would only puzzle.
+    return new RegistryError(
+      `${what}: ${registry} speaks plain HTTP, not HTTPS`,
+      `list ${registry} in insecure-registries to use plain HTTP (only on a network you trust)`,
+      { cause: err },
+    );
+  }
+  // A connection that was made and then broke is not one that could not be made; a TLS handshake the
+  // server cut is a connection that was not made.
+  const handshake = /before secure TLS connection/i.test(text);
+  const verb = BROKEN_CODES.has(code) && !handshake ? 'lost the connection to' : 'cannot reach';
+  const message = `${what}: ${verb} ${registry}: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`;
   let hint: string | undefined;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'check the registry host name';
   else if (code === 'ECONNREFUSED') hint = 'is the registry running, and on this port?';
-  else if (code.startsWith('HPE_') || /does not match the HTTP/i.test((err as Error).message)) {
+  else if (handshake) {
+    hint = `the server hung up on the TLS handshake: if ${registry} speaks plain HTTP, list it in insecure-registries (only on a network you trust)`;
+  } else if (code.startsWith('HPE_') || /does not match the HTTP/i.test(text)) {
     hint = `${registry} does not speak HTTP; check the host name and port`;
-  } else if (/certificate|SSL|TLS|CERT_/i.test(`${code} ${(err as Error).message}`)) {
+  } else if (/certificate|SSL|TLS|CERT_/i.test(`${code} ${text}`)) {
     hint =
       'the TLS certificate is not trusted: give its CA with the ca-file input (or NODE_EXTRA_CA_CERTS), or list the registry in insecure-registries to skip verification';
   }
-  return new RegistryError(message, hint, undefined, [], err);
+  return new RegistryError(message, hint, { cause: err });
+}
+
+/** "45 s", "2.5 s": for messages about waits. */
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../undici.ts';
 
@@ -11,7 +12,44 @@ export interface HttpRequest {
   readonly url: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: Buffer | string | Readable;
+  /** Silence allowed before the answer's headers (after the last byte of the body went out). */
+  readonly headersTimeout?: number;
+  /** Silence allowed between two bytes of the answer's body. */
+  readonly bodyTimeout?: number;
+  readonly signal?: AbortSignal;
+  /** Called before a redirect is followed; throws to refuse it (an HTTPS -> HTTP downgrade). */
+  readonly checkRedirect?: (from: URL, to: URL) => void;
 }
+
+/**
+ * How long a registry may stay silent. These are silence timeouts (undici's: time between bytes), not
+ * bounds on a transfer's size: a 1 GB upload that keeps moving never times out. After the last byte of an
+ * upload the registry hashes and stores the blob before it answers, so uploads get longer, growing with size.
+ */
+export interface Timeouts {
+  readonly connectMs: number;
+  /** A request without a body (or a small one): until the answer's headers. */
+  readonly headersMs: number;
+  /** Between two bytes of an answer's body. */
+  readonly bodyMs: number;
+  /** A whole answer's body: registries answer with JSON and manifests, never more than a few MB. */
+  readonly bodyTotalMs: number;
+  /** An upload: from its last byte to the answer, plus `uploadPerGiBMs` per GiB sent. */
+  readonly uploadMs: number;
+  readonly uploadPerGiBMs: number;
+  /** A "still waiting" line every this long while a registry is silent. */
+  readonly noticeMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  connectMs: 30_000,
+  headersMs: 30_000,
+  bodyMs: 60_000,
+  bodyTotalMs: 120_000,
+  uploadMs: 120_000,
+  uploadPerGiBMs: 120_000,
+  noticeMs: 15_000,
+};
 
 export interface HttpResponse {
   readonly status: number;
@@ -28,6 +66,9 @@ export interface TransportOptions {
   readonly ca?: string | undefined;
   /** The environment to read `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from. */
   readonly env?: NodeJS.ProcessEnv;
+  readonly connectTimeoutMs?: number;
+  /** Resolves host names (tests map made-up names to loopback); default: the system's resolver. */
+  readonly lookup?: LookupFunction;
 }
 
 /**
@@ -55,15 +96,17 @@ export class Transport {
   #create(verify: boolean): Dispatcher {
     const tls = {
       rejectUnauthorized: verify,
+      ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}),
       ...(this.#options.ca ? { ca: [...rootCertificates, this.#options.ca] } : {}),
     };
     // Loopback uploads are bound by the registry's hashing, not by the number of sockets: a few keep-alive
     // connections per origin suffice, and the push's own limiter decides how many requests run at once.
+    // Each request sets its own headers and body timeouts (see Timeouts); these are the fallbacks.
     const timeouts = {
       keepAliveTimeout: 30_000,
-      connectTimeout: 30_000,
-      headersTimeout: 300_000,
-      bodyTimeout: 300_000,
+      connectTimeout: this.#options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs,
+      headersTimeout: DEFAULT_TIMEOUTS.headersMs,
+      bodyTimeout: DEFAULT_TIMEOUTS.bodyMs,
     };
     const env = this.#options.env ?? process.env;
     const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
@@ -84,13 +127,24 @@ export class Transport {
 /**
  * Sends one request. Redirects are followed for bodiless requests only (a stream cannot be sent twice),
  * and the Authorization header is dropped when a redirect leaves the origin, so credentials never reach
- * object storage or another host.
+ * object storage or another host; `checkRedirect` may refuse one.
  */
 export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
   let url = req.url;
   let headers = { ...req.headers };
+  const options = {
+    ...(req.headersTimeout !== undefined ? { headersTimeout: req.headersTimeout } : {}),
+    ...(req.bodyTimeout !== undefined ? { bodyTimeout: req.bodyTimeout } : {}),
+    ...(req.signal ? { signal: req.signal } : {}),
+  };
   for (let hop = 0; ; hop++) {
-    const res = await request(url, { method: req.method, headers, body: req.body ?? null, dispatcher });
+    const res = await request(url, {
+      method: req.method,
+      headers,
+      body: req.body ?? null,
+      dispatcher,
+      ...options,
+    });
     const location = header(res.headers, 'location');
     const redirect = [301, 302, 303, 307, 308].includes(res.statusCode) && location !== undefined;
     if (!redirect || req.body !== undefined || hop >= MAX_REDIRECTS) {
@@ -98,6 +152,7 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
     }
     await res.body.dump();
     const next = new URL(location, url);
+    req.checkRedirect?.(new URL(url), next);
     if (next.origin !== new URL(url).origin) {
       const { authorization: _dropped, ...rest } = headers;
       headers = rest;

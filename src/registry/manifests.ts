@@ -37,7 +37,7 @@ export async function putManifest(
 }
 
 /** Every manifest type image-push reads back: it pushes them all unchanged. */
-export const MANIFEST_ACCEPT = [
+const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.ts';
+import type { Deadline } from './deadline.ts';
 import { RegistryError } from './errors.ts';
 
 /** How hard to try before giving up: a count and a wall-clock budget, whichever runs out first. */
@@ -78,13 +79,15 @@ export class RetryBudget {
   readonly #policy: RetryPolicy;
   readonly #log: Logger;
   readonly #what: string;
+  readonly #deadline: Deadline | undefined;
   readonly #started = Date.now();
   #retries = 0;
 
-  constructor(policy: RetryPolicy, log: Logger, what: string) {
+  constructor(policy: RetryPolicy, log: Logger, what: string, deadline?: Deadline) {
     this.#policy = policy;
     this.#log = log;
     this.#what = what;
+    this.#deadline = deadline;
   }
 
   get retries(): number {
@@ -94,8 +97,12 @@ export class RetryBudget {
   /** `reason` overrides the judgement of `err`: for failures only the caller knows how to recover from. */
   async next(err: unknown, reason = retryReason(err)): Promise<void> {
     if (reason === undefined) throw err;
+    // The push-wide bound: no retry, and no wait, past it.
+    const pushLeft = this.#deadline?.remaining() ?? Number.POSITIVE_INFINITY;
+    if (this.#deadline && pushLeft <= 0) throw this.#deadline.error(err);
     const elapsed = Date.now() - this.#started;
-    if (this.#retries >= this.#policy.retries || elapsed >= this.#policy.maxElapsedMs) throw err;
+    if (this.#retries >= this.#policy.retries) throw err;
+    if (elapsed >= this.#policy.maxElapsedMs) throw this.#deadline ? this.#deadline.error(err) : err;
     const asked = err instanceof RegistryError ? err.retryAfterMs : undefined;
     let delay = asked ?? backoffDelay(this.#policy, this.#retries);
     const left = this.#policy.maxElapsedMs - elapsed;
@@ -103,6 +110,8 @@ export class RetryBudget {
       if (asked !== undefined) throw err; // the registry wants us gone longer than we may wait
       delay = left;
     }
+    if (this.#deadline && delay >= pushLeft) throw this.#deadline.error(err);
+    this.#deadline?.failed(err);
     this.#retries++;
     this.#log.warning(
       `${this.#what}: ${reason}, retry ${this.#retries} of ${this.#policy.retries} in ${(delay / 1000).toFixed(1)}s`,

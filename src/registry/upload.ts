@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream';
-import { DigestingStream } from '../oci/digest.ts';
-import { ImagePushError, SourceError } from '../errors.ts';
 import type { BlobSource } from '../oci/descriptor.ts';
 import { blobSize } from './blobs.ts';
 import { pushScope, type RegistryClient } from './client.ts';
+import { DeadlineError } from './deadline.ts';
 import { RegistryError, responseError } from './errors.ts';
 import { header, type HttpResponse } from './http.ts';
+import { Attempt } from './upload-attempt.ts';
 
 export interface UploadOptions {
   /** Send the blob in PATCH requests of this many bytes; undefined sends it in one PUT while that works. */
@@ -15,24 +14,16 @@ export interface UploadOptions {
 }
 
 const MiB = 1024 * 1024;
-/** First chunk size tried after a proxy refused a whole blob: under Cloudflare's 100 MB, with room to spare. */
-const FIRST_FALLBACK_CHUNK = 64 * MiB;
-/** Below this a body limit is not worth fighting: nginx's default (1m) still passes 1 MiB. */
-const SMALLEST_CHUNK = 1 * MiB;
 /** Redirects an upload request may get; the request is then sent again to the new URL. */
 const REDIRECTS = [307, 308];
 /** More redirects than this for one blob is a loop. */
 const MAX_REDIRECTS = 5;
 
-/** Not a failure: the registry moved the upload; the loop sends the same bytes again, to the new URL. */
-class Redirected extends RegistryError {
-  constructor(what: string) {
-    super(
-      `${what}: redirected more than ${MAX_REDIRECTS} times`,
-      'the registry or a proxy redirects in a loop',
-    );
-  }
-}
+/**
+ * How one step of an upload ended: done, or moved (a 307/308) with the session now pointing at the new URL,
+ * so the same bytes go there on the next turn.
+ */
+type Step = 'done' | 'redirected';
 
 /** A 401 mid-upload means the token lapsed; more than this many in a row means something else is wrong. */
 const MAX_REAUTHENTICATIONS = 3;
@@ -60,41 +51,70 @@ export async function uploadBlob(
   options: UploadOptions = {},
 ): Promise<void> {
   const upload = new BlobUpload(client, repository, blob, options.onProgress ?? (() => undefined));
+  const state: { session: Session | undefined } = { session: undefined };
+  try {
+    await uploadLoop(client, upload, blob, options.chunkSize, state);
+  } catch (err) {
+    // An abandoned session holds the bytes sent so far on the registry until it expires: cancel it.
+    if (state.session) await upload.cancel(state.session);
+    throw err;
+  }
+}
+
+async function uploadLoop(
+  client: RegistryClient,
+  upload: BlobUpload,
+  blob: BlobSource,
+  chunkOption: number | undefined,
+  state: { session: Session | undefined },
+): Promise<void> {
   const size = blob.descriptor.size;
   const budget = client.retryBudget(upload.what);
-  let chunkSize = options.chunkSize ?? client.bodyLimit;
-  let session: Session | undefined;
+  let chunkSize = chunkOption ?? client.bodyLimit.chunkSize;
   let reauthentications = 0;
   let offsetAtLast401 = -1;
   let redirects = 0;
 
   for (;;) {
     try {
-      session ??= await upload.open();
-      const attempt = new Attempt(blob, session.offset, upload.onProgress);
+      state.session ??= await upload.open();
+      const session = state.session;
+      const attempt = new Attempt(blob, session.offset, (bytes) => {
+        client.deadline.touch(); // bytes going out are progress
+        upload.onProgress(bytes);
+      });
+      let step: Step;
       try {
         if (session.offset === 0 && chunkSize === undefined) {
-          await upload.putWhole(session, attempt);
+          step = await upload.putWhole(session, attempt);
         } else {
-          await upload.sendChunks(session, attempt, chunkSize ?? size);
-          await attempt.verify();
-          await upload.commit(session);
+          step = await upload.sendChunks(session, attempt, chunkSize ?? size);
+          if (step === 'done') {
+            await attempt.verify();
+            step = await upload.commit(session);
+          }
         }
       } finally {
         attempt.close();
       }
+      if (step === 'redirected') {
+        if (++redirects > MAX_REDIRECTS) {
+          throw new RegistryError(
+            `${upload.what}: redirected more than ${MAX_REDIRECTS} times`,
+            'the registry or a proxy redirects in a loop',
+          );
+        }
+        continue; // the session now points at the new URL
+      }
+      state.session = undefined; // committed: nothing left to cancel
       upload.onProgress(size);
       return;
     } catch (err) {
-      if (!(err instanceof RegistryError)) throw err; // the source's errors, and bugs, are not retried
-      if (err instanceof Redirected) {
-        if (++redirects > MAX_REDIRECTS) throw err;
-        continue; // the session now points at the new URL
-      }
+      if (!(err instanceof RegistryError) || err instanceof DeadlineError) throw err; // not retried here
+      let session = state.session;
       if (err.status === 413) {
         const tried = Math.min(chunkSize ?? size, size);
-        chunkSize = smallerChunk(tried, session, err);
-        client.bodyLimit = chunkSize;
+        chunkSize = client.bodyLimit.refused(tried, session?.minChunk ?? 0, err);
         client.log.warning(
           `${upload.what}: a body of ${tried} bytes was refused (413), going on in chunks of ${chunkSize} bytes`,
         );
@@ -111,132 +131,17 @@ export async function uploadBlob(
         client.log.warning(
           `${upload.what}: the registry refuses chunked uploads (${err.status}), sending it whole`,
         );
+        if (session) await upload.cancel(session);
         chunkSize = undefined;
-        session = undefined;
+        state.session = undefined;
         continue;
       } else {
         await budget.next(err); // rethrows what is not worth retrying, or when the budget is spent
       }
-      session = session && (await upload.where(session));
+      state.session = session && (await upload.where(session));
       // The registry may have taken the whole blob and lost only its answer: then nothing is left to send.
-      if (!session && (await upload.present())) return;
+      if (!state.session && (await upload.present())) return;
     }
-  }
-}
-
-/** Reads the source once per attempt: hashes every byte from the start, sends only from `offset` on. */
-class Attempt {
-  readonly #blob: BlobSource;
-  readonly #onProgress: (bytes: number) => void;
-  #hashed: DigestingStream | undefined;
-  #source: Readable | undefined;
-  #chunks: AsyncIterator<Buffer> | undefined;
-  #leftover: Buffer | undefined;
-  #sourceError: Error | undefined;
-  /** Position in the blob of the next byte to send. */
-  #position: number;
-
-  constructor(blob: BlobSource, offset: number, onProgress: (bytes: number) => void) {
-    this.#blob = blob;
-    this.#position = offset;
-    this.#onProgress = onProgress;
-    onProgress(offset);
-  }
-
-  /** The whole blob as one stream, for a single PUT. */
-  async whole(): Promise<Readable> {
-    return this.#open((count) => {
-      this.#position += count;
-      this.#onProgress(this.#position);
-    });
-  }
-
-  /** The next `length` bytes from the current position, as a stream for one PATCH. */
-  async slice(length: number): Promise<Readable> {
-    if (!this.#chunks) {
-      this.#chunks = (await this.#open())[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-      await this.#skip(this.#position);
-    }
-    const take = async function* (self: Attempt): AsyncGenerator<Buffer> {
-      let left = length;
-      while (left > 0) {
-        const chunk = await self.#next();
-        if (!chunk) throw self.#sourceError ?? new Error('the blob ended early');
-        const part = chunk.length > left ? chunk.subarray(0, left) : chunk;
-        if (part.length < chunk.length) self.#leftover = chunk.subarray(left);
-        left -= part.length;
-        self.#position += part.length;
-        self.#onProgress(self.#position);
-        yield part;
-      }
-    };
-    return Readable.from(take(this), { objectMode: false });
-  }
-
-  /**
-   * Fails with a SourceError unless the bytes read are exactly the descriptor's. For chunks, drains the
-   * source first: its end must come exactly at the blob's size.
-   */
-  async verify(): Promise<void> {
-    // Nothing sent in this attempt (the registry held every byte already): the source must still be checked.
-    if (!this.#hashed) this.#chunks = (await this.#open())[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    if (this.#chunks && !this.#sourceError) {
-      while (await this.#next()) {
-        // bytes past the descriptor's size make the hash fail below
-      }
-    }
-    if (this.#sourceError) throw readError(this.#blob.descriptor.digest, this.#sourceError);
-    const { digest, size } = this.#blob.descriptor;
-    const hashed = this.#hashed;
-    if (!hashed || hashed.bytes !== size || hashed.digest() !== digest) {
-      throw new SourceError(
-        `blob ${digest} in the source does not match its descriptor (read ${hashed?.bytes ?? 0} bytes hashing to ${hashed?.digest() ?? 'nothing'})`,
-        'the source is corrupt; export the image again',
-      );
-    }
-  }
-
-  /** The source's own read error: a failure of the disk or the archive, not of the network. */
-  get sourceError(): SourceError | undefined {
-    return this.#sourceError && readError(this.#blob.descriptor.digest, this.#sourceError);
-  }
-
-  close(): void {
-    this.#source?.destroy();
-    this.#hashed?.destroy();
-  }
-
-  async #open(onBytes?: (count: number) => void): Promise<DigestingStream> {
-    const source = await this.#blob.open();
-    const hashed = new DigestingStream(onBytes);
-    this.#source = source;
-    this.#hashed = hashed;
-    source.once('error', (err) => {
-      this.#sourceError = err;
-      hashed.destroy(err);
-    });
-    return source.pipe(hashed);
-  }
-
-  /** Reads and hashes the bytes the registry already holds, without sending them. */
-  async #skip(bytes: number): Promise<void> {
-    let left = bytes;
-    while (left > 0) {
-      const chunk = await this.#next();
-      if (!chunk) throw readError(this.#blob.descriptor.digest, new Error('the blob ended early'));
-      if (chunk.length > left) this.#leftover = chunk.subarray(left);
-      left -= Math.min(left, chunk.length);
-    }
-  }
-
-  async #next(): Promise<Buffer | undefined> {
-    if (this.#leftover) {
-      const chunk = this.#leftover;
-      this.#leftover = undefined;
-      return chunk;
-    }
-    const next = await (this.#chunks as AsyncIterator<Buffer>).next();
-    return next.done ? undefined : next.value;
   }
 }
 
@@ -293,7 +198,7 @@ class BlobUpload {
   }
 
   /** The whole blob in one PUT with `?digest=`: two requests in all, the fastest path when nothing is in the way. */
-  async putWhole(session: Session, attempt: Attempt): Promise<void> {
+  async putWhole(session: Session, attempt: Attempt): Promise<Step> {
     let res: HttpResponse;
     try {
       res = await this.#client.request(this.what, this.#scopes, {
@@ -308,17 +213,18 @@ class BlobUpload {
     } catch (err) {
       throw attempt.sourceError ?? err;
     }
-    await this.#followRedirect(session, res);
+    if (await this.#redirected(session, res)) return 'redirected';
     const text = await res.body.text();
     await attempt.verify();
     if (res.status !== 201) {
       throw responseError(this.what, this.#client.registry, res.status, text, this.#client.anonymous);
     }
     this.#checkStoredDigest(res);
+    return 'done';
   }
 
   /** PATCHes the rest of the blob in chunks of `chunkSize`, moving the session along after each. */
-  async sendChunks(session: Session, attempt: Attempt, chunkSize: number): Promise<void> {
+  async sendChunks(session: Session, attempt: Attempt, chunkSize: number): Promise<Step> {
     const chunk = Math.min(Math.max(chunkSize, session.minChunk), session.maxChunk);
     while (session.offset < this.#size) {
       const start = session.offset;
@@ -341,14 +247,15 @@ class BlobUpload {
       } catch (err) {
         throw attempt.sourceError ?? err;
       }
-      await this.#followRedirect(session, res);
+      if (await this.#redirected(session, res)) return 'redirected';
       await res.body.dump();
       advance(session, res, start + length);
     }
+    return 'done';
   }
 
   /** `PUT ?digest=` with no body: the registry checks the digest and makes the blob visible. */
-  async commit(session: Session): Promise<void> {
+  async commit(session: Session): Promise<Step> {
     const res = await this.#client.request(this.what, this.#scopes, {
       method: 'PUT',
       url: this.#withDigest(session.location).href,
@@ -356,18 +263,38 @@ class BlobUpload {
       ok: [201, ...REDIRECTS],
       once: true,
     });
-    await this.#followRedirect(session, res);
+    if (await this.#redirected(session, res)) return 'redirected';
     await res.body.dump();
     this.#checkStoredDigest(res);
+    return 'done';
+  }
+
+  /**
+   * Best effort, never failing: `DELETE` on an abandoned session, so the registry drops the bytes it holds
+   * now rather than when the session expires. Short, and outside the push's deadline (which may be what
+   * ended the upload).
+   */
+  async cancel(session: Session): Promise<void> {
+    try {
+      const res = await this.#client.request(`cancelling the upload of ${this.#digest}`, this.#scopes, {
+        method: 'DELETE',
+        url: session.location.href,
+        ok: [200, 202, 204, 404],
+        cleanup: true,
+      });
+      await res.body.dump();
+    } catch (err) {
+      this.#client.log.debug(`cancelling an upload session: ${(err as Error).message}`);
+    }
   }
 
   /**
    * A 307/308 on an upload request (a registry handing uploads to object storage): the session moves to the
    * new URL and the same bytes go there on the next attempt. The client sends no credentials to another
-   * origin, so object storage never sees the registry's token.
+   * origin, so object storage never sees the registry's token, and never goes from HTTPS to plain HTTP.
    */
-  async #followRedirect(session: Session, res: HttpResponse): Promise<void> {
-    if (!REDIRECTS.includes(res.status)) return;
+  async #redirected(session: Session, res: HttpResponse): Promise<boolean> {
+    if (!REDIRECTS.includes(res.status)) return false;
     await res.body.dump();
     const location = header(res.headers, 'location');
     if (!location) {
@@ -376,8 +303,10 @@ class BlobUpload {
         undefined,
       );
     }
-    session.location = new URL(location, res.url);
-    throw new Redirected(this.what);
+    const next = new URL(location, res.url);
+    this.#client.origins.checkMove(this.what, new URL(res.url), next);
+    session.location = next;
+    return true;
   }
 
   /**
@@ -453,21 +382,6 @@ function positiveHeader(res: HttpResponse, name: string): number | undefined {
   return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
-/** After a 413: the next chunk size to try, or the 413 itself when no smaller chunk may be sent. */
-function smallerChunk(tried: number, session: Session | undefined, err: RegistryError): number {
-  let next = FIRST_FALLBACK_CHUNK;
-  while (next >= tried) next /= 2;
-  const min = Math.max(SMALLEST_CHUNK, session?.minChunk ?? 0);
-  if (next < min) {
-    throw new RegistryError(
-      `${err.message}; even ${tried}-byte bodies are refused, and chunks may not be smaller than ${min} bytes`,
-      'raise the body-size limit of the proxy in front of the registry (nginx: client_max_body_size)',
-      413,
-    );
-  }
-  return next;
-}
-
 /** The registry no longer knows the session, or it holds other bytes than we think (416). */
 function sessionLost(err: RegistryError): boolean {
   return (
@@ -480,10 +394,4 @@ function sessionLost(err: RegistryError): boolean {
 /** Registries that do not take PATCH uploads (Google Artifact Registry among them) answer like this. */
 function chunksRefused(err: RegistryError): boolean {
   return err.status === 405 || err.status === 501 || err.codes.includes('UNSUPPORTED');
-}
-
-function readError(digest: string, err: Error): SourceError {
-  // A source that knows what went wrong (a registry source's digest check) says how to fix it too.
-  const hint = err instanceof ImagePushError ? err.hint : undefined;
-  return new SourceError(`reading blob ${digest} from the source: ${err.message}`, hint, { cause: err });
 }

@@ -25,10 +25,13 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
-export type FaultKind = 'reset' | 'status' | '429' | 'stall' | 'redirect' | 'cut-response';
+export type FaultKind =
+  'reset' | 'status' | '429' | 'stall' | 'redirect' | 'cut-response' | 'silent' | 'drip' | 'http-location';
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = ['reset', 'status', '429', 'stall'];
 
@@ -90,6 +93,22 @@ export interface FaultOptions {
    * and this many bytes of its body, then reset the connection: a download cut in the middle. Default 65536.
    */
   readonly cutResponseAfterBytes: number;
+  /**
+   * `drip` (only when a filter forces it): the upstream's answer goes out one byte every `dripMs`, from its
+   * first byte ('headers') or after its headers ('body'), as a server that is alive but barely answers.
+   * `silent` (idem): the request is read and never answered; the connection stays open.
+   * `http-location` (idem): forwarded without X-Forwarded-Proto, so behind `tls` the registry builds its
+   * Location headers as http:// to itself, as a registry behind a TLS proxy that is not told so does.
+   */
+  readonly dripMs: number;
+  readonly dripFrom: 'headers' | 'body';
+}
+
+export interface ProxyListenOptions {
+  /** Serve HTTPS with this PEM certificate and key (the upstream stays plain HTTP). */
+  readonly tls?: { certPath: string; keyPath: string };
+  /** The host name the proxy's URL names (resolved by the test's lookup): default 127.0.0.1. */
+  readonly hostname?: string;
 }
 
 /** One request as the proxy handled it. */
@@ -107,6 +126,8 @@ export interface ProxyRequest {
   readonly forwarded: boolean;
   /** Why the proxy could not do its part (e.g. the upstream refused the connection: 502). */
   readonly error: string | null;
+  /** The Authorization header the client sent, if any: what a listener would have seen in clear text. */
+  readonly authorization: string | null;
 }
 
 /** Running counts since start (clearRequests() does not reset them). */
@@ -118,9 +139,9 @@ export interface ProxyStats {
 }
 
 export interface FaultProxy {
-  /** `http://127.0.0.1:PORT` */
+  /** `http://127.0.0.1:PORT` (https:// with `tls`; the `hostname` given instead of 127.0.0.1) */
   readonly url: string;
-  /** `127.0.0.1:PORT` */
+  /** `127.0.0.1:PORT` (or `hostname:PORT`) */
   readonly host: string;
   readonly stats: Readonly<ProxyStats>;
   /** Every request since start or the last clearRequests(), in the order they arrived. */
@@ -147,6 +168,8 @@ const DEFAULTS: FaultOptions = {
   faultFilter: null,
   redirectTo: null,
   cutResponseAfterBytes: 65_536,
+  dripMs: 1000,
+  dripFrom: 'headers',
 };
 
 // Per connection, not end to end: Node frames both sides itself. The proxy answers Expect: 100-continue itself.
@@ -186,11 +209,13 @@ interface Entry {
   fault: FaultKind | 'too-large' | null;
   forwarded: boolean;
   error: string | null;
+  authorization: string | null;
 }
 
 export async function startFaultProxy(
   upstream: string,
   options: Partial<FaultOptions> = {},
+  listen: ProxyListenOptions = {},
 ): Promise<FaultProxy> {
   const target = new URL(upstream);
   if (target.protocol !== 'http:') throw new Error(`fault proxy: upstream must be http://, got ${upstream}`);
@@ -204,13 +229,29 @@ export async function startFaultProxy(
     requests: 0,
     forwarded: 0,
     tooLarge: 0,
-    faults: { reset: 0, status: 0, '429': 0, stall: 0, redirect: 0, 'cut-response': 0 },
+    faults: {
+      reset: 0,
+      status: 0,
+      '429': 0,
+      stall: 0,
+      redirect: 0,
+      'cut-response': 0,
+      silent: 0,
+      drip: 0,
+      'http-location': 0,
+    },
   };
   const agent = new Agent({ keepAlive: true });
   const inFlight = new Set<ClientRequest>();
   let proxyOrigin = '';
 
-  const server = createServer();
+  const server = listen.tls
+    ? createHttpsServer({
+        cert: await readFile(listen.tls.certPath),
+        key: await readFile(listen.tls.keyPath),
+      })
+    : createServer();
+  const timers = new Set<NodeJS.Timeout>();
   // Uploads and stalls may take long; the proxy must not cut them on its own.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -232,6 +273,7 @@ export async function startFaultProxy(
       fault: null,
       forwarded: false,
       error: null,
+      authorization: req.headers.authorization ?? null,
     };
     log.push(entry);
     stats.requests++;
@@ -294,6 +336,16 @@ export async function startFaultProxy(
     switch (fault) {
       case null:
         forward(req, body, res, entry, { length });
+        return;
+      case 'http-location':
+        forward(req, body, res, entry, { length, plainProto: true });
+        return;
+      case 'silent':
+        // Read the request, answer nothing; the connection stays open until the client gives up.
+        drain(body, entry, () => undefined);
+        return;
+      case 'drip':
+        forward(req, body, res, entry, { length, drip: true });
         return;
       case 'status': {
         const status = faults.statuses[Math.floor(random() * faults.statuses.length)] ?? 500;
@@ -407,12 +459,16 @@ export async function startFaultProxy(
       cutAfter?: number;
       cutResponseAfter?: number;
       stall?: { until: number; then: 'forward' | 'reset' };
+      drip?: boolean;
+      plainProto?: boolean;
     },
   ): void {
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
     }
+    // Behind TLS, tell the registry so (distribution builds its Location headers from this).
+    if (listen.tls && !how.plainProto) headers['x-forwarded-proto'] = 'https';
     const upstreamReq = httpRequest({
       host: target.hostname,
       port: upstreamPort,
@@ -490,6 +546,10 @@ export async function startFaultProxy(
           upstreamRes.resume();
           return;
         }
+        if (how.drip) {
+          dripResponse(upstreamRes, res, entry);
+          return;
+        }
         if (how.stall?.then === 'reset') {
           // Read the upstream's answer to the end (the work is done there), then lose it.
           upstreamRes.resume();
@@ -519,6 +579,46 @@ export async function startFaultProxy(
       const wait = how.stall ? how.stall.until - Date.now() : 0;
       if (wait > 0) setTimeout(deliver, wait);
       else deliver();
+    });
+  }
+
+  /** The upstream's whole answer, then out to the client's socket one byte every dripMs. */
+  function dripResponse(upstreamRes: IncomingMessage, res: ServerResponse, entry: Entry): void {
+    const chunks: Buffer[] = [];
+    upstreamRes.on('data', (chunk: Buffer) => chunks.push(chunk));
+    upstreamRes.once('end', () => {
+      const socket = res.socket;
+      if (!socket || socket.destroyed) return;
+      const body = Buffer.concat(chunks);
+      entry.status = upstreamRes.statusCode ?? 502;
+      const head = [`HTTP/1.1 ${entry.status} ${upstreamRes.statusMessage ?? ''}`];
+      for (const [name, value] of Object.entries(responseHeaders(upstreamRes))) {
+        if (name === 'content-length' || value === undefined) continue;
+        for (const v of Array.isArray(value) ? value : [value]) head.push(`${name}: ${String(v)}`);
+      }
+      head.push(`content-length: ${body.length}`, 'connection: close', '', '');
+      const headBytes = Buffer.from(head.join('\r\n'));
+      let bytes = Buffer.concat([headBytes, body]);
+      if (faults.dripFrom === 'body') {
+        socket.write(headBytes);
+        bytes = body;
+      }
+      let i = 0;
+      const next = (): void => {
+        if (socket.destroyed) return;
+        if (i >= bytes.length) {
+          socket.end();
+          return;
+        }
+        socket.write(bytes.subarray(i, i + 1));
+        i++;
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          next();
+        }, faults.dripMs);
+        timers.add(timer);
+      };
+      next();
     });
   }
 
@@ -589,12 +689,13 @@ export async function startFaultProxy(
     });
   });
   const { port } = server.address() as AddressInfo;
-  proxyOrigin = `http://127.0.0.1:${port}`;
+  const hostname = listen.hostname ?? '127.0.0.1';
+  proxyOrigin = `${listen.tls ? 'https' : 'http'}://${hostname}:${port}`;
 
   let closed: Promise<void> | undefined;
   return {
     url: proxyOrigin,
-    host: `127.0.0.1:${port}`,
+    host: `${hostname}:${port}`,
     stats,
     requests: () => log.map((entry) => ({ ...entry })),
     clearRequests: () => {
@@ -608,6 +709,7 @@ export async function startFaultProxy(
       (closed ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const timer of timers) clearTimeout(timer);
         for (const req of inFlight) req.destroy();
         agent.destroy();
       })),

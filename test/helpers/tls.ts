@@ -25,7 +25,8 @@ const DAYS = '2';
 // P-256 keys: generated in milliseconds, and accepted by Go (distribution, skopeo), curl and Node.
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
-export async function createTestCertificates(): Promise<TlsFiles> {
+/** `names`: more DNS names for the server certificate (made-up hosts a test's lookup maps to loopback). */
+export async function createTestCertificates(names: readonly string[] = []): Promise<TlsFiles> {
   const dir = await makeTempDir('tls-');
   const file = (name: string): string => join(dir, name);
   try {
@@ -60,7 +61,7 @@ export async function createTestCertificates(): Promise<TlsFiles> {
     await writeFile(
       file('server-ext.cnf'),
       [
-        'subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost',
+        `subjectAltName = IP:127.0.0.1, IP:::1, DNS:localhost${names.map((n) => `, DNS:${n}`).join('')}`,
         'basicConstraints = critical, CA:FALSE',
         'keyUsage = critical, digitalSignature, keyEncipherment',
         'extendedKeyUsage = serverAuth',

@@ -235,6 +235,7 @@ describe('the fault proxy', () => {
         fault: 'status',
         forwarded: false,
         error: null,
+        authorization: null,
       });
       assert.deepEqual(
         (await registry.requests()).map((r) => r.method),

@@ -18,26 +18,34 @@ describe('which failures are retried', () => {
     ['undici closing the socket', withCode('UND_ERR_SOCKET'), 'UND_ERR_SOCKET'],
     [
       'a reset wrapped in a RegistryError',
-      new RegistryError('x', undefined, undefined, [], withCode('ECONNRESET')),
+      new RegistryError('x', undefined, { cause: withCode('ECONNRESET') }),
       'ECONNRESET',
     ],
-    ['503', new RegistryError('x', undefined, 503), 'HTTP 503'],
-    ['500', new RegistryError('x', undefined, 500), 'HTTP 500'],
-    ['429', new RegistryError('x', undefined, 429), 'HTTP 429'],
-    ['408', new RegistryError('x', undefined, 408), 'HTTP 408'],
-    ['401: credentials do not get better by waiting', new RegistryError('x', undefined, 401), undefined],
-    ['404', new RegistryError('x', undefined, 404), undefined],
+    ['503', new RegistryError('x', undefined, { status: 503 }), 'HTTP 503'],
+    ['500', new RegistryError('x', undefined, { status: 500 }), 'HTTP 500'],
+    ['429', new RegistryError('x', undefined, { status: 429 }), 'HTTP 429'],
+    ['408', new RegistryError('x', undefined, { status: 408 }), 'HTTP 408'],
+    [
+      '401: credentials do not get better by waiting',
+      new RegistryError('x', undefined, { status: 401 }),
+      undefined,
+    ],
+    ['404', new RegistryError('x', undefined, { status: 404 }), undefined],
     [
       '403 denied: waiting changes nothing',
-      new RegistryError('x: answered 403 (DENIED: denied)', undefined, 403),
+      new RegistryError('x: answered 403 (DENIED: denied)', undefined, { status: 403 }),
       undefined,
     ],
     [
       "403 with GHCR's secondary rate limit",
-      new RegistryError('x: answered 403 (DENIED: secondary rate limit)', undefined, 403),
+      new RegistryError('x: answered 403 (DENIED: secondary rate limit)', undefined, { status: 403 }),
       'HTTP 403 (rate limit)',
     ],
-    ['413: handled by chunking, not by waiting', new RegistryError('x', undefined, 413), undefined],
+    [
+      '413: handled by chunking, not by waiting',
+      new RegistryError('x', undefined, { status: 413 }),
+      undefined,
+    ],
     ['a refused connection: nothing listens there', withCode('ECONNREFUSED'), undefined],
     ['an unknown host', withCode('ENOTFOUND'), undefined],
     ['a certificate error', withCode('DEPTH_ZERO_SELF_SIGNED_CERT'), undefined],
@@ -93,7 +101,7 @@ describe('RetryBudget', () => {
   test('retries up to the count, logging each reason, then rethrows', async () => {
     const log = recordingLogger();
     const budget = new RetryBudget(fast, log, 'uploading blob sha256:ab');
-    const err = new RegistryError('x', undefined, 503);
+    const err = new RegistryError('x', undefined, { status: 503 });
     for (let i = 0; i < 3; i++) await budget.next(err);
     await assert.rejects(budget.next(err), (thrown) => thrown === err);
     assert.equal(budget.retries, 3);
@@ -106,15 +114,14 @@ describe('RetryBudget', () => {
 
   test('rethrows at once what is not retryable', async () => {
     const budget = new RetryBudget(fast, recordingLogger(), 'x');
-    const err = new RegistryError('denied', undefined, 403);
+    const err = new RegistryError('denied', undefined, { status: 403 });
     await assert.rejects(budget.next(err), (thrown) => thrown === err);
     assert.equal(budget.retries, 0);
   });
 
   test('waits as long as Retry-After asks', async () => {
     const budget = new RetryBudget(fast, recordingLogger(), 'x');
-    const err = new RegistryError('slow down', undefined, 429);
-    err.retryAfterMs = 120;
+    const err = new RegistryError('slow down', undefined, { status: 429, retryAfterMs: 120 });
     const started = performance.now();
     await budget.next(err);
     assert.ok(performance.now() - started >= 110, 'slept for the asked time, not the 1 ms backoff');
@@ -122,8 +129,7 @@ describe('RetryBudget', () => {
 
   test('gives up when Retry-After asks for more than the time budget left', async () => {
     const budget = new RetryBudget({ ...fast, maxElapsedMs: 1000 }, recordingLogger(), 'x');
-    const err = new RegistryError('slow down', undefined, 429);
-    err.retryAfterMs = 60_000;
+    const err = new RegistryError('slow down', undefined, { status: 429, retryAfterMs: 60_000 });
     const started = performance.now();
     await assert.rejects(budget.next(err), (thrown) => thrown === err);
     assert.ok(performance.now() - started < 500, 'did not sleep before giving up');
