@@ -12,7 +12,7 @@ import { isPending, type ImageSource, type PendingImage } from '../source/types.
 import { formatBytes } from '../format.ts';
 import { ProgressReporter } from './progress.ts';
 import { selectPlatforms } from './platforms.ts';
-import { sumSizes, type BlobAction, type BlobReport, type PushResult } from './result.ts';
+import { notePartial, sumSizes, type BlobAction, type BlobReport, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import type { RepositoryTarget } from './targets.ts';
 
@@ -46,6 +46,14 @@ export async function push(options: PushOptions): Promise<PushResult> {
   try {
     session = await openSession(options);
     return await pushImage(options, source, compressor, session, reports);
+  } catch (err) {
+    // What went up before the failure, for the failure summary.
+    const settled = await Promise.allSettled(reports.values());
+    notePartial(
+      err,
+      settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
+    );
+    throw err;
   } finally {
     // Settle every started upload before the connections close (a failed push may leave some in flight).
     await Promise.allSettled(reports.values());
