@@ -171,7 +171,8 @@ describe('the action bundle, as a newcomer sees it', () => {
     const victim = brokenImage.layers[1]!;
     const file = join(broken, 'blobs/sha256', victim.digest.slice('sha256:'.length));
     const bytes = await readFile(file);
-    bytes[bytes.length >> 1] ^= 0xff;
+    const middle = bytes.length >> 1;
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
     await writeFile(file, bytes);
 
     const run = await runAction({ image: `oci:${broken}`, tags: `${registry.host}/broken/app:1` });
