@@ -62,6 +62,9 @@ async function runLocalAction(name: string, inputs: Record<string, string>): Pro
     LOCAL_ACTION_WORKSPACE: work,
     LOCAL_ACTION_CACHE_PATH: work,
     FORCE_COLOR: '0',
+    // local-action stubs @actions/core by its path under this checkout's node_modules; where that is a symlink (a
+    // worktree sharing one install), Node would resolve the action's imports to the real path and miss the stub.
+    NODE_OPTIONS: '--preserve-symlinks',
     npm_config_offline: 'true',
     npm_config_update_notifier: 'false',
   };
