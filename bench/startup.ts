@@ -148,13 +148,14 @@ async function buildFloor(dir: string): Promise<string> {
   return outfile;
 }
 
-/** Only what a runner would set: no INPUT_* at all, so the first check fails. */
+/** What a runner sets, but no INPUT_* at all, so the first check fails (the action then writes its summary). */
 function bareEnv(dir: string): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     RUNNER_TEMP: dir,
     GITHUB_OUTPUT: join(dir, 'output'),
+    GITHUB_STEP_SUMMARY: join(dir, 'summary.md'),
   };
 }
 
@@ -177,6 +178,7 @@ export async function startupInputError(pairs: number, log: (line: string) => vo
     const floor = await buildFloor(dir);
     const env = bareEnv(dir);
     await writeFile(join(dir, 'output'), '');
+    await writeFile(join(dir, 'summary.md'), '');
     const tools: StartupTool[] = [
       { name: FLOOR_TOOL, args: [floor], env, check: failsOnInput },
       { name: ACTION_TOOL, args: [action], env, check: failsOnInput },

@@ -125,6 +125,7 @@ async function announce(result: PushResult): Promise<void> {
 
 /** A failed push still gets a summary: what failed, the fix, and what went up before. */
 async function reportFailure(err: unknown, settings: ActionSettings | undefined): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return; // outside a runner: nothing to load for
   try {
     const { writeFailureSummary } = await import('../report/summary.ts');
     await writeFailureSummary(err, partialBlobs(err), settings?.image || undefined);
