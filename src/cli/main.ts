@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from '../errors.ts';
-import { localBlobMapPath } from '../cache/blob-map-store.ts';
+import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import type { Logger } from '../log.ts';
 import type { PushResult } from '../push/result.ts';
@@ -113,16 +113,16 @@ async function main(argv: string[]): Promise<void> {
       'pipe it to --password-stdin or set IMAGE_PUSH_PASSWORD',
     );
   }
+  const logger = stderrLogger(values.quiet);
   if (values['push-by-digest']) {
     const tagged = namedTags(destinations, values.registry);
     if (tagged.length > 0) {
-      process.stderr.write(
-        `warning: --push-by-digest moves no tag, so ${tagged.join(', ')} ${tagged.length === 1 ? 'is' : 'are'} pushed ` +
-          'by digest only; name the repository alone, or drop --push-by-digest\n',
+      logger.warning(
+        `--push-by-digest moves no tag, so ${tagged.join(', ')} ${tagged.length === 1 ? 'is' : 'are'} pushed by ` +
+          'digest only; name the repository alone, or drop --push-by-digest',
       );
     }
   }
-  const logger = stderrLogger(values.quiet);
   const tally = new RetryTally();
   const connection = {
     destinations,
@@ -147,10 +147,7 @@ async function main(argv: string[]): Promise<void> {
     await done(await merge({ ...connection, sources: values.source }));
     return;
   }
-  const [{ push }, { loadBlobMap }] = await Promise.all([
-    import('../push/push.ts'),
-    import('../cache/blob-map-store.ts'),
-  ]);
+  const { push } = await import('../push/push.ts');
   const mapPath = values['blob-map'] ?? localBlobMapPath();
   const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
   const result = await push({
