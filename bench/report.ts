@@ -257,21 +257,28 @@ function renderStartup(results: readonly StartupResult[]): string[] {
     'Wall time from spawn to exit and CPU (user + system), medians of alternating runs; the ratio is the median ' +
       'of the pair-by-pair ratios against the baseline.',
     '',
-    '| scenario | tool | runs | wall s | CPU s | / baseline |',
-    '|---|---|---|---|---|---|',
+    '| scenario | tool | runs | wall s | CPU s | wall / baseline | CPU / baseline |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const s of results) {
     if (s.error) {
-      lines.push(`| ${s.name} | error: ${s.error.replaceAll('|', '\\|').slice(0, 200)} | | | | |`);
+      lines.push(`| ${s.name} | error: ${s.error.replaceAll('|', '\\|').slice(0, 200)} | | | | | |`);
       continue;
     }
     for (const [tool, runs] of Object.entries(s.runs)) {
       const ok = runs.filter((r) => r.ok);
       const ratio = median(s.ratios[tool] ?? []);
+      // CPU is steadier than wall time on a loaded machine: the same pairs, user + system time.
+      const base = s.runs[s.baseline] ?? [];
+      const cpuRatio = median(
+        runs.flatMap((r, i) => (r.ok && base[i]?.ok && base[i].cpu > 0 ? [r.cpu / base[i].cpu] : [])),
+      );
+      const cell = (x: number): string =>
+        tool === s.baseline ? '1' : Number.isNaN(x) ? '–' : `${x.toFixed(2)}x`;
       lines.push(
         `| ${s.name} | ${tool}${tool === s.baseline ? ' (baseline)' : ''} | ${ok.length}/${runs.length} | ` +
           `${medianWall(runs)} | ${ok.length ? median(ok.map((r) => r.cpu)).toFixed(2) : '–'} | ` +
-          `${tool === s.baseline ? '1' : Number.isNaN(ratio) ? '–' : `${ratio.toFixed(2)}x`} |`,
+          `${cell(ratio)} | ${cell(cpuRatio)} |`,
       );
     }
   }
