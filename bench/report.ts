@@ -1,6 +1,7 @@
 // bench/results/latest.md from the results so far: the header (machine, versions, physical floor), the issue's
 // targets with met / not met computed from the medians, the comparison table and the scaling table.
 import type { Measurement } from './measure.ts';
+import type { StartupResult } from './startup.ts';
 
 export const OURS = 'image-push';
 export const SKOPEO = 'skopeo';
@@ -44,6 +45,8 @@ export interface Report {
   throughput?: { sha256NodeMBps: number; sha256sumMBps: number; gzip4MBps: number; gzipInputMB: number };
   readonly scenarios: ScenarioResult[];
   scaling?: ScalingResult[];
+  /** The start-up scenarios (bench/startup.ts). */
+  startup?: StartupResult[];
   targets?: TargetRow[];
 }
 
@@ -234,7 +237,73 @@ export function evaluateTargets(report: Report): TargetRow[] {
       met: okRuns(ms).length === ms.length,
     });
   }
+  rows.push(...startupTargets(report.startup ?? []));
   return rows;
+}
+
+const STARTUP_TARGETS: Record<string, string> = {
+  'startup-input-error':
+    "the action's input-error exit (startup-input-error) within 1.25x of @actions/core's floor",
+  'startup-warm-push': 'a warm push through the action (startup-warm-push) within 1.3x of the CLI',
+};
+
+function startupTargets(results: readonly StartupResult[]): TargetRow[] {
+  return Object.entries(STARTUP_TARGETS).map(([name, target]) => {
+    const s = results.find((r) => r.name === name);
+    if (!s || s.error)
+      return { target, measured: s?.error ? `error: ${s.error}` : 'not measured', met: undefined };
+    const subject = s.runs[s.subject] ?? [];
+    const ratio = median(s.ratios[s.subject] ?? []);
+    const failed = subject.filter((r) => !r.ok).length;
+    return {
+      target,
+      measured:
+        `${Number.isNaN(ratio) ? 'n/a' : `${ratio.toFixed(2)}x`} (${medianWall(subject)} s against ` +
+        `${medianWall(s.runs[s.baseline] ?? [])} s)${failed ? `; ${failed} runs failed` : ''}`,
+      met: failed ? false : Number.isNaN(ratio) ? undefined : ratio <= s.limit,
+    };
+  });
+}
+
+function medianWall(runs: readonly { ok: boolean; wall: number }[]): string {
+  const ok = runs.filter((r) => r.ok);
+  return ok.length ? median(ok.map((r) => r.wall)).toFixed(3) : '–';
+}
+
+function renderStartup(results: readonly StartupResult[]): string[] {
+  const lines = [
+    '## Start-up',
+    '',
+    'Wall time from spawn to exit and CPU (user + system), medians of alternating runs; the ratio is the median ' +
+      'of the pair-by-pair ratios against the baseline.',
+    '',
+    '| scenario | tool | runs | wall s | CPU s | wall / baseline | CPU / baseline |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const s of results) {
+    if (s.error) {
+      lines.push(`| ${s.name} | error: ${s.error.replaceAll('|', '\\|').slice(0, 200)} | | | | | |`);
+      continue;
+    }
+    for (const [tool, runs] of Object.entries(s.runs)) {
+      const ok = runs.filter((r) => r.ok);
+      const ratio = median(s.ratios[tool] ?? []);
+      // CPU is steadier than wall time on a loaded machine: the same pairs, user + system time.
+      const base = s.runs[s.baseline] ?? [];
+      const cpuRatio = median(
+        runs.flatMap((r, i) => (r.ok && base[i]?.ok && base[i].cpu > 0 ? [r.cpu / base[i].cpu] : [])),
+      );
+      const cell = (x: number): string =>
+        tool === s.baseline ? '1' : Number.isNaN(x) ? '–' : `${x.toFixed(2)}x`;
+      lines.push(
+        `| ${s.name} | ${tool}${tool === s.baseline ? ' (baseline)' : ''} | ${ok.length}/${runs.length} | ` +
+          `${medianWall(runs)} | ${ok.length ? median(ok.map((r) => r.cpu)).toFixed(2) : '–'} | ` +
+          `${cell(ratio)} | ${cell(cpuRatio)} |`,
+      );
+    }
+  }
+  lines.push('', ...results.map((s) => `- ${s.name}: ${s.measures}`), '');
+  return lines;
 }
 
 export function renderMarkdown(report: Report): string {
@@ -301,6 +370,7 @@ export function renderMarkdown(report: Report): string {
       ...report.scenarios.map((s) => `- ${s.name}: ${s.measures}`),
     );
   lines.push('');
+  if (report.startup?.length) lines.push(...renderStartup(report.startup));
   if (report.scaling) lines.push(...renderScaling(report.scaling));
   return lines.join('\n');
 }

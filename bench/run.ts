@@ -39,6 +39,7 @@ import {
   type Measurement,
   withLiveDir,
 } from './measure.ts';
+import { startupInputError, startupWarmPush } from './startup.ts';
 import {
   evaluateTargets,
   FLOOR,
@@ -63,7 +64,8 @@ const usage = `usage: npm run bench -- [options]
   --scaling-sizes LIST   blob sizes of the scaling images (default 100M,1G,4G; with --small 10M,30M,100M)
   --scaling-skopeo       skopeo too in the scaling table
   --out DIR              where latest.md/json go (default bench/results for a full run, else .tmp/bench/results)
-  --timeout SECONDS      per push (default 1800)`;
+  --timeout SECONDS      per push (default 1800)
+  --startup-pairs N      rounds of the start-up scenarios (default 15)`;
 
 const { values: flags } = parseArgs({
   allowNegative: true,
@@ -76,10 +78,13 @@ const { values: flags } = parseArgs({
     'scaling-skopeo': { type: 'boolean', default: false },
     out: { type: 'string' },
     timeout: { type: 'string', default: '1800' },
+    'startup-pairs': { type: 'string', default: '15' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 const PAIRS = Math.max(3, Number(flags.pairs) || 3);
+const STARTUP_PAIRS = Math.max(3, Number(flags['startup-pairs']) || 15);
+const STARTUP_SCENARIOS = ['startup-input-error', 'startup-warm-push'];
 const TIMEOUT_MS = Number(flags.timeout) * 1000;
 const SCALE = flags.small ? 0.1 : 1;
 
@@ -556,17 +561,24 @@ const errorText = (err: unknown): string => lastLines(err instanceof Error ? err
 
 async function main(): Promise<void> {
   if (flags.help) {
-    const names = scenarios.map((s) => `  ${s.name}: ${s.measures}`).join('\n');
+    const names = [
+      ...scenarios.map((s) => `  ${s.name}: ${s.measures}`),
+      '  startup-input-error: the action failing on an input error, against a bundle of @actions/core alone',
+      '  startup-warm-push: a warm push through the action, against the same push through the CLI',
+    ].join('\n');
     process.stdout.write(`${usage}\n\nscenarios:\n${names}\n`);
     return;
   }
   await ensureTools(['docker-registry', 'skopeo', 'nginx']);
   if (!existsSync(cli)) throw new Error('dist/cli.js is missing: run npm run build');
   const only = flags.only ? flags.only.split(',').map((s) => s.trim()) : [];
-  const unknown = only.filter((n) => n !== 'scaling' && !scenarios.some((s) => s.name === n));
+  const unknown = only.filter(
+    (n) => n !== 'scaling' && !STARTUP_SCENARIOS.includes(n) && !scenarios.some((s) => s.name === n),
+  );
   if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; see --help`);
   const selected = scenarios.filter((s) => (only.length ? only.includes(s.name) : flags.scaling !== true));
   const withScaling = flags.scaling ?? (only.length ? only.includes('scaling') : true);
+  const startup = STARTUP_SCENARIOS.filter((n) => (only.length ? only.includes(n) : flags.scaling !== true));
   const full = !flags.small && only.length === 0 && flags.scaling === undefined && !flags['scaling-sizes'];
   const out = flags.out ?? (full ? join(root, 'bench/results') : join(benchDir, 'results'));
 
@@ -583,6 +595,7 @@ async function main(): Promise<void> {
     images: {},
     scenarios: [],
     ...(withScaling ? { scaling: [] } : {}),
+    ...(startup.length ? { startup: [] } : {}),
   };
   const save = async (): Promise<void> => {
     report.targets = evaluateTargets(report);
@@ -648,6 +661,32 @@ async function main(): Promise<void> {
     }
     await update();
     log(`  ${scenario.name} done in ${seconds(started)} s`);
+  }
+
+  for (const name of startup) {
+    log(`[${name}] ${STARTUP_PAIRS} rounds`);
+    const started = performance.now();
+    try {
+      const result =
+        name === 'startup-input-error'
+          ? await startupInputError(STARTUP_PAIRS, log)
+          : await startupWarmPush(STARTUP_PAIRS, (await fiveLayers()).source, log);
+      report.startup!.push(result);
+    } catch (err) {
+      report.startup!.push({
+        name,
+        measures: '',
+        subject: '',
+        baseline: '',
+        limit: NaN,
+        runs: {},
+        ratios: {},
+        error: errorText(err),
+      });
+      log(`  ${name}: error: ${errorText(err)}`);
+    }
+    await save();
+    log(`  ${name} done in ${seconds(started)} s`);
   }
 
   if (report.scaling) {

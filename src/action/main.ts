@@ -1,13 +1,11 @@
 import * as core from '@actions/core';
-import { BlobMapCache } from './actions-cache.ts';
 import { describeError } from '../errors.ts';
-import { readSettings } from './inputs.ts';
 import type { Logger } from '../log.ts';
-import { merge } from '../push/merge.ts';
-import { push } from '../push/push.ts';
-import { tallyBlobs, type PushResult } from '../push/result.ts';
-import { buildMetadata } from '../report/metadata.ts';
-import { writeSummary } from '../report/summary.ts';
+import { namedTags } from '../push/targets.ts';
+import { partialBlobs, tallyBlobs, type PushResult } from '../push/result.ts';
+import { RetryTally } from '../registry/retry-policy.ts';
+import type { BlobMapCache } from './actions-cache.ts';
+import { readSettings, type ActionSettings } from './inputs.ts';
 
 const actionsLogger: Logger = {
   info: (message) => core.info(message),
@@ -16,31 +14,50 @@ const actionsLogger: Logger = {
   group: (name, fn) => core.group(name, fn),
 };
 
-/** The action: inputs in, one push, outputs out. Any failure becomes one error line and a failed step. */
+/**
+ * The action: inputs in, one push, outputs out. Any failure becomes one error line, a failed step and a
+ * summary of what went up. Only @actions/core and the input parsing load up front: an input error costs no
+ * more than that, and the push, the report and the cache client load when the run gets to them.
+ */
 export async function run(): Promise<void> {
+  let settings: ActionSettings | undefined;
   try {
-    const settings = readSettings();
-    const mapCache = settings.cache && settings.image ? new BlobMapCache() : undefined;
-    const blobMap = await mapCache?.restore();
-    const started = performance.now();
-    const connection = {
-      destinations: settings.tags,
-      registry: settings.registry,
-      credentials: settings.credentials,
-      concurrency: settings.concurrency,
-      insecureRegistries: settings.insecureRegistries,
-      chunkSize: settings.chunkSize,
-      retryPolicy: settings.retryPolicy,
-      ca: settings.ca,
-      logger: actionsLogger,
-      onSecret: (value: string) => core.setSecret(value),
-    };
-    const result = settings.merge.length
-      ? await core.group(`Merging ${settings.merge.length} images`, () =>
-          merge({ ...connection, sources: settings.merge }),
-        )
-      : await core.group(`Pushing ${settings.image}`, () =>
-          push({
+    settings = readSettings();
+    if (settings.pushByDigest) warnDroppedTags(settings);
+    await pushAndReport(settings);
+  } catch (err) {
+    core.setFailed(describeError(err));
+    await reportFailure(err, settings);
+  }
+}
+
+async function pushAndReport(settings: ActionSettings): Promise<void> {
+  const tally = new RetryTally();
+  const blobMapCache = settings.cache && settings.image ? await openBlobMapCache() : undefined;
+  const blobMap = await blobMapCache?.restore();
+  const started = performance.now();
+  const connection = {
+    destinations: settings.tags,
+    registry: settings.registry,
+    credentials: settings.credentials,
+    concurrency: settings.concurrency,
+    insecureRegistries: settings.insecureRegistries,
+    chunkSize: settings.chunkSize,
+    retryPolicy: { ...settings.retryPolicy, tally },
+    ca: settings.ca,
+    logger: actionsLogger,
+    onSecret: (value: string) => core.setSecret(value),
+  };
+  let result: PushResult;
+  try {
+    result = settings.merge.length
+      ? await core.group(`Merging ${settings.merge.length} images`, async () => {
+          const { merge } = await import('../push/merge.ts');
+          return merge({ ...connection, sources: settings.merge });
+        })
+      : await core.group(`Pushing ${settings.image}`, async () => {
+          const { push } = await import('../push/push.ts');
+          return push({
             ...connection,
             source: settings.image,
             sourceCredentials: settings.sourceCredentials,
@@ -49,18 +66,29 @@ export async function run(): Promise<void> {
             blobMap,
             pushByDigest: settings.pushByDigest,
             platforms: settings.platforms,
-          }),
-        );
-    const seconds = (performance.now() - started) / 1000;
-    if (blobMap) await mapCache?.save(blobMap);
-    setOutputs(result);
-    await report(result, seconds);
+          });
+        });
   } catch (err) {
-    core.setFailed(describeError(err));
+    const retried = tally.describe();
+    if (retried) core.info(retried);
+    throw err;
   }
+  warnRetries(tally);
+  const seconds = (performance.now() - started) / 1000;
+  if (blobMap) await blobMapCache?.save(blobMap);
+  await setOutputs(result);
+  await report(result, seconds);
+  await announce(result);
 }
 
-function setOutputs(result: PushResult): void {
+/** The Actions cache client only where the runner has the service; else a local file. */
+async function openBlobMapCache(): Promise<BlobMapCache> {
+  const { BlobMapCache } = await import('./actions-cache.ts');
+  return BlobMapCache.open();
+}
+
+async function setOutputs(result: PushResult): Promise<void> {
+  const { buildMetadata } = await import('../report/metadata.ts');
   const { uploaded, skipped, mounted } = tallyBlobs(result.blobs);
   core.setOutput('digest', result.digest);
   core.setOutput('image', result.image);
@@ -76,8 +104,47 @@ function setOutputs(result: PushResult): void {
 /** The job summary. The image is pushed by now, so a summary that cannot be written is only a warning. */
 async function report(result: PushResult, seconds: number): Promise<void> {
   try {
+    const { writeSummary } = await import('../report/summary.ts');
     await writeSummary(result, { seconds });
   } catch (err) {
     core.warning(`could not write the job summary: ${describeError(err)}`);
   }
+}
+
+/**
+ * The last lines of the step log, outside the collapsed group, and a notice on the run page: what was pushed,
+ * pinned by digest, one line per repository.
+ */
+async function announce(result: PushResult): Promise<void> {
+  const { pinnedReferences } = await import('../report/pushed.ts');
+  const pinned = pinnedReferences(result);
+  for (const reference of pinned) core.info(`pushed ${reference}`);
+  core.notice(pinned.join('\n'), { title: 'Image pushed' });
+}
+
+/** A failed push still gets a summary: what failed, the fix, and what went up before. */
+async function reportFailure(err: unknown, settings: ActionSettings | undefined): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return; // outside a runner: nothing to load for
+  try {
+    const { writeFailureSummary } = await import('../report/summary.ts');
+    await writeFailureSummary(err, partialBlobs(err), settings?.image || undefined);
+  } catch (summaryErr) {
+    core.warning(`could not write the job summary: ${describeError(summaryErr)}`);
+  }
+}
+
+/** Retries that ended well are plain log lines; one warning sums them up, only when there were any. */
+function warnRetries(tally: RetryTally): void {
+  const line = tally.describe();
+  if (line) core.warning(`${line}; the push went on (a flaky registry or proxy?)`);
+}
+
+/** push-by-digest moves no tag: say so for each destination that names one, instead of dropping it silently. */
+function warnDroppedTags(settings: ActionSettings): void {
+  const tagged = namedTags(settings.tags, settings.registry);
+  if (tagged.length === 0) return;
+  core.warning(
+    `push-by-digest moves no tag, so ${tagged.map((t) => `"${t}"`).join(', ')} ${tagged.length === 1 ? 'is' : 'are'} ` +
+      'pushed by digest only. Drop the tag from tags (name the repository alone), or set push-by-digest: false',
+  );
 }

@@ -1,14 +1,18 @@
 // The command-line front end: the same push as the action, for local use, the demo and the benchmarks.
+// The push itself (and undici, the sources, the compressors) loads only once the arguments are good.
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from '../errors.ts';
 import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import type { Logger } from '../log.ts';
 import { parseRegistrySettings } from '../oci/reference.ts';
-import { merge } from '../push/merge.ts';
-import { push } from '../push/push.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/retry.ts';
+import type { PushResult } from '../push/result.ts';
+import { namedTags } from '../push/targets.ts';
+import { pinnedReferences } from '../report/pushed.ts';
+import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS, RetryTally } from '../registry/retry-policy.ts';
+import { VERSION } from '../version.ts';
 
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]
        image-push merge DESTINATION... --source REF --source REF... [options]
@@ -38,8 +42,11 @@ options:
   --blob-map FILE            where to remember compressed layers (default ${localBlobMapPath()})
   --no-blob-map              neither read nor write the blob map
   --insecure-registry HOST   allow plain HTTP or unverified TLS to HOST[:PORT]; repeatable
+  --digest-file FILE         also write the pushed manifest's digest to FILE
   --json                     print the whole result as JSON
-  --quiet                    log nothing but errors`;
+  --quiet                    log nothing but errors
+  --version                  print the version
+  --help                     print this`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -64,12 +71,19 @@ async function main(argv: string[]): Promise<void> {
       'blob-map': { type: 'string' },
       'no-blob-map': { type: 'boolean', default: false },
       'insecure-registry': { type: 'string', multiple: true, default: [] },
+      'digest-file': { type: 'string' },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
     },
   });
-  if (values.help) {
+  if (values.version) {
+    process.stdout.write(`image-push ${VERSION}\n`);
+    return;
+  }
+  // No arguments at all: a newcomer's first try, so the usage rather than an error.
+  if (values.help || argv.length === 0) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
@@ -119,6 +133,16 @@ async function main(argv: string[]): Promise<void> {
   const registries = parseRegistrySettings(values.registry, values['insecure-registry']);
   const logger = stderrLogger(values.quiet);
   for (const note of registries.notes) logger.info(note);
+  if (values['push-by-digest']) {
+    const tagged = namedTags(destinations, values.registry);
+    if (tagged.length > 0) {
+      logger.warning(
+        `--push-by-digest moves no tag, so ${tagged.join(', ')} ${tagged.length === 1 ? 'is' : 'are'} pushed by ` +
+          'digest only; name the repository alone, or drop --push-by-digest',
+      );
+    }
+  }
+  const tally = new RetryTally();
   const connection = {
     destinations,
     registry: registries.registry,
@@ -126,15 +150,23 @@ async function main(argv: string[]): Promise<void> {
     concurrency: tuning.concurrency,
     insecureRegistries: registries.insecureRegistries,
     chunkSize: tuning.chunkSize,
-    retryPolicy: tuning.retryPolicy,
+    retryPolicy: { ...tuning.retryPolicy, tally },
     ca: tuning.ca,
     logger,
   };
-  if (merging) {
-    const result = await merge({ ...connection, sources: values.source });
+  const done = async (result: PushResult): Promise<void> => {
+    const retried = tally.describe();
+    if (retried) logger.warning(retried);
+    if (values['digest-file']) await writeDigestFile(values['digest-file'], result.digest);
+    for (const reference of pinnedReferences(result)) logger.info(`pushed ${reference}`);
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);
+  };
+  if (merging) {
+    const { merge } = await import('../push/merge.ts');
+    await done(await merge({ ...connection, sources: values.source }));
     return;
   }
+  const { push } = await import('../push/push.ts');
   const mapPath = values['blob-map'] ?? localBlobMapPath();
   const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
   const result = await push({
@@ -148,7 +180,19 @@ async function main(argv: string[]): Promise<void> {
     platforms: tuning.platforms,
   });
   if (blobMap?.changed) await blobMap.save(mapPath);
-  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);
+  await done(result);
+}
+
+/** Like skopeo's --digestfile: the digest alone, no newline. */
+async function writeDigestFile(path: string, digest: string): Promise<void> {
+  try {
+    await writeFile(path, digest);
+  } catch (err) {
+    throw new InputError(
+      `--digest-file ${path}: ${(err as Error).message} (the image is pushed: ${digest})`,
+      'name a file in a directory that exists and is writable',
+    );
+  }
 }
 
 function stderrLogger(quiet: boolean): Logger {

@@ -24,7 +24,7 @@ export interface UploadAttempt {
   add(bytes: number): void;
   /** The attempt failed: its bytes no longer count as done, since a retry sends them again. */
   fail(): void;
-  /** The attempt's bytes are in the registry. */
+  /** The registry answered: the attempt's bytes are in it. */
   done(): void;
 }
 
@@ -44,8 +44,13 @@ export class ProgressReporter {
   readonly #now: () => number;
   readonly #timers: ProgressTimers;
   #total: number;
-  /** Bytes of attempts that succeeded or are still running. */
+  /** Bytes of attempts that succeeded or are still running: sent, each byte once. */
   #done = 0;
+  /**
+   * Bytes of attempts the registry answered. Sent bytes may still sit in socket buffers and proxies (through a
+   * slow proxy, "100%" showed ~2 s before the registry had the blob), so only these count as confirmed.
+   */
+  #confirmed = 0;
   /** Every byte put on the wire, failed attempts included: what the rate measures. */
   #sent = 0;
   #resent = 0;
@@ -111,18 +116,28 @@ export class ProgressReporter {
         end();
       },
       done: () => {
-        if (open) end();
+        if (!open) return;
+        this.#confirmed += bytes;
+        end();
       },
     };
   }
 
-  /** The line printed every interval, e.g. `uploading: 12.3 MB of 45.6 MB (27%), 4.1 MB/s, 2 in flight`. */
+  get bytesConfirmed(): number {
+    return this.#confirmed;
+  }
+
+  /**
+   * The line printed every interval, e.g. `uploading: 12.3 MB of 45.6 MB sent (27%), 8.0 MB confirmed by the
+   * registry, 4.1 MB/s, 2 in flight`: what left this machine, and what the registry has acknowledged.
+   */
   line(): string {
     const now = this.#now();
     const last = this.#lastLine ?? { at: now, sent: this.#sent };
     const seconds = (now - last.at) / 1000;
     const parts = [
-      `uploading: ${formatBytes(this.#done)} of ${formatBytes(this.#total)} (${percent(this.#done, this.#total)})`,
+      `uploading: ${formatBytes(this.#done)} of ${formatBytes(this.#total)} sent (${percent(this.#done, this.#total)})`,
+      `${formatBytes(this.#confirmed)} confirmed by the registry`,
     ];
     if (seconds > 0) parts.push(formatRate(this.#sent - last.sent, seconds));
     parts.push(`${this.#inFlight} in flight`);

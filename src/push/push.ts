@@ -12,7 +12,7 @@ import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from './plan.ts';
 import { selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
-import type { PushResult } from './result.ts';
+import { notePartial, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import { checkPinnedDigests, Writer, type BlobHints } from './writer.ts';
 
@@ -64,6 +64,11 @@ export async function push(options: PushOptions): Promise<PushResult> {
       blobMap: options.blobMap,
     });
     return await pushImage(options, source, compressor, session, writer);
+  } catch (err) {
+    // What went up before the failure, for the failure summary.
+    await writer?.drain();
+    if (writer) notePartial(err, writer.reports);
+    throw err;
   } finally {
     // Settle every started upload before the connections close (a failed push may leave some in flight).
     await writer?.drain();

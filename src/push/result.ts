@@ -74,3 +74,16 @@ export function tallyBlobs(blobs: readonly BlobReport[]): BlobTally {
     repositories: new Set(blobs.map((b) => b.repository)).size,
   };
 }
+
+/** Blobs a failed push had settled, keyed by its error: the failure summary says what went up. */
+const partials = new WeakMap<object, readonly BlobReport[]>();
+
+/** Called by a push that fails, with the blobs it had settled before the failure. */
+export function notePartial(err: unknown, blobs: readonly BlobReport[]): void {
+  if (typeof err === 'object' && err !== null && !partials.has(err)) partials.set(err, blobs);
+}
+
+/** What a failed push had settled (uploaded, mounted, found present) before `err`; empty when unknown. */
+export function partialBlobs(err: unknown): readonly BlobReport[] {
+  return (typeof err === 'object' && err !== null && partials.get(err)) || [];
+}

@@ -25,6 +25,7 @@ export function parseTargets(
   }
   const byRepository = new Map<string, { registry: string; repository: string; refs: ImageReference[] }>();
   for (const destination of destinations) {
+    checkBareWord(destination, defaultRegistry);
     const ref = parseReference(destination, defaultRegistry ? { defaultRegistry } : undefined);
     const key = `${ref.registry}/${ref.repository}`;
     let group = byRepository.get(key);
@@ -41,4 +42,34 @@ export function parseTargets(
     digests: refs.filter((r) => r.digest !== undefined).map((r) => r.digest as string),
     references: refs,
   }));
+}
+
+/**
+ * A bare word (`latest`) with a namespaced registry (`ghcr.io/org`) is a tag written the way other push actions
+ * take tags, and would push an image named after it (`ghcr.io/org/latest:latest`): refused, with both forms the
+ * user may have meant.
+ */
+function checkBareWord(destination: string, defaultRegistry: string | undefined): void {
+  const word = destination.trim();
+  const registry = defaultRegistry?.trim().replace(/\/+$/, '') ?? '';
+  if (!registry.includes('/') || /[/:@]/.test(word) || word === '') return;
+  throw new InputError(
+    `destination "${word}" names no image: with registry "${registry}" it would push to ${registry}/${word}:latest`,
+    `for the tag ${word} write IMAGE:${word} (app:${word} pushes to ${registry}/app:${word}); ` +
+      `for an image named ${word} write ${word}:latest`,
+  );
+}
+
+/**
+ * The destinations that name a tag (`app:1.0`, not `app` or `app@sha256:...`): a push by digest moves no tag,
+ * so the front ends warn about these rather than drop them without a word.
+ */
+export function namedTags(destinations: readonly string[], defaultRegistry: string | undefined): string[] {
+  return destinations.filter((destination) => {
+    const ref = parseReference(destination, {
+      ...(defaultRegistry ? { defaultRegistry } : {}),
+      defaultTag: false,
+    });
+    return ref.tag !== undefined;
+  });
 }

@@ -2,27 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log.ts';
 import type { Deadline } from './deadline.ts';
 import { RegistryError } from './errors.ts';
+import type { RetryPolicy } from './retry-policy.ts';
 
-/** How hard to try before giving up: a count and a wall-clock budget, whichever runs out first. */
-export interface RetryPolicy {
-  /** Attempts after the first one. */
-  readonly retries: number;
-  /** No retry starts once this many milliseconds have passed since the first attempt. */
-  readonly maxElapsedMs: number;
-  /** First backoff; each next one doubles, with full jitter, up to `maxDelayMs`. */
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-}
-
-export const DEFAULT_RETRIES = 5;
-export const DEFAULT_RETRY_TIMEOUT_SECONDS = 300;
-
-export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  retries: DEFAULT_RETRIES,
-  maxElapsedMs: DEFAULT_RETRY_TIMEOUT_SECONDS * 1000,
-  baseDelayMs: 500,
-  maxDelayMs: 30_000,
-};
+export {
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_POLICY,
+  DEFAULT_RETRY_TIMEOUT_SECONDS,
+  RetryTally,
+  type RetryPolicy,
+} from './retry-policy.ts';
 
 /** Statuses that say "try again": the request did nothing lasting, or the registry is briefly unable. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
@@ -65,7 +53,10 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** Exponential backoff with full jitter (the AWS architecture blog's variant): spreads clients apart. */
+/**
+ * Exponential backoff with equal jitter (the AWS architecture blog's name): a random delay in the upper half of
+ * each step, so clients spread apart yet every retry still waits at least half the step.
+ */
 export function backoffDelay(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
@@ -113,7 +104,9 @@ export class RetryBudget {
     if (this.#deadline && delay >= pushLeft) throw this.#deadline.error(err);
     this.#deadline?.failed(err);
     this.#retries++;
-    this.#log.warning(
+    this.#policy.tally?.add(reason);
+    // A plain line: a retry that ends well is no warning. The front end warns once, at the end, from the tally.
+    this.#log.info(
       `${this.#what}: ${reason}, retry ${this.#retries} of ${this.#policy.retries} in ${(delay / 1000).toFixed(1)}s`,
     );
     await sleep(delay);

@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { parseReference } from '../oci/reference.ts';
 import { DockerArchiveSource } from './docker-archive.ts';
-import { DockerDaemonSource } from './docker-daemon.ts';
 import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { OciLayoutSource } from './oci-layout.ts';
 import { RegistrySource, type ClientFactory } from './registry-source.ts';
@@ -46,7 +45,7 @@ export function openSource(
         `write the source as ${TRANSPORTS.map((t) => (t === 'docker' ? 'docker://...' : `${t}:...`)).join(', ')} or a Docker image name`,
       );
     }
-    return new DockerDaemonSource(name, compressor);
+    return daemonSource(name, compressor);
   }
   const { path, name } = splitPathAndName(rest);
   if (path === '')
@@ -88,4 +87,18 @@ function splitPathAndName(rest: string): { path: string; name: string | undefine
   const colon = rest.lastIndexOf(':');
   if (colon === -1 || rest.slice(colon + 1).includes('/')) return { path: rest, name: undefined };
   return { path: rest.slice(0, colon), name: rest.slice(colon + 1) || undefined };
+}
+
+/** The daemon's source (tar-stream, the Engine API client) loads only for a push that reads from the daemon. */
+function daemonSource(image: string, compressor: LayerCompressor): ImageSource {
+  let source: Promise<ImageSource> | undefined;
+  const open = (): Promise<ImageSource> =>
+    (source ??= import('./docker-daemon.ts').then((m) => new m.DockerDaemonSource(image, compressor)));
+  return {
+    name: `docker-daemon:${image}`,
+    load: async () => (await open()).load(),
+    close: async () => {
+      if (source) await (await source).close();
+    },
+  };
 }

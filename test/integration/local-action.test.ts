@@ -62,6 +62,9 @@ async function runLocalAction(name: string, inputs: Record<string, string>): Pro
     LOCAL_ACTION_WORKSPACE: work,
     LOCAL_ACTION_CACHE_PATH: work,
     FORCE_COLOR: '0',
+    // local-action stubs @actions/core by its path under this checkout's node_modules; where that is a symlink (a
+    // worktree sharing one install), Node would resolve the action's imports to the real path and miss the stub.
+    NODE_OPTIONS: '--preserve-symlinks',
     npm_config_offline: 'true',
     npm_config_update_notifier: 'false',
   };
@@ -128,9 +131,19 @@ describe('the action under @github/local-action', () => {
       tags: Object.fromEntries(references.map((r) => [r, descriptor])),
     });
 
-    for (const reference of references) {
-      assert.ok(run.summary.includes(`| \`${reference}\` | \`${image.manifestDigest}\` |`), run.summary);
-    }
+    assert.ok(
+      run.summary.includes(
+        `\`\`\`sh\ndocker pull ${registry.host}/local/app@${image.manifestDigest}\n\`\`\``,
+      ),
+      run.summary,
+    );
+    assert.ok(run.summary.includes(`**${registry.host}/local/app**: tags \`1.0\`, \`latest\``), run.summary);
+    // The last lines of the log, outside the group: the pushed repository by digest, and a notice with it.
+    const pinned = `${registry.host}/local/app@${image.manifestDigest}`;
+    const tail = run.stdout.slice(run.stdout.lastIndexOf('::endgroup::'));
+    // (local-action's stub prints info lines as `::info::...`, the runner's core as they are.)
+    assert.match(tail, new RegExp(`^(::info::)?pushed ${pinned.replace(/[.]/g, '\\.')}$`, 'm'));
+    assert.match(tail, new RegExp(`::notice title=Image pushed::${pinned.replace(/[.]/g, '\\.')}`));
     const rows = blobRows(run.summary);
     assert.deepEqual(
       rows.map((r) => r[0]).sort(),
@@ -142,7 +155,7 @@ describe('the action under @github/local-action', () => {
       rows.map((r) => r[2]),
       ['uploaded', 'uploaded', 'uploaded'],
     );
-    assert.match(run.summary, /\*\*Saved by skipping:\*\* 0 B\./);
+    assert.ok(!run.summary.includes('Saved by skipping'), 'nothing was skipped');
   });
 
   test('a second push reports every blob as skipped, with the bytes it saved', async () => {
@@ -157,16 +170,16 @@ describe('the action under @github/local-action', () => {
     assert.deepEqual(
       blobRows(run.summary).map((r) => [r[2], r[3]]),
       [
-        ['skipped', '–'],
-        ['skipped', '–'],
-        ['skipped', '–'],
+        ['already in the registry', '–'],
+        ['already in the registry', '–'],
+        ['already in the registry', '–'],
       ],
     );
     const saved = /\*\*Saved by skipping:\*\* ([^*]+)\./.exec(run.summary)?.[1];
     assert.ok(saved && saved !== '0 B', run.summary);
   });
 
-  test('a failure is one error line, with no outputs and no summary', async () => {
+  test('a failure is one error line, with no outputs, and a summary that says what failed', async () => {
     const run = await runLocalAction('broken', {
       image: `oci:${join(work, 'no-such-layout')}`,
       tags: `${registry.host}/local/app:broken`,
@@ -174,6 +187,9 @@ describe('the action under @github/local-action', () => {
     assert.equal(run.errors.length, 1, run.stdout);
     assert.match(run.errors[0]!, /no-such-layout/);
     assert.equal(run.outputs.digest, undefined);
-    assert.equal(run.summary, '');
+    assert.match(run.summary, /^### Push failed: `oci:.*no-such-layout`\n/);
+    assert.match(run.summary, /\*\*What failed:\*\* image "oci:.*no-such-layout": path .* does not exist/);
+    assert.match(run.summary, /\*\*How to fix it:\*\* check the path/);
+    assert.ok(run.summary.includes('No blob had gone up before the failure.'), run.summary);
   });
 });

@@ -7,7 +7,16 @@ import type { BlobReport } from '../../src/push/result.ts';
 import { formatBytes } from '../../src/format.ts';
 import { buildMetadata, formatPlatform, type PushResultWithChildren } from '../../src/report/metadata.ts';
 import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/push/progress.ts';
-import { blobOutcome, buildSummary, shortDigest } from '../../src/report/summary.ts';
+import { InputError } from '../../src/errors.ts';
+import { pinnedReferences } from '../../src/report/pushed.ts';
+import {
+  blobOutcome,
+  buildFailureSummary,
+  buildSummary,
+  LONG_TABLE,
+  shortDigest,
+} from '../../src/report/summary.ts';
+import { parseBlocks, tablesOf } from '../helpers/markdown.ts';
 
 const digestOf = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
@@ -48,38 +57,37 @@ function result(overrides: Partial<PushResultWithChildren> = {}): PushResultWith
   };
 }
 
-/** The rows of every markdown table in `markdown`, each row split into trimmed cells. */
+/** The rows of every table in `markdown` (also inside <details>), header first, each row's cells trimmed. */
 function tables(markdown: string): string[][][] {
-  const found: string[][][] = [];
-  let current: string[][] | undefined;
-  for (const line of markdown.split('\n')) {
-    if (!line.startsWith('|')) {
-      current = undefined;
-      continue;
-    }
-    if (!current) found.push((current = []));
-    const cells = line
-      .slice(1, -1)
-      .split(/(?<!\\)\|/)
-      .map((c) => c.trim());
-    if (!cells.every((c) => /^-+:?$/.test(c))) current.push(cells);
-  }
-  return found;
+  return tablesOf(parseBlocks(markdown)).map((t) => [t.header, ...t.rows]);
 }
 
 describe('the job summary', () => {
-  test('lists every reference with the pushed digest', () => {
+  test('one copyable pull line per repository, then its tags, no digest column', () => {
     const input = result();
     const markdown = buildSummary(input);
-    assert.ok(markdown.startsWith(`### Image pushed: \`${input.image}\``));
-    const [references] = tables(markdown);
-    assert.deepEqual(references, [
-      ['Reference', 'Digest'],
-      ...input.references.map((r) => [`\`${r}\``, `\`${input.digest}\``]),
-    ]);
+    const blocks = parseBlocks(markdown);
+    assert.deepEqual(blocks[0], { kind: 'heading', level: 3, text: `Image pushed: \`${ROOT}\`` });
+    const pulls = blocks.filter((b) => b.kind === 'code');
+    assert.deepEqual(pulls, [{ kind: 'code', lang: 'sh', lines: [`docker pull ${REPO}@${ROOT}`] }]);
+    assert.ok(
+      blocks.some((b) => b.kind === 'paragraph' && b.text === `**${REPO}**: tags \`1.0\`, \`latest\``),
+      markdown,
+    );
+    // The digest: in the heading and the pull line, not once per reference.
+    assert.equal(markdown.split(ROOT).length - 1, 2, markdown);
+    assert.ok(!tables(markdown).some((t) => t[0]!.includes('Digest')));
   });
 
-  test('has one row per blob, largest first, saying what happened to it', () => {
+  test('a pull line for each repository, and "by digest" where no tag moved', () => {
+    const mirror = '127.0.0.1:5001/mirror/app';
+    const markdown = buildSummary(result({ references: [`${REPO}:1.0`, `${mirror}@${ROOT}`] }));
+    const pulls = parseBlocks(markdown).flatMap((b) => (b.kind === 'code' ? b.lines : []));
+    assert.deepEqual(pulls, [`docker pull ${REPO}@${ROOT}`, `docker pull ${mirror}@${ROOT}`]);
+    assert.ok(markdown.includes(`**${mirror}**: by digest, no tag`), markdown);
+  });
+
+  test('has one row per blob, largest first, saying what happened in plain words', () => {
     const input = result();
     const blobTable = tables(buildSummary(input)).at(-1)!;
     const [header, ...rows] = blobTable;
@@ -95,11 +103,30 @@ describe('the job summary', () => {
     );
     assert.deepEqual(
       rows.map((r) => r[2]),
-      ['compressed + uploaded', 'skipped', 'from blob map', 'uploaded'],
+      [
+        'compressed and uploaded',
+        'already in the registry',
+        'known from an earlier push (not read)',
+        'uploaded',
+      ],
     );
     // Time and throughput only for what moved: 3 MB in 1.5 s.
     assert.deepEqual(rows[0]!.slice(3), ['1.50 s', `${formatBytes(2_000_000)}/s`]);
     assert.deepEqual(rows[1]!.slice(3), ['–', '–']);
+    // The 900 B config took 0.5 s: its time shows, a rate that is only latency does not.
+    assert.deepEqual(rows[3]!.slice(3), ['0.50 s', '–']);
+  });
+
+  test('a long blob table is collapsed in <details>, a short one is not', () => {
+    const many = Array.from({ length: LONG_TABLE + 1 }, (_, i) => blob(`layer ${i}`, 1000 + i));
+    const blocks = parseBlocks(buildSummary(result({ blobs: many })));
+    const details = blocks.filter((b) => b.kind === 'details');
+    assert.equal(details.length, 1);
+    assert.match(details[0]!.summary, /^9 blobs, /);
+    assert.equal(tablesOf(details[0]!.blocks)[0]!.rows.length, LONG_TABLE + 1);
+    const few = parseBlocks(buildSummary(result({ blobs: many.slice(0, LONG_TABLE) })));
+    assert.ok(!few.some((b) => b.kind === 'details'));
+    assert.equal(tablesOf(few).at(-1)!.rows.length, LONG_TABLE);
   });
 
   test('totals count what was uploaded and what skipping saved', () => {
@@ -109,20 +136,27 @@ describe('the job summary', () => {
     assert.ok(markdown.includes(`**Saved by skipping:** ${formatBytes(saved)}.`), markdown);
     assert.ok(markdown.includes(`2 uploaded (${formatBytes(3_000_900)})`), markdown);
     assert.ok(markdown.includes(`**Totals:** 4 blobs, ${formatBytes(5_500_900)}: 2 uploaded`), markdown);
-    assert.ok(markdown.includes(', 2 skipped.'), markdown);
+    assert.ok(markdown.includes(', 2 already in the registry or mounted.'), markdown);
     assert.ok(markdown.includes(`Compressed ${formatBytes(7_000_000)} of uncompressed layers`), markdown);
     assert.ok(markdown.includes(`pushed in 2.00 s, ${formatBytes(1_500_450)}/s uploaded`), markdown);
     assert.ok(!buildSummary(result({ bytesCompressed: 0 })).includes('Compressed'));
   });
 
+  test('"Saved by skipping" only when something was skipped', () => {
+    const markdown = buildSummary(result({ blobs: [blob('a', 10), blob('b', 20)] }));
+    assert.ok(!markdown.includes('Saved'), markdown);
+    assert.ok(markdown.includes(`**Totals:** 2 blobs, 30 B: 2 uploaded (30 B).`), markdown);
+  });
+
   test('names each outcome the push can report', () => {
     assert.equal(blobOutcome(blob('a', 1)), 'uploaded');
-    assert.equal(blobOutcome(blob('a', 1, { compressed: true })), 'compressed + uploaded');
-    assert.equal(blobOutcome(blob('a', 1, { action: 'skipped' })), 'skipped');
-    assert.equal(blobOutcome(blob('a', 1, { action: 'skipped', fromBlobMap: true })), 'from blob map');
-    // A cross-repository mount is not in BlobAction yet; the summary already knows the word.
-    const mounted = { ...blob('a', 1), action: 'mounted' } as unknown as BlobReport;
-    assert.equal(blobOutcome(mounted), 'mounted');
+    assert.equal(blobOutcome(blob('a', 1, { compressed: true })), 'compressed and uploaded');
+    assert.equal(blobOutcome(blob('a', 1, { action: 'skipped' })), 'already in the registry');
+    assert.equal(
+      blobOutcome(blob('a', 1, { action: 'skipped', fromBlobMap: true })),
+      'known from an earlier push (not read)',
+    );
+    assert.equal(blobOutcome(blob('a', 1, { action: 'mounted' })), 'mounted from another repository');
   });
 
   test('one blob table per repository when pushing to several', () => {
@@ -133,7 +167,7 @@ describe('the job summary', () => {
     const markdown = buildSummary(input);
     assert.ok(markdown.includes(`#### Blobs in \`${REPO}\``));
     assert.ok(markdown.includes(`#### Blobs in \`${other}\``));
-    assert.equal(tables(markdown).length, 3);
+    assert.equal(tables(markdown).length, 2);
     assert.ok(!buildSummary(result()).includes('#### Blobs in'));
   });
 
@@ -148,13 +182,15 @@ describe('the job summary', () => {
       mediaType: OCI_INDEX,
       children: [{ ...amd64, platform: { os: 'linux', architecture: 'amd64' } }, arm],
     });
-    const platformTable = tables(buildSummary(input))[1]!;
+    const markdown = buildSummary(input);
+    assert.ok(markdown.includes('Index of 2 platforms'), markdown);
+    const platformTable = tables(markdown)[0]!;
     assert.deepEqual(platformTable, [
       ['Platform', 'Manifest', 'Size'],
       ['linux/amd64', `\`${shortDigest(amd64.digest)}\``, formatBytes(500)],
       ['linux/arm/v7', `\`${shortDigest(arm.digest)}\``, formatBytes(500)],
     ]);
-    assert.equal(tables(buildSummary(result())).length, 2, 'no platform table for a single manifest');
+    assert.equal(tables(buildSummary(result())).length, 1, 'no platform table for a single manifest');
   });
 
   test('shows nothing but what PushResult reports', () => {
@@ -167,6 +203,54 @@ describe('the job summary', () => {
 
   test('short digests keep the algorithm and 12 hex digits', () => {
     assert.equal(shortDigest(ROOT), `sha256:${ROOT.slice(7, 19)}`);
+  });
+});
+
+describe('the summary of a failed push', () => {
+  const err = new InputError('registry 127.0.0.1:5000 answered 401 to <PUT> a_b', 'check the *username*');
+
+  test('what failed, the fix, and what went up before', () => {
+    const went = [blob('config', 900), blob('layer', 3_000_000, { action: 'skipped', seconds: 0 })];
+    const markdown = buildFailureSummary(err, went, 'oci:./layout');
+    const blocks = parseBlocks(markdown);
+    assert.deepEqual(blocks[0], { kind: 'heading', level: 3, text: 'Push failed: `oci:./layout`' });
+    assert.deepEqual(
+      blocks.slice(1, 3).map((b) => (b.kind === 'paragraph' ? b.text : b.kind)),
+      [
+        '**What failed:** registry 127.0.0.1:5000 answered 401 to &lt;PUT&gt; a\\_b',
+        '**How to fix it:** check the \\*username\\*',
+      ],
+    );
+    assert.match(
+      markdown,
+      /\*\*Before the failure:\*\* 1 blob uploaded \(900 B\), 1 already in the registry/,
+    );
+    const [table] = tables(markdown);
+    assert.deepEqual(
+      table!.slice(1).map((r) => r[2]),
+      ['already in the registry', 'uploaded'],
+    );
+  });
+
+  test('nothing went up: says so, with no table', () => {
+    const markdown = buildFailureSummary(new Error('boom'), []);
+    assert.deepEqual(
+      parseBlocks(markdown).map((b) => b.kind),
+      ['heading', 'paragraph', 'paragraph'],
+    );
+    assert.ok(markdown.includes('No blob had gone up before the failure.'));
+  });
+});
+
+describe('the pushed repositories', () => {
+  test('each repository once, pinned by digest', () => {
+    assert.deepEqual(
+      pinnedReferences({
+        references: [`${REPO}:1.0`, `${REPO}:latest`, '127.0.0.1:5001/x@sha256:aa', 'localhost:5/a/b'],
+        digest: ROOT,
+      }),
+      [`${REPO}@${ROOT}`, `127.0.0.1:5001/x@${ROOT}`, `localhost:5/a/b@${ROOT}`],
+    );
   });
 });
 
@@ -264,8 +348,8 @@ describe('progress lines', () => {
     attempt.add(2_000_000);
     advance(5000);
     assert.deepEqual(lines, [
-      `uploading: ${formatBytes(1_000_000)} of ${formatBytes(4_000_000)} (25%), ${formatBytes(200_000)}/s, 1 in flight`,
-      `uploading: ${formatBytes(3_000_000)} of ${formatBytes(4_000_000)} (75%), ${formatBytes(400_000)}/s, 1 in flight`,
+      `uploading: ${formatBytes(1_000_000)} of ${formatBytes(4_000_000)} sent (25%), 0 B confirmed by the registry, ${formatBytes(200_000)}/s, 1 in flight`,
+      `uploading: ${formatBytes(3_000_000)} of ${formatBytes(4_000_000)} sent (75%), 0 B confirmed by the registry, ${formatBytes(400_000)}/s, 1 in flight`,
     ]);
   });
 
@@ -285,7 +369,9 @@ describe('progress lines', () => {
     progress.begin().add(6);
     advance(2000);
     // The rate counts from the new start: 6 B in 2 s, not 36 B over 12 s.
-    assert.deepEqual(lines, ['uploading: 36 B of 100 B (36%), 3 B/s, 1 in flight']);
+    assert.deepEqual(lines, [
+      'uploading: 36 B of 100 B sent (36%), 30 B confirmed by the registry, 3 B/s, 1 in flight',
+    ]);
   });
 
   test('a failed attempt gives its bytes back, so a retry does not count them twice', () => {
@@ -301,8 +387,11 @@ describe('progress lines', () => {
     advance(5000);
     assert.equal(progress.bytesDone, 900);
     // Done counts each byte once; the rate counts every byte sent, the failed 400 B too.
-    assert.deepEqual(lines, ['uploading: 900 B of 900 B (100%), 260 B/s, 2 in flight']);
+    assert.deepEqual(lines, [
+      'uploading: 900 B of 900 B sent (100%), 0 B confirmed by the registry, 260 B/s, 2 in flight',
+    ]);
     small.done();
+    assert.equal(progress.bytesConfirmed, 300);
     retry.done();
     assert.equal(
       progress.summary(),
@@ -314,9 +403,9 @@ describe('progress lines', () => {
     const { progress } = reporter(0);
     const attempt = progress.begin();
     attempt.add(50);
-    assert.match(progress.line(), /of 0 B \(\?%\)/);
+    assert.match(progress.line(), /of 0 B sent \(\?%\)/);
     progress.addTotal(40);
-    assert.match(progress.line(), /50 B of 40 B \(100%\)/);
+    assert.match(progress.line(), /50 B of 40 B sent \(100%\)/);
     attempt.done();
   });
 
@@ -326,6 +415,23 @@ describe('progress lines', () => {
     assert.equal(intervals.size, 1);
     progress.stop();
     assert.equal(intervals.size, 0);
+  });
+
+  test('everything sent is not everything stored: 100% sent, and what the registry has confirmed', () => {
+    // A slow proxy: both blobs are on the wire, the registry has answered for one.
+    const { progress, lines, advance } = reporter(14_500_000);
+    const first = progress.begin();
+    const second = progress.begin();
+    first.add(4_500_000);
+    second.add(10_000_000);
+    first.done();
+    advance(5000);
+    assert.deepEqual(lines, [
+      `uploading: ${formatBytes(14_500_000)} of ${formatBytes(14_500_000)} sent (100%), ` +
+        `${formatBytes(4_500_000)} confirmed by the registry, ${formatBytes(2_900_000)}/s, 1 in flight`,
+    ]);
+    second.fail();
+    assert.equal(progress.bytesConfirmed, 4_500_000, 'a failed attempt was never confirmed');
   });
 
   test('the final summary of a clean transfer', () => {

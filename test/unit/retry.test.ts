@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RegistryError } from '../../src/registry/errors.ts';
 import { parseRetryAfter } from '../../src/registry/http.ts';
-import { backoffDelay, retryReason, RetryBudget, type RetryPolicy } from '../../src/registry/retry.ts';
+import {
+  backoffDelay,
+  retryReason,
+  RetryBudget,
+  RetryTally,
+  type RetryPolicy,
+} from '../../src/registry/retry.ts';
 import { knownMinimumChunk } from '../../src/registry/upload.ts';
 import { recordingLogger } from '../helpers/log.ts';
 
@@ -71,7 +77,7 @@ describe('Retry-After', () => {
 
 describe('backoff', () => {
   const policy: RetryPolicy = { retries: 10, maxElapsedMs: 1e9, baseDelayMs: 100, maxDelayMs: 1000 };
-  test('doubles, with jitter in the upper half of each step', () => {
+  test('doubles, with equal jitter: a delay in the upper half of each step', () => {
     assert.equal(
       backoffDelay(policy, 0, () => 0),
       50,
@@ -106,10 +112,26 @@ describe('RetryBudget', () => {
     await assert.rejects(budget.next(err), (thrown) => thrown === err);
     assert.equal(budget.retries, 3);
     assert.equal(log.lines.length, 3);
-    assert.match(
-      log.lines[0] ?? '',
-      /^warning: uploading blob sha256:ab: HTTP 503, retry 1 of 3 in \d\.\ds$/,
+    assert.match(log.lines[0] ?? '', /^info: uploading blob sha256:ab: HTTP 503, retry 1 of 3 in \d\.\ds$/);
+    assert.ok(
+      !log.lines.some((line) => line.startsWith('warning:')),
+      'a retry is a plain line, not a warning',
     );
+  });
+
+  test('counts every retry of a push in the tally of its policy, by reason', async () => {
+    const tally = new RetryTally();
+    const policy = { ...fast, retries: 10, tally };
+    const first = new RetryBudget(policy, recordingLogger(), 'a');
+    const second = new RetryBudget(policy, recordingLogger(), 'b');
+    for (let i = 0; i < 3; i++) await first.next(new RegistryError('x', undefined, { status: 503 }));
+    await second.next(withCode('ECONNRESET'));
+    await second.next(new RegistryError('x', undefined, { status: 502 }));
+    await second.next(new RegistryError('x', undefined, { status: 503 }));
+    await assert.rejects(second.next(new RegistryError('denied', undefined, { status: 403 })));
+    assert.equal(tally.count, 6);
+    assert.equal(tally.describe(), '6 requests retried: HTTP 503 x4, ECONNRESET x1, HTTP 502 x1');
+    assert.equal(new RetryTally().describe(), undefined);
   });
 
   test('rethrows at once what is not retryable', async () => {
