@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from '../errors.ts';
+import { exitWhenIdle } from '../exit.ts';
 import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import type { Logger } from '../log.ts';
@@ -156,7 +157,9 @@ function usageError(err: unknown): unknown {
   return new InputError((err as Error).message.split('. ')[0] ?? code, 'see --help for the options');
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`image-push: ${describeError(usageError(err))}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2))
+  .catch((err: unknown) => {
+    process.stderr.write(`image-push: ${describeError(usageError(err))}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => exitWhenIdle());

@@ -31,14 +31,14 @@ export class OciLayoutSource implements ImageSource {
 
   static directory(path: string, tag: string | undefined): OciLayoutSource {
     const name = `oci:${path}${tag ? `:${tag}` : ''}`;
-    return new OciLayoutSource(name, tag, () => Promise.resolve(new DirectoryFiles(path)));
+    return new OciLayoutSource(name, tag, () => Promise.resolve(new DirectoryFiles(path, name)));
   }
 
   static archive(path: string, tag: string | undefined): OciLayoutSource {
     const name = `oci-archive:${path}${tag ? `:${tag}` : ''}`;
     return new OciLayoutSource(name, tag, async () => {
       try {
-        return await TarFiles.open(path);
+        return await TarFiles.open(path, name);
       } catch (err) {
         throw new SourceError(
           `${name}: cannot read the archive: ${(err as Error).message}`,
