@@ -1,10 +1,11 @@
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { join } from 'node:path';
-import { BlobMap } from '../cache/blob-map.ts';
-import { localBlobMapPath } from '../cache/blob-map-store.ts';
+import type { BlobMap } from '../cache/blob-map.ts';
+import { loadBlobMap, localBlobMapPath, saveBlobMap, type BlobMapReporter } from '../cache/blob-map-store.ts';
 
 const KEY_PREFIX = 'image-push-blob-map-v1-';
+const REPORTER: BlobMapReporter = { warn: (message) => core.warning(message), disable: 'cache: false' };
 
 /**
  * The blob map across workflow runs. Cache entries are immutable, so each run restores the newest entry by
@@ -28,19 +29,23 @@ export class BlobMapCache {
         const hit = await cache.restoreCache([this.#path], `${KEY_PREFIX}${runKey()}`, [KEY_PREFIX]);
         core.info(hit ? `blob map restored from cache entry ${hit}` : 'no blob map in the cache yet');
       } catch (err) {
-        core.warning(`could not restore the blob map: ${(err as Error).message}`);
+        core.warning(
+          `could not restore the blob map from the Actions cache (${(err as Error).message}); going on without it, which only costs time (cache: false skips it)`,
+        );
       }
     }
-    return BlobMap.load(this.#path);
+    return loadBlobMap(this.#path, REPORTER);
   }
 
   async save(map: BlobMap): Promise<void> {
     if (!map.changed) return;
+    if (!(await saveBlobMap(map, this.#path, REPORTER)) || !this.#remote) return;
     try {
-      await map.save(this.#path);
-      if (this.#remote) await cache.saveCache([this.#path], `${KEY_PREFIX}${runKey()}`);
+      await cache.saveCache([this.#path], `${KEY_PREFIX}${runKey()}`);
     } catch (err) {
-      core.warning(`could not save the blob map: ${(err as Error).message}`);
+      core.warning(
+        `could not save the blob map to the Actions cache (${(err as Error).message}); the push itself is done (cache: false skips the map)`,
+      );
     }
   }
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from '../errors.ts';
 import { exitWhenIdle } from '../exit.ts';
-import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
+import { loadBlobMap, localBlobMapPath, saveBlobMap } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import type { Logger } from '../log.ts';
 import { merge } from '../push/merge.ts';
@@ -118,7 +118,8 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const mapPath = values['blob-map'] ?? localBlobMapPath();
-  const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
+  const mapReporter = { warn: (message: string) => logger.warning(message), disable: '--no-blob-map' };
+  const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath, mapReporter);
   const result = await push({
     ...connection,
     compression: tuning.compression,
@@ -128,7 +129,7 @@ async function main(argv: string[]): Promise<void> {
     pushByDigest: values['push-by-digest'],
     platforms: tuning.platforms,
   });
-  if (blobMap?.changed) await blobMap.save(mapPath);
+  if (blobMap?.changed) await saveBlobMap(blobMap, mapPath, mapReporter);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);
 }
 
