@@ -2,10 +2,14 @@ import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { join } from 'node:path';
 import type { BlobMap } from '../cache/blob-map.ts';
+import { safeLine } from '../log.ts';
 import { loadBlobMap, localBlobMapPath, saveBlobMap, type BlobMapReporter } from '../cache/blob-map-store.ts';
 
 const KEY_PREFIX = 'image-push-blob-map-v1-';
-const REPORTER: BlobMapReporter = { warn: (message) => core.warning(message), disable: 'cache: false' };
+const REPORTER: BlobMapReporter = {
+  warn: (message) => core.warning(safeLine(message)),
+  disable: 'cache: false',
+};
 
 /**
  * The blob map across workflow runs. Cache entries are immutable, so each run restores the newest entry by
@@ -27,10 +31,14 @@ export class BlobMapCache {
     if (this.#remote) {
       try {
         const hit = await cache.restoreCache([this.#path], `${KEY_PREFIX}${runKey()}`, [KEY_PREFIX]);
-        core.info(hit ? `blob map restored from cache entry ${hit}` : 'no blob map in the cache yet');
+        core.info(
+          safeLine(hit ? `blob map restored from cache entry ${hit}` : 'no blob map in the cache yet'),
+        );
       } catch (err) {
         core.warning(
-          `could not restore the blob map from the Actions cache (${(err as Error).message}); going on without it, which only costs time (cache: false skips it)`,
+          safeLine(
+            `could not restore the blob map from the Actions cache (${(err as Error).message}); going on without it, which only costs time (cache: false skips it)`,
+          ),
         );
       }
     }
@@ -44,7 +52,9 @@ export class BlobMapCache {
       await cache.saveCache([this.#path], `${KEY_PREFIX}${runKey()}`);
     } catch (err) {
       core.warning(
-        `could not save the blob map to the Actions cache (${(err as Error).message}); the push itself is done (cache: false skips the map)`,
+        safeLine(
+          `could not save the blob map to the Actions cache (${(err as Error).message}); the push itself is done (cache: false skips the map)`,
+        ),
       );
     }
   }

@@ -2,18 +2,19 @@ import * as core from '@actions/core';
 import { BlobMapCache } from './actions-cache.ts';
 import { describeError } from '../errors.ts';
 import { readSettings } from './inputs.ts';
-import type { Logger } from '../log.ts';
+import { safeLine, type Logger } from '../log.ts';
 import { merge } from '../push/merge.ts';
 import { push } from '../push/push.ts';
 import { sumSizes, type PushResult } from '../push/result.ts';
 import { buildMetadata } from '../report/metadata.ts';
 import { writeSummary } from '../report/summary.ts';
 
+/** Every line goes through safeLine: messages quote inputs, files and registry answers (workflow commands). */
 const actionsLogger: Logger = {
-  info: (message) => core.info(message),
-  warning: (message) => core.warning(message),
-  debug: (message) => core.debug(message),
-  group: (name, fn) => core.group(name, fn),
+  info: (message) => core.info(safeLine(message)),
+  warning: (message) => core.warning(safeLine(message)),
+  debug: (message) => core.debug(safeLine(message)),
+  group: (name, fn) => core.group(safeLine(name), fn),
 };
 
 /** The action: inputs in, one push, outputs out. Any failure becomes one error line and a failed step. */
@@ -36,10 +37,10 @@ export async function run(): Promise<void> {
       onSecret: (value: string) => core.setSecret(value),
     };
     const result = settings.merge.length
-      ? await core.group(`Merging ${settings.merge.length} images`, () =>
+      ? await actionsLogger.group(`Merging ${settings.merge.length} images`, () =>
           merge({ ...connection, sources: settings.merge }),
         )
-      : await core.group(`Pushing ${settings.image}`, () =>
+      : await actionsLogger.group(`Pushing ${settings.image}`, () =>
           push({
             ...connection,
             source: settings.image,
@@ -55,7 +56,7 @@ export async function run(): Promise<void> {
     setOutputs(result);
     await report(result, seconds);
   } catch (err) {
-    core.setFailed(describeError(err));
+    core.setFailed(safeLine(describeError(err)));
   }
 }
 
@@ -79,6 +80,6 @@ async function report(result: PushResult, seconds: number): Promise<void> {
   try {
     await writeSummary(result, { seconds });
   } catch (err) {
-    core.warning(`could not write the job summary: ${describeError(err)}`);
+    actionsLogger.warning(`could not write the job summary: ${describeError(err)}`);
   }
 }

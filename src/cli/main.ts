@@ -5,7 +5,7 @@ import { describeError, InputError } from '../errors.ts';
 import { exitWhenIdle } from '../exit.ts';
 import { loadBlobMap, localBlobMapPath, saveBlobMap } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
-import type { Logger } from '../log.ts';
+import { safeLine, type Logger } from '../log.ts';
 import { merge } from '../push/merge.ts';
 import { push } from '../push/push.ts';
 import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/retry.ts';
@@ -134,8 +134,9 @@ async function main(argv: string[]): Promise<void> {
 }
 
 function stderrLogger(quiet: boolean): Logger {
+  // stderr too is read for workflow commands when the CLI runs in a CI step.
   const write = (line: string): void => {
-    if (!quiet) process.stderr.write(`${line}\n`);
+    if (!quiet) process.stderr.write(`${safeLine(line)}\n`);
   };
   return {
     info: write,
@@ -160,7 +161,7 @@ function usageError(err: unknown): unknown {
 
 main(process.argv.slice(2))
   .catch((err: unknown) => {
-    process.stderr.write(`image-push: ${describeError(usageError(err))}\n`);
+    process.stderr.write(`image-push: ${safeLine(describeError(usageError(err)))}\n`);
     process.exitCode = 1;
   })
   .finally(() => exitWhenIdle());
