@@ -11,7 +11,7 @@ import type { BlobSource, Descriptor, ManifestNode, Platform } from '../oci/desc
 import { isPending, type ImageSource, type PendingImage } from '../source/types.ts';
 import { formatBytes } from '../format.ts';
 import { ProgressReporter } from './progress.ts';
-import { selectPlatforms } from './platforms.ts';
+import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { sumSizes, type BlobAction, type BlobReport, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import type { RepositoryTarget } from './targets.ts';
@@ -142,9 +142,10 @@ async function pushImage(
   const counters = { layersRead: 0 };
   {
     const loaded = await source.load();
+    if (isPending(loaded)) checkSinglePlatform(loaded.platform, options.platforms ?? []);
     const root = isPending(loaded)
       ? await resolvePending(loaded, targets, options, { ensure, reports, limit, counters })
-      : selectPlatforms(loaded, options.platforms ?? []);
+      : await selectPlatforms(loaded, options.platforms ?? []);
     baseRepositories = baseImages(root);
     checkPinnedDigests(targets, root.descriptor.digest);
     const manifests = postOrder(root);

@@ -115,10 +115,15 @@ export async function readDockerSave(
     available: true,
     open: () => Promise.resolve(Readable.from([configBytes])),
   };
+  const { os, architecture, variant } = config as { os?: unknown; architecture?: unknown; variant?: unknown };
   return {
     kind: 'pending',
     config: configBlob,
     layers,
+    platform:
+      typeof os === 'string' && typeof architecture === 'string'
+        ? { os, architecture, ...(typeof variant === 'string' && variant ? { variant } : {}) }
+        : undefined,
     build: buildManifest,
   };
 }
