@@ -49,6 +49,7 @@ export async function run(): Promise<void> {
             blobMap,
             pushByDigest: settings.pushByDigest,
             platforms: settings.platforms,
+            verify: settings.verify,
           }),
         );
     const seconds = (performance.now() - started) / 1000;

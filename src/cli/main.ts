@@ -27,6 +27,8 @@ options:
   --compression gzip|zstd    how to compress uncompressed layers (default gzip)
   --compression-level N      gzip 1-9 (default ${DEFAULT_COMPRESSION_LEVEL}) or zstd 1-19 (default 3)
   --push-by-digest           push without moving any tag
+  --verify                   check every layer against the config's diff_ids before any tag moves
+                             (decompresses each layer read from the source: ~1 s per GB of gzip)
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
   --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
@@ -50,6 +52,7 @@ async function main(argv: string[]): Promise<void> {
       compression: { type: 'string', default: '' },
       'compression-level': { type: 'string', default: '' },
       'push-by-digest': { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
       platform: { type: 'string', multiple: true, default: [] },
       source: { type: 'string', multiple: true, default: [] },
       'chunk-size': { type: 'string', default: '' },
@@ -128,6 +131,7 @@ async function main(argv: string[]): Promise<void> {
     source: source ?? '',
     pushByDigest: values['push-by-digest'],
     platforms: tuning.platforms,
+    verify: values.verify,
   });
   if (blobMap?.changed) await saveBlobMap(blobMap, mapPath, mapReporter);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);

@@ -5,6 +5,7 @@ import { blobExists, blobSize, mountBlob } from '../registry/blobs.ts';
 import { addToReferrersTag, putManifest } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { openSource } from '../source/index.ts';
+import { verifyLayers } from '../source/verify-layers.ts';
 import type { LayerCompression } from '../compress/parallel-compress.ts';
 import { LayerCompressor } from '../compress/layer-compressor.ts';
 import type { BlobSource, Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
@@ -31,6 +32,8 @@ export interface PushOptions extends ConnectionOptions {
   readonly pushByDigest?: boolean;
   /** For an image index: push only these platforms (the index is rewritten to hold just them). */
   readonly platforms?: readonly Platform[];
+  /** Check every layer read from the source against its config's diff_ids before any manifest goes up. */
+  readonly verify?: boolean;
 }
 
 /**
@@ -156,7 +159,29 @@ async function pushImage(
 
     // Largest first: the biggest blob is the critical path, so it should never wait behind small ones.
     const bySize = [...blobs].sort((a, b) => b.descriptor.size - a.descriptor.size);
-    await Promise.all(targets.flatMap((target) => bySize.map((blob) => ensure(target, blob))));
+    // verify runs alongside the uploads; no manifest goes up (no tag moves) until it passed.
+    const stopVerify = new AbortController();
+    const verified = options.verify
+      ? verifyLayers(root, {
+          sourceName: source.name,
+          skip: (blob) => compressor.checkedDiffId(blob),
+          signal: stopVerify.signal,
+        })
+      : undefined;
+    try {
+      await Promise.all([
+        ...targets.flatMap((target) => bySize.map((blob) => ensure(target, blob))),
+        verified?.then(({ layers, bytes }) =>
+          log.info(
+            `verified ${layers} layers (${formatBytes(bytes)} uncompressed) against the config's diff_ids`,
+          ),
+        ),
+      ]);
+    } catch (err) {
+      stopVerify.abort();
+      await verified?.catch(() => undefined);
+      throw err;
+    }
 
     // Child manifests by digest, deepest first, in every repository before any tag moves.
     for (const node of manifests.slice(0, -1)) {
