@@ -2,7 +2,7 @@
 // variables and a GITHUB_OUTPUT file. A run that does not end within `killAfterMs` is killed and reported as such
 // (a hang is a finding, not a stuck test).
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '../..');
@@ -89,7 +89,8 @@ export async function runActionBundle(
   options: BundleOptions = {},
 ): Promise<BundleRun> {
   const outputFile = join(work, `output-${Math.random().toString(36).slice(2)}`);
-  await writeFile(outputFile, '', { mode: 0o666 });
+  await writeFile(outputFile, '');
+  await chmod(outputFile, 0o666); // writable by an unprivileged run too
   const env: NodeJS.ProcessEnv = { ...baseEnv(work), GITHUB_OUTPUT: outputFile, ...options.env };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const run = await runNode(ACTION_BUNDLE, [], env, options);
