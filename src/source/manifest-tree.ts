@@ -42,7 +42,7 @@ export async function loadManifestTree(
     const bytes = await readManifest(files, descriptor, sourceName, path);
     let json: ManifestJson;
     try {
-      json = JSON.parse(bytes.toString('utf8')) as ManifestJson;
+      json = (JSON.parse(bytes.toString('utf8')) as ManifestJson | null) ?? {};
     } catch (err) {
       throw new SourceError(
         `${sourceName}: manifest ${descriptor.digest} is not valid JSON`,
@@ -59,6 +59,15 @@ export async function loadManifestTree(
       );
     }
     const self: Descriptor = { ...descriptor, mediaType };
+    // Lists from a file on disk: a list must be a list (of objects, checked by checkDescriptor).
+    for (const field of ['manifests', 'layers'] as const) {
+      if (json[field] !== undefined && !Array.isArray(json[field])) {
+        throw new SourceError(
+          `${sourceName}: manifest ${descriptor.digest} has a "${field}" that is not a list`,
+          'the image is corrupt; export it again',
+        );
+      }
+    }
 
     if (isIndexMediaType(mediaType)) {
       const children = await Promise.all(
@@ -146,10 +155,16 @@ async function blobSource(
 
 /** Descriptors come from JSON on disk: their fields are checked, not trusted. */
 function checkDescriptor(
-  descriptor: { digest: unknown; size: unknown },
+  descriptor: { digest: unknown; size: unknown } | null,
   sourceName: string,
   where: string,
 ): void {
+  if (typeof descriptor !== 'object' || descriptor === null || Array.isArray(descriptor)) {
+    throw new SourceError(
+      `${sourceName}: ${where} is ${JSON.stringify(descriptor)}, not a descriptor`,
+      'the image is corrupt; export it again',
+    );
+  }
   if (typeof descriptor.digest !== 'string' || !isSha256Digest(descriptor.digest)) {
     throw new SourceError(
       `${sourceName}: ${where} has digest ${JSON.stringify(descriptor.digest)}, which is not a sha256 digest`,

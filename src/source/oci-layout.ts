@@ -80,6 +80,13 @@ export class OciLayoutSource implements ImageSource {
         'the layout is corrupt; export it again',
       );
     }
+    const bad = manifests.findIndex((m: unknown) => typeof m !== 'object' || m === null || Array.isArray(m));
+    if (bad !== -1) {
+      throw new SourceError(
+        `${this.name}: index.json manifests[${bad}] is ${JSON.stringify(manifests[bad])}, not a descriptor`,
+        'the layout is corrupt; export it again',
+      );
+    }
     this.#loaded = { files, entries: manifests };
     return loadManifestTree(files, this.#select(manifests), this.name);
   }

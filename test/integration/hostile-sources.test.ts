@@ -101,6 +101,26 @@ async function rewriteConfig(
   await writeFile(join(root, 'index.json'), JSON.stringify(index));
 }
 
+/** Rewrites the manifest (and so index.json) of a layout written by writeOciLayout. */
+async function rewriteManifest(
+  root: string,
+  image: SampleImage,
+  mutate: (manifest: Record<string, unknown>) => void,
+): Promise<void> {
+  const manifest = JSON.parse(await readFile(blob(root, image.manifestDigest), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  mutate(manifest);
+  const bytes = Buffer.from(JSON.stringify(manifest));
+  await writeFile(blob(root, sha256(bytes)), bytes);
+  const index = JSON.parse(await readFile(join(root, 'index.json'), 'utf8')) as {
+    manifests: { digest: string; size: number }[];
+  };
+  index.manifests = [{ ...index.manifests[0]!, digest: sha256(bytes), size: bytes.length }];
+  await writeFile(join(root, 'index.json'), JSON.stringify(index));
+}
+
 const rows: Row[] = [
   // docker save archives whose manifest.json names what the tar does not hold as a file (these hung forever)
   {
@@ -261,6 +281,40 @@ const rows: Row[] = [
     name: 'OCI layout: the config blob is /dev/zero',
     source: (dir) => layout(dir, (root, image) => replaceWith(blob(root, image.configDigest), 'zero')),
     expect: /blobs\/sha256\/[a-f0-9]{64} is a character device, not a regular file/,
+  },
+  // JSON of the wrong shape (crashed with TypeErrors before)
+  {
+    name: 'OCI layout: index.json lists null',
+    source: (dir) =>
+      layout(dir, (root) =>
+        writeFile(join(root, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [null] })),
+      ),
+    expect: /index.json manifests\[0\] is null, not a descriptor/,
+  },
+  {
+    name: 'OCI layout: a manifest whose layers is an object',
+    source: (dir) =>
+      layout(dir, (root, image) =>
+        rewriteManifest(root, image, (manifest) => {
+          manifest.layers = { 0: manifest.layers };
+        }),
+      ),
+    expect: /manifest sha256:[a-f0-9]{64} has a "layers" that is not a list/,
+  },
+  {
+    name: 'OCI layout: a manifest whose config is a string',
+    source: (dir) =>
+      layout(dir, (root, image) =>
+        rewriteManifest(root, image, (manifest) => {
+          manifest.config = 'sha256:abc';
+        }),
+      ),
+    expect: /config is "sha256:abc", not a descriptor/,
+  },
+  {
+    name: 'docker-archive: manifest.json lists null',
+    source: (dir) => archive(dir, Buffer.concat([tarFile('manifest.json', '[null]'), TAR_END])),
+    expect: /manifest.json entry has no Config or Layers/,
   },
   // platforms on a single-platform image (pushed silently before)
   {
