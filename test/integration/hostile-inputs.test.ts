@@ -213,7 +213,16 @@ describe('the blob map never fails a push', () => {
       },
     },
     { name: 'a directory', map: () => Promise.resolve(work) },
-    { name: '/dev/zero', map: () => Promise.resolve('/dev/zero') },
+    {
+      // A device node of the test's own, not /dev/zero: a regression that renames over the target (as the old
+      // save did) must not replace the machine's /dev/zero with a file.
+      name: 'a character device (like /dev/zero)',
+      map: () => {
+        const device = join(work, `zero-${++count}`);
+        execFileSync('mknod', ['-m', '666', device, 'c', '1', '5']);
+        return Promise.resolve(device);
+      },
+    },
     {
       name: 'a corrupt file',
       map: async () => {
