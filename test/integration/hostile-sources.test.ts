@@ -6,12 +6,22 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { runActionBundle, runCliBundle, type BundleRun } from '../helpers/bundle.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { listTags } from '../helpers/skopeo.ts';
-import { dockerArchive, octal, paxEntry, sha256, TAR_END, tarFile, tarHeader } from '../helpers/tar.ts';
+import {
+  dockerArchive,
+  layerTar,
+  octal,
+  paxEntry,
+  sha256,
+  TAR_END,
+  tarFile,
+  tarHeader,
+} from '../helpers/tar.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 
 /** Generous: the machine is shared; a hang is killed at 30 s, and the old behaviour was "never". */
@@ -344,6 +354,25 @@ const rows: Row[] = [
     inputs: { verify: 'true' },
     expect:
       /layer sha256:[a-f0-9]{64} \(layers\[1\] of manifest sha256:[a-f0-9]{64}\) uncompresses to sha256:[a-f0-9]{64}, but the config's rootfs.diff_ids\[1\] is sha256:0{64}/,
+  },
+  {
+    name: 'verify: a docker archive whose stored gzip layer does not match its diff_id',
+    source: async (dir) => {
+      const gz = gzipSync(await layerTar(9));
+      const path = `blobs/sha256/${sha256(gz).slice(7)}`;
+      return archive(
+        dir,
+        dockerArchive(9, {
+          layers: [path, 'l1/layer.tar'],
+          diffIds: [`sha256:${'2'.repeat(64)}`, sha256(await layerTar(10, 5000))],
+          entries: (l) => [tarFile(path, gz), tarFile('l1/layer.tar', l[1]!)],
+        }),
+      );
+    },
+    args: ['--verify'],
+    inputs: { verify: 'true' },
+    expect:
+      /layers\[0\] of manifest sha256:[a-f0-9]{64}\) uncompresses to sha256:[a-f0-9]{64}, but the config's rootfs.diff_ids\[0\] is sha256:2{64}/,
   },
   {
     name: 'verify: fewer diff_ids than layers',
