@@ -1,7 +1,12 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  exitWhenIdle
+} from "./lib-ESBK6QJ5.js";
+import "./lib-V3WSX2IK.js";
 
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-66SZVWIA.js");
+var { run } = await import("./lib-6AYYJA6R.js");
 await run();
+exitWhenIdle();

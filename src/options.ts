@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { InputError } from './errors.ts';
+import { readRegularFileSync, UnreadableFileError } from './files.ts';
 import type { LayerCompression } from './compress/parallel-compress.ts';
 import { parsePlatforms } from './oci/platform.ts';
 import {
@@ -18,7 +18,7 @@ export const DEFAULT_CONCURRENCY = 4;
 
 export function parseConcurrency(value: string): number {
   if (value.trim() === '') return DEFAULT_CONCURRENCY;
-  const n = Number(value);
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) {
     throw new InputError(
       `concurrency "${value}" is not a whole number from 1 to 64`,
@@ -42,7 +42,7 @@ export function parseCompression(value: string): LayerCompression {
 export function parseCompressionLevel(value: string, compression: LayerCompression = 'gzip'): number {
   const [max, fallback] = compression === 'gzip' ? [9, DEFAULT_COMPRESSION_LEVEL] : [19, DEFAULT_ZSTD_LEVEL];
   if (value.trim() === '') return fallback;
-  const n = Number(value);
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n < 1 || n > max) {
     throw new InputError(
       `compression-level "${value}" is not a ${compression} level from 1 to ${max}`,
@@ -60,26 +60,68 @@ export function splitList(value: string): string[] {
     .filter((item) => item !== '' && !item.startsWith('#'));
 }
 
-const SIZE = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i;
-const UNIT: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1000, kib: 1024, m: 1024 ** 2 };
-UNIT.mb = 1000 ** 2;
-UNIT.mib = 1024 ** 2;
-UNIT.g = 1024 ** 3;
-UNIT.gb = 1000 ** 3;
-UNIT.gib = 1024 ** 3;
+const UNIT: Readonly<Record<string, number>> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+};
+const MIN_CHUNK = 64 * 1024;
+/** No registry or object store takes a larger single request (S3's part limit is 5 GiB). */
+const MAX_CHUNK = 5 * 1024 ** 3;
 
 /** `chunk-size`: bytes or `64MiB`/`50MB`/`5m`; empty means one PUT per blob, chunks only after a 413. */
 export function parseChunkSize(value: string): number | undefined {
-  if (value.trim() === '' || value.trim() === '0') return undefined;
-  const match = SIZE.exec(value.trim());
-  const bytes = match ? Math.floor(Number(match[1]) * (UNIT[(match[2] ?? '').toLowerCase()] ?? 1)) : NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 64 * 1024) {
+  const text = value.trim();
+  if (text === '') return undefined;
+  const quoted = `chunk-size "${value}"`;
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
+  if (!match) {
     throw new InputError(
-      `chunk-size "${value}" is not a size of 64KiB or more`,
+      `${quoted} is not a size`,
+      'write it like 64MiB or 50MB (a number and a unit), or leave it empty for one PUT per blob',
+    );
+  }
+  const unit = UNIT[(match[2] ?? '').toLowerCase()];
+  if (unit === undefined) {
+    throw new InputError(
+      `${quoted} has an unknown unit "${match[2] ?? ''}"`,
+      'use B, K or KiB, KB, M or MiB, MB, G or GiB, GB (64MiB is a good size)',
+    );
+  }
+  const bytes = Math.floor(Number(match[1]) * unit);
+  if (bytes === 0) {
+    throw new InputError(
+      `${quoted} is zero`,
+      'leave it empty for one PUT per blob (image-push switches to chunks by itself after a 413)',
+    );
+  }
+  if (bytes < MIN_CHUNK) {
+    throw new InputError(
+      `${quoted} is smaller than 64KiB`,
       'write it like 64MiB or 50MB (Amazon ECR needs 5MiB or more), or leave it empty',
     );
   }
+  if (!Number.isSafeInteger(bytes) || bytes > MAX_CHUNK) {
+    throw new InputError(
+      `${quoted} is larger than 5GiB, which no registry takes in one request`,
+      'write it like 64MiB or 50MB, or leave it empty for one PUT per blob',
+    );
+  }
   return bytes;
+}
+
+/** Digits only: `Number()` would also take `0x10`, `1e3`, `4.0` and `+4`, none of which a user means. */
+function wholeNumber(value: string): number {
+  const text = value.trim();
+  return /^\d{1,15}$/.test(text) ? Number(text) : NaN;
 }
 
 /** A whole number from `min` to `max`, or `fallback` when empty. */
@@ -91,7 +133,7 @@ export function parseWholeNumber(
   fallback: number,
 ): number {
   if (value.trim() === '') return fallback;
-  const n = Number(value);
+  const n = wholeNumber(value);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new InputError(
       `${name} "${value}" is not a whole number from ${min} to ${max}`,
@@ -114,10 +156,13 @@ export function parseBoolean(name: string, value: string, fallback: boolean): bo
 export function readCaFile(name: string, path: string | undefined): string | undefined {
   if (!path) return undefined;
   try {
-    return readFileSync(path, 'utf8');
+    // Bounded, and never a FIFO or a device: either would hang the parse of the inputs.
+    return readRegularFileSync(path, 16 << 20).toString('utf8');
   } catch (err) {
+    const why =
+      err instanceof UnreadableFileError ? err.reason : ((err as NodeJS.ErrnoException).code ?? String(err));
     throw new InputError(
-      `${name} "${path}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      `${name} "${path}" cannot be read (${why})`,
       'give the path of a PEM file holding the CA certificate',
     );
   }

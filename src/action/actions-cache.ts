@@ -1,9 +1,14 @@
 import * as core from '@actions/core';
 import { join } from 'node:path';
-import { BlobMap } from '../cache/blob-map.ts';
-import { localBlobMapPath } from '../cache/blob-map-store.ts';
+import type { BlobMap } from '../cache/blob-map.ts';
+import { safeLine } from '../log.ts';
+import { loadBlobMap, localBlobMapPath, saveBlobMap, type BlobMapReporter } from '../cache/blob-map-store.ts';
 
 const KEY_PREFIX = 'image-push-blob-map-v1-';
+const REPORTER: BlobMapReporter = {
+  warn: (message) => core.warning(safeLine(message)),
+  disable: 'cache: false',
+};
 
 /** @actions/cache and the Azure SDK it brings are most of the bundle: loaded only when the service is there. */
 type CacheModule = typeof import('@actions/cache');
@@ -32,21 +37,31 @@ export class BlobMapCache {
     if (this.#cache) {
       try {
         const hit = await this.#cache.restoreCache([this.#path], `${KEY_PREFIX}${runKey()}`, [KEY_PREFIX]);
-        core.info(hit ? `blob map restored from cache entry ${hit}` : 'no blob map in the cache yet');
+        core.info(
+          safeLine(hit ? `blob map restored from cache entry ${hit}` : 'no blob map in the cache yet'),
+        );
       } catch (err) {
-        core.warning(`could not restore the blob map: ${(err as Error).message}`);
+        core.warning(
+          safeLine(
+            `could not restore the blob map from the Actions cache (${(err as Error).message}); going on without it, which only costs time (cache: false skips it)`,
+          ),
+        );
       }
     }
-    return BlobMap.load(this.#path);
+    return loadBlobMap(this.#path, REPORTER);
   }
 
   async save(map: BlobMap): Promise<void> {
     if (!map.changed) return;
+    if (!(await saveBlobMap(map, this.#path, REPORTER)) || !this.#cache) return;
     try {
-      await map.save(this.#path);
-      if (this.#cache) await this.#cache.saveCache([this.#path], `${KEY_PREFIX}${runKey()}`);
+      await this.#cache.saveCache([this.#path], `${KEY_PREFIX}${runKey()}`);
     } catch (err) {
-      core.warning(`could not save the blob map: ${(err as Error).message}`);
+      core.warning(
+        safeLine(
+          `could not save the blob map to the Actions cache (${(err as Error).message}); the push itself is done (cache: false skips the map)`,
+        ),
+      );
     }
   }
 }

@@ -19,6 +19,8 @@ export interface ActionSettings extends Tuning {
   /** Keep the diffID -> blob map in the Actions cache. */
   readonly cache: boolean;
   readonly pushByDigest: boolean;
+  /** Check every layer read from the source against the config's diff_ids before any tag moves. */
+  readonly verify: boolean;
 }
 
 export function readSettings(): ActionSettings {
@@ -79,6 +81,7 @@ export function readSettings(): ActionSettings {
     insecureRegistries: registries.insecureRegistries,
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
+    verify: parseBoolean('verify', core.getInput('verify'), false),
     ...parseTuning({
       concurrency: core.getInput('concurrency'),
       compression: core.getInput('compression'),

@@ -1,17 +1,18 @@
 import * as core from '@actions/core';
 import { describeError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { safeLine, type Logger } from '../log.ts';
 import { namedTags } from '../push/targets.ts';
 import { partialBlobs, tallyBlobs, type PushResult } from '../push/result.ts';
 import { RetryTally } from '../registry/retry-policy.ts';
 import type { BlobMapCache } from './actions-cache.ts';
 import { readSettings, type ActionSettings } from './inputs.ts';
 
+/** Every line goes through safeLine: messages quote inputs, files and registry answers (workflow commands). */
 const actionsLogger: Logger = {
-  info: (message) => core.info(message),
-  warning: (message) => core.warning(message),
-  debug: (message) => core.debug(message),
-  group: (name, fn) => core.group(name, fn),
+  info: (message) => core.info(safeLine(message)),
+  warning: (message) => core.warning(safeLine(message)),
+  debug: (message) => core.debug(safeLine(message)),
+  group: (name, fn) => core.group(safeLine(name), fn),
 };
 
 /**
@@ -26,7 +27,7 @@ export async function run(): Promise<void> {
     if (settings.pushByDigest) warnDroppedTags(settings);
     await pushAndReport(settings);
   } catch (err) {
-    core.setFailed(describeError(err));
+    core.setFailed(safeLine(describeError(err)));
     await reportFailure(err, settings);
   }
 }
@@ -51,11 +52,11 @@ async function pushAndReport(settings: ActionSettings): Promise<void> {
   let result: PushResult;
   try {
     result = settings.merge.length
-      ? await core.group(`Merging ${settings.merge.length} images`, async () => {
+      ? await actionsLogger.group(`Merging ${settings.merge.length} images`, async () => {
           const { merge } = await import('../push/merge.ts');
           return merge({ ...connection, sources: settings.merge });
         })
-      : await core.group(`Pushing ${settings.image}`, async () => {
+      : await actionsLogger.group(`Pushing ${settings.image}`, async () => {
           const { push } = await import('../push/push.ts');
           return push({
             ...connection,
@@ -66,11 +67,12 @@ async function pushAndReport(settings: ActionSettings): Promise<void> {
             blobMap,
             pushByDigest: settings.pushByDigest,
             platforms: settings.platforms,
+            verify: settings.verify,
           });
         });
   } catch (err) {
     const retried = tally.describe();
-    if (retried) core.info(retried);
+    if (retried) actionsLogger.info(retried);
     throw err;
   }
   warnRetries(tally);
@@ -107,7 +109,7 @@ async function report(result: PushResult, seconds: number): Promise<void> {
     const { writeSummary } = await import('../report/summary.ts');
     await writeSummary(result, { seconds });
   } catch (err) {
-    core.warning(`could not write the job summary: ${describeError(err)}`);
+    actionsLogger.warning(`could not write the job summary: ${describeError(err)}`);
   }
 }
 
@@ -118,8 +120,8 @@ async function report(result: PushResult, seconds: number): Promise<void> {
 async function announce(result: PushResult): Promise<void> {
   const { pinnedReferences } = await import('../report/pushed.ts');
   const pinned = pinnedReferences(result);
-  for (const reference of pinned) core.info(`pushed ${reference}`);
-  core.notice(pinned.join('\n'), { title: 'Image pushed' });
+  for (const reference of pinned) actionsLogger.info(`pushed ${reference}`);
+  core.notice(pinned.map(safeLine).join('\n'), { title: 'Image pushed' });
 }
 
 /** A failed push still gets a summary: what failed, the fix, and what went up before. */
@@ -129,21 +131,21 @@ async function reportFailure(err: unknown, settings: ActionSettings | undefined)
     const { writeFailureSummary } = await import('../report/summary.ts');
     await writeFailureSummary(err, partialBlobs(err), settings?.image || undefined);
   } catch (summaryErr) {
-    core.warning(`could not write the job summary: ${describeError(summaryErr)}`);
+    actionsLogger.warning(`could not write the job summary: ${describeError(summaryErr)}`);
   }
 }
 
 /** Retries that ended well are plain log lines; one warning sums them up, only when there were any. */
 function warnRetries(tally: RetryTally): void {
   const line = tally.describe();
-  if (line) core.warning(`${line}; the push went on (a flaky registry or proxy?)`);
+  if (line) actionsLogger.warning(`${line}; the push went on (a flaky registry or proxy?)`);
 }
 
 /** push-by-digest moves no tag: say so for each destination that names one, instead of dropping it silently. */
 function warnDroppedTags(settings: ActionSettings): void {
   const tagged = namedTags(settings.tags, settings.registry);
   if (tagged.length === 0) return;
-  core.warning(
+  actionsLogger.warning(
     `push-by-digest moves no tag, so ${tagged.map((t) => `"${t}"`).join(', ')} ${tagged.length === 1 ? 'is' : 'are'} ` +
       'pushed by digest only. Drop the tag from tags (name the repository alone), or set push-by-digest: false',
   );

@@ -52,14 +52,18 @@ export class BlobMap {
   #changed = false;
 
   static async load(path: string): Promise<BlobMap> {
-    const map = new BlobMap();
-    let parsed: Partial<FileFormat>;
     try {
-      parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<FileFormat>;
+      return BlobMap.parse(await readFile(path, 'utf8'));
     } catch {
-      return map; // absent or corrupt: start empty, it can only cost time
+      return new BlobMap(); // absent or corrupt: start empty, it can only cost time
     }
-    if (parsed.version !== 1 || !Array.isArray(parsed.entries)) return map;
+  }
+
+  /** The map a file's text holds; throws when the text is no blob map (the store then warns and starts empty). */
+  static parse(text: string): BlobMap {
+    const map = new BlobMap();
+    const parsed = JSON.parse(text) as Partial<FileFormat> | null;
+    if (parsed?.version !== 1 || !Array.isArray(parsed.entries)) throw new Error('not a version 1 blob map');
     for (const entry of parsed.entries) {
       if (isValid(entry)) map.#entries.set(key(entry.diffId, entry.digest), entry);
     }
@@ -121,14 +125,24 @@ export class BlobMap {
 
   /** Writes the newest entries (atomically: a crash leaves the old file, never half a new one). */
   async save(path: string): Promise<void> {
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, this.serialize());
+    await rename(temp, path);
+    this.markSaved();
+  }
+
+  /** The file's text: the newest entries and locations. */
+  serialize(): string {
     const entries = [...this.#entries.values()].sort((a, b) => b.lastUsed - a.lastUsed).slice(0, MAX_ENTRIES);
     const locations = [...this.#locations.values()]
       .sort((a, b) => b.lastUsed - a.lastUsed)
       .slice(0, MAX_ENTRIES);
-    await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify({ version: 1, entries, locations } satisfies FileFormat));
-    await rename(temp, path);
+    return JSON.stringify({ version: 1, entries, locations } satisfies FileFormat);
+  }
+
+  /** After the serialized text reached the disk. */
+  markSaved(): void {
     this.#changed = false;
   }
 }

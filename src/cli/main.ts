@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from '../errors.ts';
-import { loadBlobMap, localBlobMapPath } from '../cache/blob-map-store.ts';
+import { exitWhenIdle } from '../exit.ts';
+import { loadBlobMap, localBlobMapPath, saveBlobMap } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
-import type { Logger } from '../log.ts';
+import { safeLine, type Logger } from '../log.ts';
 import { parseRegistrySettings } from '../oci/reference.ts';
 import type { PushResult } from '../push/result.ts';
 import { namedTags } from '../push/targets.ts';
@@ -34,6 +35,8 @@ options:
   --compression gzip|zstd    how to compress uncompressed layers (default gzip)
   --compression-level N      gzip 1-9 (default ${DEFAULT_COMPRESSION_LEVEL}) or zstd 1-19 (default 3)
   --push-by-digest           push without moving any tag
+  --verify                   check every layer against the config's diff_ids before any tag moves
+                             (decompresses each layer read from the source: ~1 s per GB of gzip)
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
   --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
@@ -62,6 +65,7 @@ async function main(argv: string[]): Promise<void> {
       compression: { type: 'string', default: '' },
       'compression-level': { type: 'string', default: '' },
       'push-by-digest': { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
       platform: { type: 'string', multiple: true, default: [] },
       source: { type: 'string', multiple: true, default: [] },
       'chunk-size': { type: 'string', default: '' },
@@ -168,7 +172,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const { push } = await import('../push/push.ts');
   const mapPath = values['blob-map'] ?? localBlobMapPath();
-  const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath);
+  const mapReporter = { warn: (message: string) => logger.warning(message), disable: '--no-blob-map' };
+  const blobMap = values['no-blob-map'] ? undefined : await loadBlobMap(mapPath, mapReporter);
   const result = await push({
     ...connection,
     compression: tuning.compression,
@@ -178,8 +183,9 @@ async function main(argv: string[]): Promise<void> {
     sourceCredentials,
     pushByDigest: values['push-by-digest'],
     platforms: tuning.platforms,
+    verify: values.verify,
   });
-  if (blobMap?.changed) await blobMap.save(mapPath);
+  if (blobMap?.changed) await saveBlobMap(blobMap, mapPath, mapReporter);
   await done(result);
 }
 
@@ -196,8 +202,9 @@ async function writeDigestFile(path: string, digest: string): Promise<void> {
 }
 
 function stderrLogger(quiet: boolean): Logger {
+  // stderr too is read for workflow commands when the CLI runs in a CI step.
   const write = (line: string): void => {
-    if (!quiet) process.stderr.write(`${line}\n`);
+    if (!quiet) process.stderr.write(`${safeLine(line)}\n`);
   };
   return {
     info: write,
@@ -220,7 +227,9 @@ function usageError(err: unknown): unknown {
   return new InputError((err as Error).message.split('. ')[0] ?? code, 'see --help for the options');
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`image-push: ${describeError(usageError(err))}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2))
+  .catch((err: unknown) => {
+    process.stderr.write(`image-push: ${safeLine(describeError(usageError(err)))}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => exitWhenIdle());

@@ -23,6 +23,9 @@ export class LayerCompressor {
   readonly #oneAtATime = createLimiter(1);
   #pool: CompressionPool | undefined;
   #spool: Spool | undefined;
+  #closed = false;
+  /** Blobs made here from an uncompressed layer whose diffID was checked on the way (verify need not redo it). */
+  readonly #checked = new WeakSet<BlobSource>();
   /** Bytes of uncompressed layer read and compressed, for the summary and the tests. */
   bytesCompressed = 0;
 
@@ -40,13 +43,30 @@ export class LayerCompressor {
     return this.#oneAtATime(() => this.#prepare(open, diffId, sourceName));
   }
 
+  /** Whether `blob` was compressed here from a layer whose diffID matched (no need to verify it again). */
+  checkedDiffId(blob: BlobSource): boolean {
+    return this.#checked.has(blob);
+  }
+
+  /** The pool and the spool, made on first use; never after close() (a failed push closes while layers wait). */
+  #parts(): { pool: () => CompressionPool; spool: Spool } {
+    const stopped = (): Error => new Error('the push was stopped before this layer was read');
+    if (this.#closed) throw stopped();
+    const spool = (this.#spool ??= new Spool());
+    const pool = (): CompressionPool => {
+      if (this.#closed) throw stopped();
+      return (this.#pool ??= new CompressionPool());
+    };
+    return { spool, pool };
+  }
+
   async #prepare(
     open: (blocks?: BlockLender) => Readable,
     diffId: string,
     sourceName: string,
   ): Promise<BlobSource> {
     const kind = sniffCompression(await readHead(open()));
-    const spool = (this.#spool ??= new Spool());
+    const { spool, pool: makePool } = this.#parts();
     if (kind !== 'none') {
       const spooled = await spool.copy(
         open(),
@@ -55,7 +75,7 @@ export class LayerCompressor {
       );
       return spooled.blob;
     }
-    const pool = (this.#pool ??= new CompressionPool());
+    const pool = makePool();
     const blocks = pool.lender(BLOCK_SIZE[this.format]);
     const spooled = await spool.compress(open(blocks), pool, this.format, this.level, diffId.slice(7));
     this.bytesCompressed += spooled.uncompressedBytes;
@@ -65,6 +85,7 @@ export class LayerCompressor {
         'the image is corrupt; save it again',
       );
     }
+    this.#checked.add(spooled.blob);
     return spooled.blob;
   }
 
@@ -87,12 +108,12 @@ export class LayerCompressor {
       })(),
     );
     const kind = sniffCompression(head);
-    const spool = (this.#spool ??= new Spool());
+    const { spool, pool: makePool } = this.#parts();
     if (kind !== 'none') {
       const spooled = await spool.copy(whole, kind === 'zstd' ? OCI_LAYER_ZSTD : DOCKER_LAYER_GZIP, name);
       return { blob: spooled.blob, diffId: undefined };
     }
-    const pool = (this.#pool ??= new CompressionPool());
+    const pool = makePool();
     try {
       const spooled = await spool.compress(whole, pool, this.format, this.level, name);
       this.bytesCompressed += spooled.uncompressedBytes;
@@ -105,6 +126,7 @@ export class LayerCompressor {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all([this.#pool?.close(), this.#spool?.close()]);
   }
 }

@@ -83,6 +83,7 @@ export class CompressionPool {
   readonly #spareBlocks: Buffer[] = [];
   readonly #lent = new WeakSet<Buffer>();
   #nextId = 0;
+  #closed = false;
 
   constructor(size = availableParallelism()) {
     this.size = Math.max(1, size);
@@ -121,13 +122,23 @@ export class CompressionPool {
   }
 
   compress(request: CompressRequest): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(new Error('the compression pool is closed'));
     return new Promise<Buffer>((resolve, reject) => {
       this.#queue.push({ request, job: { resolve, reject } });
       this.#dispatch();
     });
   }
 
+  /**
+   * Stops every worker. Jobs still queued or running are rejected (a failed push closes the pool while a layer
+   * may still be compressing: its pipeline must end, not wait forever), and no worker is started afterwards.
+   */
   async close(): Promise<void> {
+    this.#closed = true;
+    const closed = new Error('the compression pool is closed');
+    for (const { job } of this.#queue.splice(0)) job.reject(closed);
+    for (const job of this.#jobs.values()) job.reject(closed);
+    this.#jobs.clear();
     await Promise.all(this.#workers.map((worker) => worker.terminate()));
     this.#workers.length = 0;
     this.#idle.length = 0;
@@ -144,17 +155,18 @@ export class CompressionPool {
       const { data, dictionary, last, level, codec } = next.request;
       // The block is handed over, not copied: the caller gives up its buffer.
       const transfer = data.byteLength > 0 ? [data.buffer as ArrayBuffer] : [];
+      worker.ref(); // a job in flight keeps the process alive; an idle worker does not (see #spawn)
       worker.postMessage({ id, data, dictionary, last, level, codec }, transfer);
     }
   }
 
   #spawn(): Worker | undefined {
-    if (this.#workers.length >= this.size) return undefined;
+    if (this.#closed || this.#workers.length >= this.size) return undefined;
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
     worker.on('message', (reply: Reply) => {
       const job = this.#jobs.get(reply.id);
       this.#jobs.delete(reply.id);
+      worker.unref();
       this.#idle.push(worker);
       if (reply.data.byteLength > 0) {
         this.giveBack(Buffer.from(reply.data.buffer, reply.data.byteOffset, reply.data.byteLength));
@@ -167,6 +179,9 @@ export class CompressionPool {
       for (const job of this.#jobs.values()) job.reject(err);
       this.#jobs.clear();
     });
+    // Only after the listeners: adding a 'message' listener refs the worker's port again, and an idle worker that
+    // is still referenced keeps the process from ever exiting.
+    worker.unref();
     this.#workers.push(worker);
     return worker;
   }

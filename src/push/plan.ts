@@ -51,8 +51,9 @@ export function planTree(
 }
 
 /** Carries a plan out: every blob, then the manifests (nothing goes up when a blob failed). */
-export async function writePlan(writer: Writer, plan: WritePlan): Promise<void> {
-  await writer.ensureAll(plan.writes);
+export async function writePlan(writer: Writer, plan: WritePlan, gate?: Promise<unknown>): Promise<void> {
+  // `gate`: a check that runs beside the blob writes and must pass before any manifest goes up (verify).
+  await writer.settle([writer.ensureAll(plan.writes), ...(gate ? [gate] : [])]);
   await writer.commit(plan.children, plan.root, plan.references);
 }
 

@@ -10,9 +10,15 @@ import { InputError } from '../errors.ts';
  * attestation manifests name the image they describe in `vnd.docker.reference.digest`). The index is written
  * anew, so its digest changes; children keep theirs. A single-platform image is checked, not changed.
  */
-export function selectPlatforms(root: ManifestNode, wanted: readonly Platform[]): ManifestNode {
+export async function selectPlatforms(
+  root: ManifestNode,
+  wanted: readonly Platform[],
+): Promise<ManifestNode> {
   if (wanted.length === 0) return root;
-  if (!isIndexMediaType(root.descriptor.mediaType)) return root;
+  if (!isIndexMediaType(root.descriptor.mediaType)) {
+    checkSinglePlatform(await configPlatform(root), wanted);
+    return root;
+  }
   const parsed = parseManifest(root.bytes, root.descriptor.mediaType); // checked as it loaded
   if (parsed.kind !== 'index') return root;
   const entries = parsed.manifests;
@@ -43,4 +49,46 @@ export function selectPlatforms(root: ManifestNode, wanted: readonly Platform[])
     blobs: root.blobs,
     children: root.children.filter((child) => keptDigests.has(child.descriptor.digest)),
   };
+}
+
+/**
+ * A single-platform image (no index to choose from) is pushed whole, so every wanted platform must be its own:
+ * `platforms: linux/arm64` on a linux/amd64 image is a mistake, not a subset.
+ */
+export function checkSinglePlatform(have: Platform | undefined, wanted: readonly Platform[]): void {
+  if (wanted.length === 0) return;
+  if (!have) {
+    throw new InputError(
+      `platforms asks for ${wanted.map(formatPlatform).join(', ')}, but the image's config names no platform`,
+      'drop the platforms input (it selects platforms of a multi-platform image)',
+    );
+  }
+  const missing = wanted.filter((p) => !platformMatches(have, p));
+  if (missing.length > 0) {
+    throw new InputError(
+      `the image is a single-platform ${formatPlatform(have)} image, not ${missing.map(formatPlatform).join(', ')}`,
+      'build the image for that platform, or drop it from the platforms input',
+    );
+  }
+}
+
+/** The os/architecture/variant a config names (configs are small; more than 16 MiB is no config). */
+export function platformOfConfig(bytes: Buffer): Platform | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const { os, architecture, variant } = (json ?? {}) as Record<string, unknown>;
+  if (typeof os !== 'string' || typeof architecture !== 'string') return undefined;
+  return typeof variant === 'string' && variant ? { os, architecture, variant } : { os, architecture };
+}
+
+async function configPlatform(node: ManifestNode): Promise<Platform | undefined> {
+  const config = node.blobs[0];
+  if (!config?.available || config.descriptor.size > 16 << 20) return node.descriptor.platform;
+  const chunks: Buffer[] = [];
+  for await (const chunk of await config.open()) chunks.push(chunk as Buffer);
+  return platformOfConfig(Buffer.concat(chunks)) ?? node.descriptor.platform;
 }

@@ -7,10 +7,11 @@ import type { BlobSource, ManifestNode, Platform } from '../oci/descriptor.ts';
 import { parseManifest } from '../oci/manifest.ts';
 import { parseReference } from '../oci/reference.ts';
 import { openSource } from '../source/index.ts';
+import { verifyLayers } from '../source/verify-layers.ts';
 import { isPending, type ImageSource } from '../source/types.ts';
 import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from './plan.ts';
-import { selectPlatforms } from './platforms.ts';
+import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
 import { notePartial, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
@@ -31,6 +32,8 @@ export interface PushOptions extends ConnectionOptions {
   readonly pushByDigest?: boolean;
   /** For an image index: push only these platforms (the index is rewritten to hold just them). */
   readonly platforms?: readonly Platform[];
+  /** Check every layer read from the source against its config's diff_ids before any manifest goes up. */
+  readonly verify?: boolean;
 }
 
 /**
@@ -97,6 +100,7 @@ async function pushImage(
   let layersRead = 0;
   let root: ManifestNode;
   if (isPending(loaded)) {
+    checkSinglePlatform(loaded.platform, options.platforms ?? []);
     const context = {
       targets,
       writer,
@@ -107,7 +111,7 @@ async function pushImage(
     };
     ({ root, layersRead } = await resolveLayers(loaded, context));
   } else {
-    root = selectPlatforms(loaded, options.platforms ?? []);
+    root = await selectPlatforms(loaded, options.platforms ?? []);
     if (root.descriptor.digest !== loaded.descriptor.digest) {
       log.info(
         `the index digest changed from ${loaded.descriptor.digest} to ${root.descriptor.digest} because ` +
@@ -124,7 +128,25 @@ async function pushImage(
       formatBytes(blobs.reduce((total, blob) => total + blob.descriptor.size, 0)),
   );
 
-  await writePlan(writer, plan);
+  // verify runs alongside the uploads; no manifest goes up (no tag moves) until it passed.
+  const stopVerify = new AbortController();
+  const verified = options.verify
+    ? verifyLayers(root, {
+        sourceName: source.name,
+        skip: (blob) => compressor.checkedDiffId(blob),
+        signal: stopVerify.signal,
+      }).then(({ layers, bytes }) =>
+        log.info(
+          `verified ${layers} layers (${formatBytes(bytes)} uncompressed) against the config's diff_ids`,
+        ),
+      )
+    : undefined;
+  try {
+    await writePlan(writer, plan, verified);
+  } finally {
+    stopVerify.abort();
+    await verified?.catch(() => undefined);
+  }
   const subjects = new Set([...plan.children, root].map((m) => m.descriptor.digest));
   const referrers = (await source.referrers?.(subjects)) ?? [];
   await pushReferrers(referrers, targets, writer, { limit, logger: log, sourceName: source.name, hints });

@@ -27,7 +27,7 @@ export class DockerArchiveSource implements ImageSource {
   async load(): Promise<LoadedImage> {
     let files: TarFiles;
     try {
-      files = await TarFiles.open(this.#path);
+      files = await TarFiles.open(this.#path, this.name);
     } catch (err) {
       throw new SourceError(
         `${this.name}: cannot read the archive: ${(err as Error).message}`,

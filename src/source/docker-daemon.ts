@@ -73,6 +73,14 @@ export class DockerDaemonSource implements ImageSource {
         prepare: async () => (await this.#save()).config,
       },
       layers,
+      platform:
+        info.Os && info.Architecture
+          ? {
+              os: info.Os,
+              architecture: info.Architecture,
+              ...(info.Variant ? { variant: info.Variant } : {}),
+            }
+          : undefined,
       build: buildManifest,
     };
   }

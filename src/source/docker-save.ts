@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { SourceError } from '../errors.ts';
-import { sha256Digest } from '../oci/digest.ts';
+import { isSha256Digest, sha256Digest } from '../oci/digest.ts';
 import {
   DOCKER_CONFIG,
   DOCKER_MANIFEST,
@@ -11,6 +11,7 @@ import {
 import { parseReference, formatReference } from '../oci/reference.ts';
 import type { LayoutFiles } from './layout-files.ts';
 import { blobPath, layoutStore, loadManifestTree } from './manifest-tree.ts';
+import { isInsideArchive } from './tar-index.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import type { LoadedImage, PendingLayer } from './types.ts';
 
@@ -53,12 +54,26 @@ export async function readDockerSave(
       `${sourceName}: manifest.json is not a list`,
       'the archive is corrupt; save it again',
     );
-  const entry = selectEntry(entries, ref, sourceName);
-  if (!entry.Config || !Array.isArray(entry.Layers)) {
+  const entry = selectEntry(
+    entries.map((e) => (isObject(e) ? { ...e, RepoTags: stringsOnly(e.RepoTags) } : {})),
+    ref,
+    sourceName,
+  );
+  if (typeof entry.Config !== 'string' || !Array.isArray(entry.Layers)) {
     throw new SourceError(
       `${sourceName}: manifest.json entry has no Config or Layers`,
       'the archive is corrupt',
     );
+  }
+  // Paths come from a file in the archive: each must name a file inside it.
+  for (const [i, path] of [entry.Config, ...entry.Layers].entries()) {
+    const what = i === 0 ? 'Config' : `Layers[${i - 1}]`;
+    if (typeof path !== 'string' || path === '' || !isInsideArchive(path)) {
+      throw new SourceError(
+        `${sourceName}: manifest.json ${what} is ${JSON.stringify(path)}, which is no path inside the archive`,
+        'the archive is corrupt or was tampered with; save the image again',
+      );
+    }
   }
 
   const configBytes = await mustRead(files, entry.Config, sourceName);
@@ -74,8 +89,17 @@ export async function readDockerSave(
   const stored = await storedManifest(files, configDigest, sourceName);
   if (stored) return stored;
 
-  const config = parseJson<{ rootfs?: { diff_ids?: string[] } }>(configBytes, entry.Config, sourceName);
-  const diffIds = config.rootfs?.diff_ids ?? [];
+  const config = parseJson<{ rootfs?: { diff_ids?: unknown } } | null>(configBytes, entry.Config, sourceName);
+  const listed = config?.rootfs?.diff_ids ?? [];
+  const diffIds = Array.isArray(listed) ? listed : [listed];
+  for (const [i, diffId] of diffIds.entries()) {
+    if (typeof diffId !== 'string' || !isSha256Digest(diffId)) {
+      throw new SourceError(
+        `${sourceName}: config ${entry.Config} rootfs.diff_ids[${i}] is ${JSON.stringify(diffId)}, not a sha256 digest`,
+        'the archive is corrupt; save the image again',
+      );
+    }
+  }
   if (diffIds.length !== entry.Layers.length) {
     throw new SourceError(
       `${sourceName}: the config names ${diffIds.length} layers but manifest.json lists ${entry.Layers.length}`,
@@ -91,10 +115,15 @@ export async function readDockerSave(
     available: true,
     open: () => Promise.resolve(Readable.from([configBytes])),
   };
+  const { os, architecture, variant } = config as { os?: unknown; architecture?: unknown; variant?: unknown };
   return {
     kind: 'pending',
     config: configBlob,
     layers,
+    platform:
+      typeof os === 'string' && typeof architecture === 'string'
+        ? { os, architecture, ...(typeof variant === 'string' && variant ? { variant } : {}) }
+        : undefined,
     build: buildManifest,
   };
 }
@@ -110,19 +139,31 @@ async function storedManifest(
   sourceName: string,
 ): Promise<ManifestNode | undefined> {
   if ((await files.size('index.json')) === undefined) return undefined;
-  const index = parseJson<IndexJson>(await files.read('index.json'), 'index.json', sourceName);
-  const queue = [...(index.manifests ?? [])];
+  const index = parseJson<IndexJson | null>(await files.read('index.json'), 'index.json', sourceName);
+  // Descriptors from a file: anything malformed is skipped here (the classic manifest.json path still works).
+  const usable = (list: unknown): Descriptor[] =>
+    Array.isArray(list)
+      ? (list as (Partial<Descriptor> | null)[]).filter(
+          (d): d is Descriptor => typeof d?.digest === 'string' && isSha256Digest(d.digest),
+        )
+      : [];
+  const queue = usable(index?.manifests);
   for (let seen = 0; queue.length > 0 && seen < 1000; seen++) {
     const descriptor = queue.shift() as Descriptor;
     const path = blobPath(descriptor.digest);
     if ((await files.size(path)) === undefined) continue; // a platform the archive left out
-    const json = parseJson<{ manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }>(
+    const json = parseJson<{ manifests?: unknown; config?: Descriptor; layers?: unknown[] } | null>(
       await files.read(path),
       path,
       sourceName,
     );
-    if (json.manifests) queue.push(...json.manifests);
-    if (json.config?.digest === configDigest && json.layers?.every((l) => /gzip|zstd/.test(l.mediaType))) {
+    if (json === null || typeof json !== 'object') continue;
+    queue.push(...usable(json.manifests));
+    if (
+      json.config?.digest === configDigest &&
+      Array.isArray(json.layers) &&
+      json.layers.every((l) => /gzip|zstd/.test(String((l as Partial<Descriptor> | null)?.mediaType)))
+    ) {
       return loadManifestTree(layoutStore(files, sourceName), descriptor, sourceName);
     }
   }
@@ -176,6 +217,14 @@ function selectEntry(entries: SaveEntry[], ref: string | undefined, sourceName: 
       : `${sourceName}: no image tagged "${ref}" in the archive (tags: ${names.join(', ') || 'none'})`,
     'name one of the listed tags',
   );
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringsOnly(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 function normalise(tag: string): string {

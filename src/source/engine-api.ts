@@ -9,6 +9,7 @@ export interface ImageInspect {
   readonly RootFS?: { Type?: string; Layers?: string[] };
   readonly Os?: string;
   readonly Architecture?: string;
+  readonly Variant?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
+import { fileKind } from '../files.ts';
 import { parseReference } from '../oci/reference.ts';
 import { DockerArchiveSource } from './docker-archive.ts';
 import type { LayerCompressor } from '../compress/layer-compressor.ts';
@@ -56,17 +57,26 @@ export function openSource(
       'check the path (it is relative to the working directory)',
     );
   }
-  const isDirectory = statSync(path).isDirectory();
-  if (transport === 'oci' && !isDirectory) {
+  const stats = statSync(path);
+  if (transport === 'oci' && !stats.isDirectory()) {
     throw new InputError(
-      `image "${input}": "${path}" is a file, but oci: reads an OCI layout directory`,
-      `for a tar file write oci-archive:${path} (an OCI layout) or docker-archive:${path} (docker save)`,
+      `image "${input}": "${path}" is ${fileKind(stats)}, but oci: reads an OCI layout directory`,
+      stats.isFile()
+        ? `for a tar file write oci-archive:${path} (an OCI layout) or docker-archive:${path} (docker save)`
+        : 'name the directory of an OCI image layout',
     );
   }
-  if (transport !== 'oci' && isDirectory) {
+  if (transport !== 'oci' && stats.isDirectory()) {
     throw new InputError(
       `image "${input}": "${path}" is a directory, but ${transport}: reads a tar file`,
       `for an OCI layout directory write oci:${path}`,
+    );
+  }
+  if (transport !== 'oci' && !stats.isFile()) {
+    // A FIFO would block the reader forever, a device never end: an archive is read in place, so it must be a file.
+    throw new InputError(
+      `image "${input}": "${path}" is ${fileKind(stats)}, but ${transport}: reads a tar file in place`,
+      'save the archive to a regular file first',
     );
   }
   if (transport === 'docker-archive') return new DockerArchiveSource(path, name, compressor);

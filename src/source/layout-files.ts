@@ -4,16 +4,39 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { BlockLender } from '../compress/worker-pool.ts';
 import { readFileBlocks } from '../compress/file-blocks.ts';
-import { indexTar, normalise, type TarEntry } from './tar-index.ts';
+import { SourceError } from '../errors.ts';
+import { fileKind, readRegularFile, UnreadableFileError } from '../files.ts';
+import { formatBytes } from '../format.ts';
+import { indexTar, normalise, type TarEntry, type TarIndex } from './tar-index.ts';
+
+/**
+ * The most read into memory for one metadata file (index.json, manifest.json, a config): far above any real
+ * one (registries refuse manifests over 4 MiB), far below what would exhaust memory.
+ */
+export const MAX_METADATA_BYTES = 64 << 20;
+
+function notAFile(sourceName: string, path: string, what: string): SourceError {
+  return new SourceError(
+    `${sourceName}: ${path} is ${what}, not a regular file`,
+    'the image is damaged; export or save it again',
+  );
+}
+
+function tooLarge(sourceName: string, path: string, size: string): SourceError {
+  return new SourceError(
+    `${sourceName}: ${path} is ${size}, more than the ${formatBytes(MAX_METADATA_BYTES)} image-push reads for a metadata file`,
+    'this is not an image export; export or save the image again',
+  );
+}
 
 /**
  * Read access to the files of an OCI image layout, wherever they are stored: a directory or a tar archive.
  * Paths are relative to the layout's root ('index.json', 'blobs/sha256/<hex>').
  */
 export interface LayoutFiles {
-  /** The file's size, or undefined when it is absent. */
+  /** The file's size, or undefined when it is absent; a SourceError naming what it is when it is no regular file. */
   size(path: string): Promise<number | undefined>;
-  /** Reads a whole (small) file. */
+  /** Reads a whole (small: {@link MAX_METADATA_BYTES} at most) file. */
   read(path: string): Promise<Buffer>;
   /** Streams a file from its start; in whole blocks from `blocks` when given (see readFileBlocks). */
   open(path: string, blocks?: BlockLender): Readable;
@@ -21,26 +44,32 @@ export interface LayoutFiles {
 
 export class DirectoryFiles implements LayoutFiles {
   readonly #root: string;
+  readonly #sourceName: string;
 
-  constructor(root: string) {
+  constructor(root: string, sourceName = root) {
     this.#root = root;
+    this.#sourceName = sourceName;
   }
 
   async size(path: string): Promise<number | undefined> {
+    let info;
     try {
-      const info = await stat(join(this.#root, path));
-      return info.isFile() ? info.size : undefined;
+      info = await stat(join(this.#root, path));
     } catch {
       return undefined;
     }
+    if (!info.isFile()) throw notAFile(this.#sourceName, path, fileKind(info));
+    return info.size;
   }
 
   async read(path: string): Promise<Buffer> {
-    const handle = await open(join(this.#root, path), 'r');
     try {
-      return await handle.readFile();
-    } finally {
-      await handle.close();
+      return await readRegularFile(join(this.#root, path), MAX_METADATA_BYTES);
+    } catch (err) {
+      if (!(err instanceof UnreadableFileError)) throw err;
+      const info = await stat(err.path);
+      if (!info.isFile()) throw notAFile(this.#sourceName, path, fileKind(info));
+      throw tooLarge(this.#sourceName, path, info.size ? formatBytes(info.size) : 'endless');
     }
   }
 
@@ -53,23 +82,29 @@ export class DirectoryFiles implements LayoutFiles {
 /** An uncompressed tar of a layout; entries are read in place with ranged reads. */
 export class TarFiles implements LayoutFiles {
   readonly #archive: string;
-  readonly #entries: Map<string, TarEntry>;
+  readonly #entries: TarIndex;
+  readonly #sourceName: string;
 
-  private constructor(archive: string, entries: Map<string, TarEntry>) {
+  private constructor(archive: string, entries: TarIndex, sourceName: string) {
     this.#archive = archive;
     this.#entries = entries;
+    this.#sourceName = sourceName;
   }
 
-  static async open(archive: string): Promise<TarFiles> {
-    return new TarFiles(archive, await indexTar(archive));
+  static async open(archive: string, sourceName = archive): Promise<TarFiles> {
+    return new TarFiles(archive, await indexTar(archive), sourceName);
   }
 
   size(path: string): Promise<number | undefined> {
-    return Promise.resolve(this.#entries.get(normalise(path))?.size);
+    const name = normalise(path);
+    const other = this.#entries.others.get(name);
+    if (other) return Promise.reject(notAFile(this.#sourceName, `${path} in the archive`, other));
+    return Promise.resolve(this.#entries.get(name)?.size);
   }
 
   async read(path: string): Promise<Buffer> {
     const entry = this.#entry(path);
+    if (entry.size > MAX_METADATA_BYTES) throw tooLarge(this.#sourceName, path, formatBytes(entry.size));
     const buffer = Buffer.alloc(entry.size);
     const handle = await open(this.#archive, 'r');
     try {

@@ -138,10 +138,16 @@ async function blobSource(
 
 /** Descriptors come from JSON on disk or the network: their fields are checked, not trusted. */
 function checkDescriptor(
-  descriptor: { digest: unknown; size: unknown },
+  descriptor: { digest: unknown; size: unknown } | null,
   sourceName: string,
   where: string,
 ): void {
+  if (typeof descriptor !== 'object' || descriptor === null || Array.isArray(descriptor)) {
+    throw new SourceError(
+      `${sourceName}: ${where} is ${JSON.stringify(descriptor)}, not a descriptor`,
+      'the image is corrupt; export it again',
+    );
+  }
   if (typeof descriptor.digest !== 'string' || !isSha256Digest(descriptor.digest)) {
     throw new SourceError(
       `${sourceName}: ${where} has digest ${JSON.stringify(descriptor.digest)}, which is not a sha256 digest`,

@@ -32,14 +32,14 @@ export class OciLayoutSource implements ImageSource {
 
   static directory(path: string, tag: string | undefined): OciLayoutSource {
     const name = `oci:${path}${tag ? `:${tag}` : ''}`;
-    return new OciLayoutSource(name, tag, () => Promise.resolve(new DirectoryFiles(path)));
+    return new OciLayoutSource(name, tag, () => Promise.resolve(new DirectoryFiles(path, name)));
   }
 
   static archive(path: string, tag: string | undefined): OciLayoutSource {
     const name = `oci-archive:${path}${tag ? `:${tag}` : ''}`;
     return new OciLayoutSource(name, tag, async () => {
       try {
-        return await TarFiles.open(path);
+        return await TarFiles.open(path, name);
       } catch (err) {
         throw new SourceError(
           `${name}: cannot read the archive: ${(err as Error).message}`,
@@ -78,6 +78,13 @@ export class OciLayoutSource implements ImageSource {
     if (!Array.isArray(manifests)) {
       throw new SourceError(
         `${this.name}: index.json has no "manifests" list`,
+        'the layout is corrupt; export it again',
+      );
+    }
+    const bad = manifests.findIndex((m: unknown) => typeof m !== 'object' || m === null || Array.isArray(m));
+    if (bad !== -1) {
+      throw new SourceError(
+        `${this.name}: index.json manifests[${bad}] is ${JSON.stringify(manifests[bad])}, not a descriptor`,
         'the layout is corrupt; export it again',
       );
     }

@@ -1,4 +1,4 @@
-import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
+import type { BlobSource, Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
 
 /** Where an image comes from: an OCI layout, an archive, the Docker daemon. */
 export interface ImageSource {
@@ -33,6 +33,8 @@ export interface PendingImage {
   readonly kind: 'pending';
   readonly config: BlobSource | PendingConfig;
   readonly layers: readonly PendingLayer[];
+  /** The platform the config names (checked against the platforms input: a pending image is one platform). */
+  readonly platform?: Platform | undefined;
   build(config: BlobSource, layers: readonly BlobSource[]): ManifestNode;
 }
 

@@ -19,7 +19,7 @@ import { writeOciLayout } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startEngine, type Engine } from '../helpers/engine.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { copyToOciLayout, inspectRaw, skopeoCopy } from '../helpers/skopeo.ts';
+import { copyToOciLayout, inspectRaw, listTags, skopeoCopy } from '../helpers/skopeo.ts';
 import { ensureTools, makeTempDir, run } from '../helpers/tools.ts';
 import { spawnSync } from 'node:child_process';
 import { Agent, request } from 'undici';
@@ -169,6 +169,20 @@ describe('from the Docker daemon', () => {
     const result = await pushImage(IMAGE, 'wrong/app:1', { blobMap: await BlobMap.load(mapFile) });
     assert.equal(result.layersRead, 3);
     await assertPulledImageIsSound(`${registry.host}/wrong/app:1`, result.digest);
+  });
+
+  test('platforms naming another platform than the daemon image has fails, naming its own, and moves no tag', async () => {
+    await rejectsWithLine(
+      pushImage(`docker-daemon:${IMAGE}`, 'platform/app:1', {
+        platforms: [{ os: 'linux', architecture: 'arm64' }],
+      }),
+      /the image is a single-platform linux\/amd64 image, not linux\/arm64/,
+    );
+    assert.deepEqual(await listTags(`${registry.host}/platform/app`), []);
+    const ok = await pushImage(`docker-daemon:${IMAGE}`, 'platform/app:2', {
+      platforms: [{ os: 'linux', architecture: 'amd64' }],
+    });
+    assert.match(ok.digest, /^sha256:/);
   });
 
   test('an image the daemon lacks gives one clear error', async () => {

@@ -99,3 +99,146 @@ test('normalise drops ./, empty and .. components', () => {
   assert.equal(normalise('/a/b/../c'), 'a/c');
   assert.equal(normalise('./'), '');
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hostile headers, written by hand: each must be refused with a message that names the entry, promptly (the
+// PAX size=-1536 row used to step back to an earlier header and loop forever at full CPU).
+
+/** A ustar header with `sizeField` written as given (12 bytes) and a correct checksum. */
+function header(name: string, sizeField: string | Buffer, type = '0'): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1');
+  h.write('0000000\0', 116, 'latin1');
+  if (typeof sizeField === 'string') h.write(sizeField.padEnd(11, ' ').slice(0, 11) + '\0', 124, 'latin1');
+  else sizeField.copy(h, 124, 0, 12);
+  h.write('00000000000\0', 136, 'latin1');
+  h.fill(0x20, 148, 156);
+  h.write(type, 156, 'latin1');
+  h.write('ustar\0', 257, 'latin1');
+  h.write('00', 263, 'latin1');
+  let sum = 0;
+  for (const byte of h) sum += byte;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return h;
+}
+
+function paxData(records: Record<string, string>): Buffer {
+  const lines = Object.entries(records).map(([key, value]) => {
+    const body = ` ${key}=${value}\n`;
+    let length = body.length + 1;
+    while (String(length).length + body.length !== length) length = String(length).length + body.length;
+    return `${length}${body}`;
+  });
+  return Buffer.from(lines.join(''));
+}
+
+function padded(data: Buffer): Buffer {
+  return Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
+}
+
+const END = Buffer.alloc(1024);
+const octal = (n: number): string => n.toString(8).padStart(11, '0');
+const FILE_A = Buffer.concat([header('a.txt', octal(5)), padded(Buffer.from('hello'))]);
+
+function paxEntry(records: Record<string, string>, name = 'PaxHeaders/victim'): Buffer {
+  const data = paxData(records);
+  return Buffer.concat([header(name, octal(data.length), 'x'), padded(data)]);
+}
+
+const hostile: { name: string; bytes: Buffer; error: RegExp }[] = [
+  {
+    name: 'PAX size=-1536 (a 3 KB tar that stepped back forever)',
+    bytes: Buffer.concat([FILE_A, paxEntry({ size: '-1536' }), header('victim', octal(0)), END]),
+    error: /PaxHeaders\/victim.*impossible size "-1536"/,
+  },
+  {
+    name: 'PAX size=abc',
+    bytes: Buffer.concat([paxEntry({ path: 'named/in/pax', size: 'abc' }), header('victim', octal(0)), END]),
+    error: /impossible size "abc" for "named\/in\/pax"/,
+  },
+  {
+    name: 'octal size field zzz',
+    bytes: Buffer.concat([FILE_A, header('zzz-entry', 'zzz'), END]),
+    error: /entry "zzz-entry" at byte 1024 has an impossible size "zzz/,
+  },
+  {
+    name: 'octal size field with a minus sign',
+    bytes: Buffer.concat([header('minus', '-0003000'), END]),
+    error: /entry "minus" at byte 0 has an impossible size/,
+  },
+  {
+    name: 'GNU base-256 negative size',
+    bytes: Buffer.concat([header('negative-256', Buffer.alloc(12, 0xff)), END]),
+    error: /entry "negative-256" at byte 0 has an impossible size/,
+  },
+  {
+    name: 'size past the end of the file',
+    bytes: Buffer.concat([header('huge', octal(1 << 30)), padded(Buffer.from('x')), END]),
+    error:
+      /truncated tar: entry "huge" at byte 0 says it holds 1073741824 bytes, but the file ends 1536 bytes after/,
+  },
+  {
+    name: 'PAX size past the end of the file',
+    bytes: Buffer.concat([paxEntry({ size: '99999999999' }), header('pax-huge', octal(0)), END]),
+    error: /entry "pax-huge" at byte 1024 says it holds 99999999999 bytes/,
+  },
+  {
+    name: 'a header cut short',
+    bytes: Buffer.concat([FILE_A, header('cut', octal(0)).subarray(0, 300)]),
+    error: /truncated tar: header at byte 1024 is cut short/,
+  },
+];
+
+for (const row of hostile) {
+  test(`refuses a hostile header: ${row.name}`, async () => {
+    const file = join(dir, `hostile-${hostile.indexOf(row)}.tar`);
+    writeFileSync(file, row.bytes);
+    const started = performance.now();
+    await assert.rejects(indexTar(file), row.error);
+    assert.ok(performance.now() - started < 2000, 'answered promptly');
+  });
+}
+
+test('reads a tar without its two end blocks, as GNU tar and Python do', async () => {
+  const file = join(dir, 'no-end.tar');
+  await packTar(file, [
+    { name: 'manifest.json', body: '[]' },
+    { name: 'x/layer.tar', body: 'y'.repeat(700) },
+  ]);
+  const whole = readFileSync(file);
+  // tar-stream pads to whole records; drop every trailing zero block.
+  let end = whole.length;
+  while (end >= 512 && whole.subarray(end - 512, end).every((b) => b === 0)) end -= 512;
+  writeFileSync(file, whole.subarray(0, end));
+  assert.equal(end % 512, 0);
+  assert.match(execFileSync('tar', ['-tf', file], { encoding: 'utf8' }), /x\/layer.tar/);
+  const entries = await indexTar(file);
+  assert.equal(read(file, entries.get('x/layer.tar')), 'y'.repeat(700));
+  // Only one end block: read too.
+  writeFileSync(file, Buffer.concat([whole.subarray(0, end), Buffer.alloc(512)]));
+  assert.equal((await indexTar(file)).get('manifest.json')?.size, 2);
+});
+
+test('says what a named entry is when it is no regular file', async () => {
+  const file = join(dir, 'others.tar');
+  await packTar(file, [
+    { name: 'real', body: 'r' },
+    { name: 'l1/layer.tar', type: 'symlink', target: '/etc/passwd' },
+    { name: 'l2/layer.tar', type: 'symlink', target: '../l1/layer.tar' },
+  ]);
+  const index = await indexTar(file);
+  assert.equal(index.others.get('l1/layer.tar'), 'a symbolic link to /etc/passwd (not in the archive)');
+  assert.match(
+    index.others.get('l2/layer.tar') ?? '',
+    /^a symbolic link to \.\.\/l1\/layer.tar \(a symbolic link/,
+  );
+  assert.equal(index.has('l1/layer.tar'), false);
+});
+
+test('refuses a FIFO instead of waiting for a writer', async () => {
+  const fifo = join(dir, 'fifo.tar');
+  execFileSync('mkfifo', [fifo]);
+  await assert.rejects(indexTar(fifo), /it is a FIFO \(named pipe\), not a tar file/);
+});
