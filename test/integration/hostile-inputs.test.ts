@@ -20,7 +20,15 @@ const PROMPT_MS = 10_000;
 const NOBODY = 65534;
 const INJECTED = '::warning::x';
 /** Workflow commands the action means to print; any other line starting with :: is an injection. */
-const MEANT = ['::add-mask::', '::group::', '::endgroup::', '::error::', '::debug::'];
+// The notice is the action's own: the pushed references, the last thing a push prints.
+const MEANT = [
+  '::add-mask::',
+  '::group::',
+  '::endgroup::',
+  '::error::',
+  '::debug::',
+  '::notice title=Image pushed::',
+];
 
 let registry: TestRegistry;
 let work: string;

@@ -309,7 +309,7 @@ const rows: Row[] = [
           manifest.layers = { 0: manifest.layers };
         }),
       ),
-    expect: /manifest sha256:[a-f0-9]{64} has a "layers" that is not a list/,
+    expect: /manifest sha256:[a-f0-9]{64} has "layers" that is not a list/,
   },
   {
     name: 'OCI layout: a manifest whose config is a string',
@@ -319,7 +319,7 @@ const rows: Row[] = [
           manifest.config = 'sha256:abc';
         }),
       ),
-    expect: /config is "sha256:abc", not a descriptor/,
+    expect: /manifest sha256:[a-f0-9]{64} has config that is not a descriptor/,
   },
   {
     name: 'docker-archive: manifest.json lists null',

@@ -119,10 +119,10 @@ describe('readSettings', () => {
     assert.deepEqual(s.merge, ['ghcr.io/org/app@sha256:aa', 'ghcr.io/org/app@sha256:bb']);
   });
 
-  test('sizes in other units; 0 means one PUT per blob', () => {
+  test('sizes in other units; empty means one PUT per blob', () => {
     setInputs({ ...minimal, 'chunk-size': '50MB' });
     assert.equal(readSettings().chunkSize, 50_000_000);
-    setInputs({ ...minimal, 'chunk-size': '0' });
+    setInputs({ ...minimal, 'chunk-size': '' });
     assert.equal(readSettings().chunkSize, undefined);
   });
 
@@ -141,7 +141,8 @@ describe('readSettings', () => {
     fails({ ...minimal, cache: 'yes' }, /^cache "yes" is not true or false$/);
     fails({ ...minimal, 'push-by-digest': '1' }, /^push-by-digest "1" is not true or false$/);
     fails({ ...minimal, platforms: 'linux' }, /^platform "linux" is not os\/architecture\[\/variant\]$/);
-    fails({ ...minimal, 'chunk-size': '1k' }, /^chunk-size "1k" is not a size of 64KiB or more$/);
+    fails({ ...minimal, 'chunk-size': '1k' }, /^chunk-size "1k" is smaller than 64KiB$/);
+    fails({ ...minimal, 'chunk-size': '0' }, /^chunk-size "0" is zero$/);
     fails({ ...minimal, retries: '101' }, /^retries "101" is not a whole number from 0 to 100$/);
     fails({ ...minimal, 'retry-timeout': '0' }, /^retry-timeout "0" is not a whole number from 1 to 86400$/);
     fails(
