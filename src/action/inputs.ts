@@ -16,6 +16,9 @@ export interface ActionSettings extends Tuning {
   /** Keep the diffID -> blob map in the Actions cache. */
   readonly cache: boolean;
   readonly pushByDigest: boolean;
+  /** Tags or same-registry references whose layers may be reused. */
+  readonly reuseFrom: string[];
+  readonly overwrite: boolean;
 }
 
 export function readSettings(): ActionSettings {
@@ -55,6 +58,8 @@ export function readSettings(): ActionSettings {
     insecureRegistries: splitList(core.getInput('insecure-registries')),
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
+    reuseFrom: splitList(core.getInput('reuse-from')),
+    overwrite: parseBoolean('overwrite', core.getInput('overwrite'), true),
     ...parseTuning({
       concurrency: core.getInput('concurrency'),
       compression: core.getInput('compression'),

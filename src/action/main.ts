@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import { merge } from '../push/merge.ts';
 import { push } from '../push/push.ts';
 import { sumSizes, type PushResult } from '../push/result.ts';
-import { buildMetadata } from '../report/metadata.ts';
+import { buildMetadata, imagesOf } from '../report/metadata.ts';
 import { writeSummary } from '../report/summary.ts';
 
 const actionsLogger: Logger = {
@@ -48,6 +48,8 @@ export async function run(): Promise<void> {
             blobMap,
             pushByDigest: settings.pushByDigest,
             platforms: settings.platforms,
+            reuseFrom: settings.reuseFrom,
+            overwrite: settings.overwrite,
           }),
         );
     const seconds = (performance.now() - started) / 1000;
@@ -71,6 +73,7 @@ function setOutputs(result: PushResult): void {
   core.setOutput('blobs-mounted', mounted.length);
   core.setOutput('bytes-uploaded', sumSizes(uploaded));
   core.setOutput('bytes-skipped', sumSizes(skipped));
+  core.setOutput('images', imagesOf(result).join('\n'));
   core.setOutput('metadata', JSON.stringify(buildMetadata(result)));
 }
 

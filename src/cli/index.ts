@@ -4,4 +4,4 @@
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache();
-await import('../action/main.ts');
+await import('./main.ts');

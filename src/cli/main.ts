@@ -27,6 +27,9 @@ options:
   --compression-level N      gzip 1-9 (default ${DEFAULT_COMPRESSION_LEVEL}) or zstd 1-19 (default 3)
   --push-by-digest           push without moving any tag
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
+  --reuse-from REF           a tag (in each destination repository) or same-registry reference holding a
+                             previous version whose layers may be reused; repeatable
+  --no-overwrite             fail before any upload if a destination tag holds another image
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
   --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
   --retry-timeout SECONDS    no new retry after this long (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
@@ -50,6 +53,8 @@ async function main(argv: string[]): Promise<void> {
       'compression-level': { type: 'string', default: '' },
       'push-by-digest': { type: 'boolean', default: false },
       platform: { type: 'string', multiple: true, default: [] },
+      'reuse-from': { type: 'string', multiple: true, default: [] },
+      'no-overwrite': { type: 'boolean', default: false },
       source: { type: 'string', multiple: true, default: [] },
       'chunk-size': { type: 'string', default: '' },
       retries: { type: 'string', default: '' },
@@ -126,6 +131,8 @@ async function main(argv: string[]): Promise<void> {
     source: source ?? '',
     pushByDigest: values['push-by-digest'],
     platforms: tuning.platforms,
+    reuseFrom: values['reuse-from'],
+    overwrite: !values['no-overwrite'],
   });
   if (blobMap?.changed) await blobMap.save(mapPath);
   process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);

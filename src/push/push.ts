@@ -15,6 +15,8 @@ import { selectPlatforms } from './platforms.ts';
 import { sumSizes, type BlobAction, type BlobReport, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import type { RepositoryTarget } from './targets.ts';
+import { learnFromRegistry, rememberPairings, reuseLayer, type RegistryView } from './reuse.ts';
+import { checkTagsBeforeUpload, putTag, tagAction } from './tags.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
@@ -31,6 +33,12 @@ export interface PushOptions extends ConnectionOptions {
   readonly pushByDigest?: boolean;
   /** For an image index: push only these platforms (the index is rewritten to hold just them). */
   readonly platforms?: readonly Platform[];
+  /** Tags (in each destination repository) or same-registry references whose layers may be reused. */
+  readonly reuseFrom?: readonly string[];
+  /** Move a tag that holds another image (default true); false fails the push before any upload. */
+  readonly overwrite?: boolean;
+  /** Download every blob reused from the registry and check it against the local layer before relying on it. */
+  readonly verify?: boolean;
 }
 
 /**
@@ -142,9 +150,27 @@ async function pushImage(
   const counters = { layersRead: 0 };
   {
     const loaded = await source.load();
-    const root = isPending(loaded)
-      ? await resolvePending(loaded, targets, options, { ensure, reports, limit, counters })
-      : selectPlatforms(loaded, options.platforms ?? []);
+    // [registry reuse] What the destinations hold, read before any layer is (push/reuse.ts, push/tags.ts).
+    const pending = isPending(loaded) ? loaded : undefined;
+    const view = await learnFromRegistry({
+      targets,
+      limit,
+      log,
+      image: pending,
+      reuseFrom: options.reuseFrom ?? [],
+      blobMap: options.blobMap,
+    });
+    const selected = pending ? undefined : selectPlatforms(loaded as ManifestNode, options.platforms ?? []);
+    if (options.overwrite === false && !options.pushByDigest) {
+      checkTagsBeforeUpload(view, targets, {
+        digest: selected?.descriptor.digest,
+        configDigest: pending?.config.descriptor.digest,
+      });
+    }
+    // [/registry reuse]
+    const root = pending
+      ? await resolvePending(pending, targets, options, { ensure, reports, limit, counters, view })
+      : (selected as ManifestNode);
     baseRepositories = baseImages(root);
     checkPinnedDigests(targets, root.descriptor.digest);
     const manifests = postOrder(root);
@@ -169,16 +195,38 @@ async function pushImage(
     }
     for (const target of targets) {
       const references = target.tags.length && !options.pushByDigest ? target.tags : [root.descriptor.digest];
+      // [registry reuse] A tag that already holds the digest is left alone (no PUT); overwrite: false holds.
+      const actions = references.map((reference) =>
+        reference.startsWith('sha256:')
+          ? 'put'
+          : tagAction(view, target, reference, root.descriptor.digest, options.overwrite !== false),
+      );
       await Promise.all(
-        references.map((reference) =>
-          limit(() => putManifest(target.client, target.repository, reference, root.descriptor, root.bytes)),
+        references.map((reference, i) =>
+          actions[i] === 'unchanged'
+            ? Promise.resolve()
+            : limit(async () => {
+                if (!reference.startsWith('sha256:'))
+                  return putTag(target, reference, root.descriptor, root.bytes);
+                await putManifest(target.client, target.repository, reference, root.descriptor, root.bytes);
+              }),
         ),
       );
-      for (const reference of references)
+      for (const [i, reference] of references.entries()) {
+        const name = `${target.registry}/${target.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
         log.info(
-          `pushed ${target.registry}/${target.repository}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`,
+          actions[i] === 'unchanged'
+            ? `${name} already holds ${root.descriptor.digest}: not pushed again`
+            : `pushed ${name}`,
         );
+      }
     }
+    if (pending) {
+      const layers = root.blobs.slice(1).map((b) => b.descriptor);
+      const diffIds = pending.layers.map((l) => l.diffId);
+      rememberPairings(options.blobMap, diffIds, layers, root.descriptor.digest, targets);
+    }
+    // [/registry reuse]
     await pushReferrers(source, manifests, targets, limit, ensure, log);
     progress.stop();
 
@@ -214,9 +262,9 @@ async function pushImage(
 }
 
 /**
- * Gives every pending layer a blob: from the blob map when every destination already holds a known
- * compressed form (the layer is then never read), otherwise by compressing it, after which its upload starts
- * at once, overlapping the compression of the next layer.
+ * Gives every pending layer a blob: one the destination registries already pair with it (push/reuse.ts: the
+ * layer is then never read), otherwise by compressing it, after which its upload starts at once, overlapping
+ * the compression of the next layer.
  */
 async function resolvePending(
   image: PendingImage,
@@ -227,16 +275,12 @@ async function resolvePending(
     reports: Map<string, Promise<BlobReport>>;
     limit: <T>(task: () => Promise<T>) => Promise<T>;
     counters: { layersRead: number };
+    view: RegistryView;
   },
 ): Promise<ManifestNode> {
-  const { ensure, reports, limit, counters } = push;
-  const map = options.blobMap;
-  const firstRegistry = (targets[0] as Target).registry;
+  const { ensure, reports, limit, counters, view } = push;
   /** A blob every destination has: recorded as skipped, never read. */
-  const inRegistries = async (
-    descriptor: Descriptor,
-    fromBlobMap: boolean,
-  ): Promise<BlobSource | undefined> => {
+  const inRegistries = async (descriptor: Descriptor): Promise<BlobSource | undefined> => {
     const sizes = await Promise.all(
       targets.map((t) => limit(() => blobSize(t.client, t.repository, descriptor.digest))),
     );
@@ -253,7 +297,9 @@ async function resolvePending(
       const key = `${target.registry}/${target.repository}@${found.digest}`;
       reports.set(
         key,
-        Promise.resolve(report(target, found, 'skipped', { compressed: false, fromBlobMap, seconds: 0 })),
+        Promise.resolve(
+          report(target, found, 'skipped', { compressed: false, fromBlobMap: false, seconds: 0 }),
+        ),
       );
     }
     return {
@@ -263,23 +309,29 @@ async function resolvePending(
     };
   };
 
-  // First the blob map: every layer it accounts for is settled before any layer is read.
+  // [registry reuse] First what the registry pairs: every layer it accounts for is settled before any is read.
   const known = await Promise.all(
-    image.layers.map(async (layer) => {
-      // Only forms in the asked compression: a zstd push must not reuse a gzip blob, nor the other way round.
-      const forms = (map?.lookup(layer.diffId, firstRegistry) ?? []).filter(
-        (form) => /zstd/.test(form.mediaType) === (options.compression === 'zstd'),
-      );
-      for (const form of forms) {
-        const blob = await inRegistries(form, true);
-        if (blob) {
-          for (const target of targets) map?.record(layer.diffId, form, target.registry);
-          return blob;
-        }
-      }
-      return undefined;
-    }),
+    image.layers.map((layer) =>
+      reuseLayer(view, layer.diffId, {
+        targets,
+        limit,
+        log: options.logger,
+        verify: options.verify === true,
+        compression: options.compression,
+        settled: (target, descriptor, action, pairing) => {
+          options.blobMap?.recordLocation(descriptor.digest, target.registry, target.repository);
+          const fromBlobMap = pairing.via === 'blob map';
+          reports.set(
+            `${target.registry}/${target.repository}@${descriptor.digest}`,
+            Promise.resolve(
+              report(target, descriptor, action, { compressed: false, fromBlobMap, seconds: 0 }),
+            ),
+          );
+        },
+      }),
+    ),
   );
+  // [/registry reuse]
   const layers = await Promise.all(
     image.layers.map(async (layer, i) => {
       const found = known[i];
@@ -287,7 +339,6 @@ async function resolvePending(
       counters.layersRead++;
       const blob = await layer.prepare(); // called for every layer in one pass: sources see all they must read
       for (const target of targets) {
-        map?.record(layer.diffId, blob.descriptor, target.registry);
         ensure(target, blob, { compressed: true }).catch(() => undefined); // awaited with all the others
       }
       return blob;
@@ -297,7 +348,7 @@ async function resolvePending(
   const config =
     'available' in image.config
       ? image.config
-      : ((await inRegistries(image.config.descriptor, false)) ?? (await image.config.prepare()));
+      : ((await inRegistries(image.config.descriptor)) ?? (await image.config.prepare()));
   return image.build(config, layers);
 }
 

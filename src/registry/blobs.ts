@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { sha256Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
@@ -86,4 +88,49 @@ async function cancelUpload(client: RegistryClient, repository: string, location
   } catch {
     // ignored: see above
   }
+}
+
+/**
+ * Reads a small blob (a config) by digest and checks its bytes hash to it: what a registry serves is only
+ * used once it matches the digest a manifest names. Larger than `maxBytes` is refused unread.
+ */
+export async function readBlob(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  if (descriptor.size > maxBytes) return undefined;
+  const res = await openBlob(client, repository, descriptor.digest);
+  if (!res) return undefined;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > maxBytes) {
+      res.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
+  return sha256Digest(bytes) === descriptor.digest ? bytes : undefined;
+}
+
+/** Streams a blob's bytes (GET, following the registry's redirect to storage); undefined when it is absent. */
+export async function openBlob(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<Readable | undefined> {
+  const res = await client.request(`reading blob ${digest}`, [`repository:${repository}:pull`], {
+    method: 'GET',
+    url: `/v2/${repository}/blobs/${digest}`,
+    ok: [200, 404],
+  });
+  if (res.status === 404) {
+    await res.body.dump();
+    return undefined;
+  }
+  return res.body;
 }

@@ -41,6 +41,10 @@ export class DockerDaemonSource implements ImageSource {
   #id: string | undefined;
   /** diffIDs some caller asked for; the others stream past unread. */
   readonly #wanted = new Set<string>();
+  /** The image's diffIDs in order (from inspect): the classic save format writes its layers in this order. */
+  #diffIds: readonly string[] = [];
+  /** Set when a guess from that order proved wrong: the next save stream reads every layer. */
+  #guessing = true;
 
   constructor(image: string, compressor: LayerCompressor) {
     this.name = `docker-daemon:${image}`;
@@ -53,6 +57,7 @@ export class DockerDaemonSource implements ImageSource {
     const info = await this.#api.inspect(this.#image);
     this.#id = info.Id;
     const diffIds = info.RootFS?.Layers ?? [];
+    this.#diffIds = diffIds;
     const layers: PendingLayer[] = diffIds.map((diffId) => ({
       diffId,
       prepare: async () => {
@@ -74,6 +79,18 @@ export class DockerDaemonSource implements ImageSource {
       },
       layers,
       build: buildManifest,
+      ...(info.Os && info.Architecture
+        ? {
+            platform: {
+              os: info.Os,
+              architecture: info.Architecture,
+              ...(info.Variant ? { variant: info.Variant } : {}),
+            },
+          }
+        : {}),
+      ...(info.Config?.Labels?.['org.opencontainers.image.base.name']
+        ? { baseName: info.Config.Labels['org.opencontainers.image.base.name'] }
+        : {}),
     };
   }
 
@@ -83,19 +100,36 @@ export class DockerDaemonSource implements ImageSource {
 
   #save(): Promise<Saved> {
     // Deferred a turn, so every layer asked for in the same pass is known before the stream starts.
-    this.#saved ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#stream());
+    this.#saved ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      const first = await this.#stream();
+      if (first) return first;
+      this.#guessing = false; // a skipped layer turned out to be wanted: read them all this time
+      const second = await this.#stream();
+      if (!second)
+        throw new SourceError(
+          `${this.name}: docker save did not include every layer`,
+          'save the image again',
+        );
+      return second;
+    });
     return this.#saved;
   }
 
-  async #stream(): Promise<Saved> {
+  /** The save stream's layers and config; undefined when a layer skipped on a guess was wanted after all. */
+  async #stream(): Promise<Saved | undefined> {
     const small = new Map<string, Buffer>();
     const large = new Map<string, Streamed>();
     const links: [string, string][] = [];
+    const skipped = new Set<string>();
+    let classicLayers = 0;
     const tar = extract();
     const feeding = pipeline(await this.#api.save(this.#image), tar);
     feeding.catch(() => undefined);
     for await (const entry of tar) {
       const name = normalise(entry.header.name);
+      // Docker's classic format names layers `<v1 id>/layer.tar` (no diffID) and writes them in the config's
+      // order, so the n-th is the n-th diffID: a guess, checked against manifest.json at the end.
+      const guess = /^[a-f0-9]{64}\/layer\.tar$/.test(name) ? this.#diffIds[classicLayers++] : undefined;
       if (entry.header.type === 'symlink' || entry.header.type === 'link') {
         const target = entry.header.linkname;
         const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
@@ -105,7 +139,8 @@ export class DockerDaemonSource implements ImageSource {
         entry.resume();
       } else if (entry.header.size <= SMALL_ENTRY) {
         small.set(name, await buffer(entry));
-      } else if (this.#unwanted(name)) {
+      } else if (this.#unwanted(name, guess)) {
+        skipped.add(name);
         entry.resume(); // the registry has it already: let it stream past
         await new Promise<void>((resolve) => entry.once('end', () => resolve()));
       } else {
@@ -119,16 +154,25 @@ export class DockerDaemonSource implements ImageSource {
       const blob = large.get(target);
       if (blob) large.set(name, blob);
     }
-    return this.#interpret(small, large);
+    return this.#interpret(small, large, skipped);
   }
 
-  /** Layer entries whose names give their diffID (`<hex>.tar`, `blobs/sha256/<hex>`) and nobody asked for. */
-  #unwanted(name: string): boolean {
+  /**
+   * Layer entries nobody asked for: those whose names give their diffID (`<hex>.tar`, `blobs/sha256/<hex>`),
+   * and classic `<id>/layer.tar` entries whose place in the stream gives it.
+   */
+  #unwanted(name: string, guess: string | undefined): boolean {
+    if (this.#wanted.size === 0) return false;
+    if (guess !== undefined) return this.#guessing && !this.#wanted.has(guess);
     const hex = /(?:^|\/)([a-f0-9]{64})(?:\.tar)?$/.exec(name)?.[1];
-    return hex !== undefined && !this.#wanted.has(`sha256:${hex}`) && this.#wanted.size > 0;
+    return hex !== undefined && !this.#wanted.has(`sha256:${hex}`);
   }
 
-  async #interpret(small: Map<string, Buffer>, large: Map<string, Streamed>): Promise<Saved> {
+  async #interpret(
+    small: Map<string, Buffer>,
+    large: Map<string, Streamed>,
+    skipped: ReadonlySet<string>,
+  ): Promise<Saved | undefined> {
     const manifest = small.get('manifest.json');
     if (!manifest) throw new SourceError(`${this.name}: the daemon's save stream has no manifest.json`);
     const entries = JSON.parse(manifest.toString('utf8')) as {
@@ -169,6 +213,7 @@ export class DockerDaemonSource implements ImageSource {
         continue;
       }
       const streamed = large.get(name);
+      if (!streamed && skipped.has(name)) return undefined; // the order guess was wrong: read again, all of it
       if (!streamed) throw new SourceError(`${this.name}: the daemon's save stream has no layer ${path}`);
       if (streamed.diffId !== undefined && streamed.diffId !== diffId) {
         throw new SourceError(

@@ -9,6 +9,8 @@ export interface ImageInspect {
   readonly RootFS?: { Type?: string; Layers?: string[] };
   readonly Os?: string;
   readonly Architecture?: string;
+  readonly Variant?: string;
+  readonly Config?: { Labels?: Record<string, string> | null } | null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
+import type { BlobSource, Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
 
 /** Where an image comes from: an OCI layout, an archive, the Docker daemon. */
 export interface ImageSource {
@@ -29,6 +29,9 @@ export interface PendingImage {
   readonly config: BlobSource | PendingConfig;
   readonly layers: readonly PendingLayer[];
   build(config: BlobSource, layers: readonly BlobSource[]): ManifestNode;
+  /** When the config is not at hand (daemon): its platform and base image label, to match what the registry holds. */
+  readonly platform?: Platform;
+  readonly baseName?: string;
 }
 
 /** A config known by digest only (from `docker inspect`); its size and bytes come from the registry or a save. */
