@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { parseSize } from '../scripts/sample-image.ts';
+import { startDockerd, type Dockerd } from '../test/helpers/dockerd.ts';
 import { isolatedSkopeoEnv, skopeoVersion } from '../test/helpers/skopeo.ts';
 import { ensureTools, makeTempDir, run } from '../test/helpers/tools.ts';
 import {
@@ -178,6 +179,12 @@ interface Scenario {
    * image-push; or the image in another repository (bench/base), pushed there by the measured tool itself.
    */
   readonly setup: 'fresh' | 'warm' | 'other-repo';
+  /** Run before the measured push, after `setup` (e.g. the previous version pushed by a peer). */
+  readonly prepare?: (host: string, context: RunContext) => Promise<void>;
+  /** The tools compared, when not image-push and skopeo (the first is image-push). */
+  readonly tools?: () => Promise<readonly Tool[]>;
+  /** The tool image-push is compared with, when not skopeo. */
+  readonly peer?: string;
   /** image-push keeps a blob map from its warm-up push to the measured one. */
   readonly blobMap?: boolean;
   /** nginx with this client_max_body_size in front of the registry. */
@@ -225,6 +232,84 @@ const overLimit = memo(() =>
   flags.small ? ociImage('body-limit-small', [{ size: 160 * MB }, { size: 4 * MB }], 404) : fiveLayers(),
 );
 
+// The same archive plus one new top layer (the layer seeds depend on the image seed and the index only, so the
+// first six layers are byte-identical): the next version of an image whose previous one is in the registry.
+const archiveV2 = memo(async () =>
+  dockerArchive(
+    `docker-archive-v2${suffix}`,
+    sizes([600, 250, 150, 30, 5, 0.001, 20]),
+    303,
+    await genSkopeoEnv(),
+  ),
+);
+
+/** The previous version under `latest`, pushed by skopeo with a blob-info cache of its own (not the run's). */
+async function previousBySkopeo(host: string, context: RunContext): Promise<void> {
+  const v1 = await archive();
+  await runCommand(
+    {
+      cmd: 'skopeo',
+      args: [
+        '--insecure-policy',
+        'copy',
+        '-q',
+        '--dest-tls-verify=false',
+        v1.source,
+        `docker://${host}/bench/app:latest`,
+      ],
+      env: await skopeoEnv(join(context.dir, 'skopeo-setup')),
+    },
+    TIMEOUT_MS,
+  );
+}
+
+const DOCKER = 'docker push';
+let engine: Promise<Dockerd> | undefined;
+let enginePid: number | undefined;
+/** A Docker Engine (Debian's dockerd on a private socket) holding both versions: bench/app:v1 and bench/app:v2. */
+const dockerEngine = (): Promise<Dockerd> =>
+  (engine ??= (async () => {
+    const [v1, v2] = await Promise.all([archive(), archiveV2()]);
+    log('starting dockerd and loading both versions (vfs storage: a copy per layer)...');
+    const started = performance.now();
+    await ensureTools(['dockerd', 'docker']);
+    const daemon = await startDockerd();
+    enginePid = daemon.pid;
+    await daemon.docker(['load', '-q', '-i', v1.file]);
+    await daemon.docker(['tag', 'bench/app:1', 'bench/app:v1']);
+    await daemon.docker(['load', '-q', '-i', v2.file]);
+    await daemon.docker(['tag', 'bench/app:1', 'bench/app:v2']);
+    log(`dockerd ready in ${seconds(started)} s`);
+    return daemon;
+  })());
+
+/**
+ * The previous version pushed by `docker push` under `latest`; then the daemon forgets what it pushed (its
+ * distribution metadata), as a fresh runner's daemon knows nothing of the registry.
+ */
+async function previousByDockerPush(host: string): Promise<void> {
+  const daemon = await dockerEngine();
+  await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:latest`]);
+  await daemon.docker(['push', '-q', `${host}/bench/app:latest`]);
+  await daemon.docker(['tag', 'bench/app:v2', `${host}/bench/app:1`]);
+  await rm(join(daemon.dataRoot, 'image/vfs/distribution'), { recursive: true, force: true });
+}
+
+const daemonTools = async (): Promise<readonly Tool[]> => {
+  const daemon = await dockerEngine();
+  const env = { ...process.env, DOCKER_HOST: daemon.dockerHost, DOCKER_CONFIG: daemon.clientConfig };
+  return [
+    {
+      name: OURS,
+      push: (source, destination, context) => ({ ...ours.push(source, destination, context), env }),
+    },
+    {
+      name: DOCKER,
+      push: (_source, destination) => ({ cmd: 'docker', args: ['push', '-q', destination], env }),
+    },
+  ];
+};
+
 const mb = (bytes: number): string => (bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0);
 const oci = (image: () => Promise<OciImage>) => async (): Promise<ImageSource> => {
   const img = await image();
@@ -251,6 +336,39 @@ const dockerSource = async (): Promise<ImageSource> => {
 };
 
 const scenarios: Scenario[] = [
+  {
+    name: 'docker-archive-changed-top-layer',
+    measures:
+      'the next version of the archive (the same six layers plus a new 20 MB top layer) into a registry that ' +
+      'holds the previous one under latest (pushed by skopeo), no blob map, no skopeo cache: image-push reads ' +
+      "the registry's manifest and compresses only the new layer; skopeo compresses every layer.",
+    source: async () => {
+      const a = await archiveV2();
+      return {
+        source: a.source,
+        describe: [a.name, `docker-archive plus one 20 MB top layer, ${mb(a.bytes)} MB`],
+      };
+    },
+    setup: 'fresh',
+    prepare: previousBySkopeo,
+  },
+  {
+    name: 'daemon-changed-top-layer',
+    measures:
+      'the same two versions in a real Docker Engine (dockerd 20.10, vfs): the previous one pushed by docker push, ' +
+      "then the daemon's push memory wiped (a fresh runner); image-push from docker-daemon: against docker push.",
+    source: async () => {
+      await dockerEngine();
+      return {
+        source: 'docker-daemon:bench/app:v2',
+        describe: ['daemon bench/app:v2', 'docker-archive-v2 loaded into dockerd'],
+      };
+    },
+    setup: 'fresh',
+    prepare: (host) => previousByDockerPush(host),
+    tools: daemonTools,
+    peer: DOCKER,
+  },
   {
     name: 'oci-cold',
     measures:
@@ -325,7 +443,7 @@ const scenarios: Scenario[] = [
 ];
 
 async function runOnce(
-  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare'>,
   source: string,
   tool: Tool,
 ): Promise<Measurement> {
@@ -345,6 +463,7 @@ async function runOnce(
             await runCommand(ours.push(source, destination, context), TIMEOUT_MS);
           else if (scenario.setup === 'other-repo')
             await runCommand(tool.push(source, `${target.host}/bench/base:1`, context), TIMEOUT_MS);
+          await scenario.prepare?.(target.host, context);
         } catch (err) {
           return failedSetup(err);
         }
@@ -385,7 +504,7 @@ function describe(m: Measurement): string {
 /** PAIRS rounds into `runs`; the order of the tools flips every round (A B, B A, ...). */
 async function runRounds(
   label: string,
-  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare'>,
   source: string,
   tools: readonly Tool[],
   runs: Record<string, Measurement[]>,
@@ -546,10 +665,16 @@ async function main(): Promise<void> {
   for (const [i, scenario] of selected.entries()) {
     log(`[${i + 1}/${selected.length}] ${scenario.name}: ${scenario.measures}`);
     const started = performance.now();
-    const result: ScenarioResult = { name: scenario.name, measures: scenario.measures, runs: {}, ratios: [] };
+    const result: ScenarioResult = {
+      name: scenario.name,
+      measures: scenario.measures,
+      runs: {},
+      ratios: [],
+      ...(scenario.peer ? { peer: scenario.peer } : {}),
+    };
     report.scenarios.push(result);
     const update = async (): Promise<void> => {
-      result.ratios = pairRatios(result.runs[OURS], result.runs[SKOPEO]);
+      result.ratios = pairRatios(result.runs[OURS], result.runs[scenario.peer ?? SKOPEO]);
       if (scenario.floor) result.floorRatios = pairRatios(result.runs[OURS], result.runs[FLOOR]);
       await save();
     };
@@ -561,12 +686,14 @@ async function main(): Promise<void> {
         const largest = Math.max(...(img?.image.layers ?? []).map((l) => l.size));
         if (!(largest > limit)) throw new Error(`no layer above ${scenario.bodyLimit} in ${about[0]}`);
       }
-      const tools = scenario.zstd
-        ? [
-            withFlags(ours, 'push', ['--compression', 'zstd']),
-            withFlags(skopeo, 'copy', ['--dest-compress-format', 'zstd']),
-          ]
-        : [ours, skopeo, ...(scenario.floor && img ? [curlFloor(img)] : [])];
+      const tools = scenario.tools
+        ? await scenario.tools()
+        : scenario.zstd
+          ? [
+              withFlags(ours, 'push', ['--compression', 'zstd']),
+              withFlags(skopeo, 'copy', ['--dest-compress-format', 'zstd']),
+            ]
+          : [ours, skopeo, ...(scenario.floor && img ? [curlFloor(img)] : [])];
       await runRounds(scenario.name, scenario, source, tools, result.runs, update);
     } catch (err) {
       result.error = errorText(err);
@@ -597,6 +724,7 @@ async function main(): Promise<void> {
     }
   }
 
+  if (engine) await (await engine.catch(() => undefined))?.stop();
   await save();
   log(`bench done in ${seconds(benchStarted)} s; wrote ${join(out, 'latest.md')} and latest.json`);
   process.stdout.write(renderMarkdown(report));
@@ -604,6 +732,7 @@ async function main(): Promise<void> {
 
 process.once('SIGINT', () => {
   killRunning();
+  if (enginePid) process.kill(enginePid, 'SIGTERM');
   process.exit(130);
 });
 await main();

@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +26,12 @@ interface Saved {
   readonly layers: Map<string, BlobSource>;
 }
 
+/** An unnamed layer kept, uncompressed, in a temporary file until it is compressed. */
+interface Raw {
+  readonly file: string;
+  readonly diffId: string;
+}
+
 interface Streamed {
   readonly blob: BlobSource;
   readonly diffId: string | undefined;
@@ -41,10 +52,10 @@ export class DockerDaemonSource implements ImageSource {
   #id: string | undefined;
   /** diffIDs some caller asked for; the others stream past unread. */
   readonly #wanted = new Set<string>();
-  /** The image's diffIDs in order (from inspect): the classic save format writes its layers in this order. */
-  #diffIds: readonly string[] = [];
-  /** Set when a guess from that order proved wrong: the next save stream reads every layer. */
-  #guessing = true;
+  /** How many layers the image has (from inspect): when some are not wanted, unnamed layers are sorted out. */
+  #layerCount = 0;
+  /** Where unnamed layers wait, uncompressed, until their hash says whether they are wanted. */
+  #rawDir: Promise<string> | undefined;
 
   constructor(image: string, compressor: LayerCompressor) {
     this.name = `docker-daemon:${image}`;
@@ -57,7 +68,7 @@ export class DockerDaemonSource implements ImageSource {
     const info = await this.#api.inspect(this.#image);
     this.#id = info.Id;
     const diffIds = info.RootFS?.Layers ?? [];
-    this.#diffIds = diffIds;
+    this.#layerCount = diffIds.length;
     const layers: PendingLayer[] = diffIds.map((diffId) => ({
       diffId,
       prepare: async () => {
@@ -96,40 +107,29 @@ export class DockerDaemonSource implements ImageSource {
 
   async close(): Promise<void> {
     await this.#api.close();
+    if (this.#rawDir) await rm(await this.#rawDir, { recursive: true, force: true });
   }
 
   #save(): Promise<Saved> {
     // Deferred a turn, so every layer asked for in the same pass is known before the stream starts.
-    this.#saved ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      const first = await this.#stream();
-      if (first) return first;
-      this.#guessing = false; // a skipped layer turned out to be wanted: read them all this time
-      const second = await this.#stream();
-      if (!second)
-        throw new SourceError(
-          `${this.name}: docker save did not include every layer`,
-          'save the image again',
-        );
-      return second;
-    });
+    this.#saved ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#stream());
     return this.#saved;
   }
 
-  /** The save stream's layers and config; undefined when a layer skipped on a guess was wanted after all. */
-  async #stream(): Promise<Saved | undefined> {
+  async #stream(): Promise<Saved> {
     const small = new Map<string, Buffer>();
     const large = new Map<string, Streamed>();
+    const raw = new Map<string, Raw>();
     const links: [string, string][] = [];
-    const skipped = new Set<string>();
-    let classicLayers = 0;
     const tar = extract();
     const feeding = pipeline(await this.#api.save(this.#image), tar);
     feeding.catch(() => undefined);
+    // Docker's classic format names layers `<v1 id>/layer.tar` (no diffID; on 20.10 in directory order, not the
+    // config's). When some layers are not wanted, each is hashed on its way to a temporary file and compressed
+    // only if its hash is wanted: writing a file costs far less than compressing it.
+    const sorting = this.#wanted.size > 0 && this.#wanted.size < this.#layerCount;
     for await (const entry of tar) {
       const name = normalise(entry.header.name);
-      // Docker's classic format names layers `<v1 id>/layer.tar` (no diffID) and writes them in the config's
-      // order, so the n-th is the n-th diffID: a guess, checked against manifest.json at the end.
-      const guess = /^[a-f0-9]{64}\/layer\.tar$/.test(name) ? this.#diffIds[classicLayers++] : undefined;
       if (entry.header.type === 'symlink' || entry.header.type === 'link') {
         const target = entry.header.linkname;
         const dir = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '';
@@ -139,10 +139,12 @@ export class DockerDaemonSource implements ImageSource {
         entry.resume();
       } else if (entry.header.size <= SMALL_ENTRY) {
         small.set(name, await buffer(entry));
-      } else if (this.#unwanted(name, guess)) {
-        skipped.add(name);
+      } else if (this.#unwanted(name)) {
         entry.resume(); // the registry has it already: let it stream past
         await new Promise<void>((resolve) => entry.once('end', () => resolve()));
+      } else if (sorting && /(?:^|\/)layer\.tar$/.test(name)) {
+        const kept = await this.#sortOut(entry as unknown as Readable, raw.size);
+        if (kept) raw.set(name, kept);
       } else {
         large.set(name, await this.#compressor.prepareStream(entry as unknown as Readable, name, this.name));
       }
@@ -153,26 +155,47 @@ export class DockerDaemonSource implements ImageSource {
       if (bytes) small.set(name, bytes);
       const blob = large.get(target);
       if (blob) large.set(name, blob);
+      const kept = raw.get(target);
+      if (kept) raw.set(name, kept);
     }
-    return this.#interpret(small, large, skipped);
+    for (const [name, kept] of raw) {
+      large.set(name, {
+        blob: await this.#compressor.prepare(() => createReadStream(kept.file), kept.diffId, this.name),
+        diffId: kept.diffId,
+      });
+    }
+    await Promise.all([...raw.values()].map((kept) => rm(kept.file, { force: true })));
+    return this.#interpret(small, large);
   }
 
-  /**
-   * Layer entries nobody asked for: those whose names give their diffID (`<hex>.tar`, `blobs/sha256/<hex>`),
-   * and classic `<id>/layer.tar` entries whose place in the stream gives it.
-   */
-  #unwanted(name: string, guess: string | undefined): boolean {
-    if (this.#wanted.size === 0) return false;
-    if (guess !== undefined) return this.#guessing && !this.#wanted.has(guess);
+  /** Hashes an unnamed layer into a temporary file; keeps the file only when the layer is wanted. */
+  async #sortOut(entry: Readable, n: number): Promise<Raw | undefined> {
+    const dir = await (this.#rawDir ??= mkdtemp(join(tmpdir(), 'image-push-save-')));
+    const file = join(dir, `layer-${n}.tar`);
+    const hash = createHash('sha256');
+    await pipeline(
+      entry,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(file),
+    );
+    const diffId = `sha256:${hash.digest('hex')}`;
+    if (this.#wanted.has(diffId)) return { file, diffId };
+    await rm(file, { force: true });
+    return undefined;
+  }
+
+  /** Layer entries whose names give their diffID (`<hex>.tar`, `blobs/sha256/<hex>`) and nobody asked for. */
+  #unwanted(name: string): boolean {
     const hex = /(?:^|\/)([a-f0-9]{64})(?:\.tar)?$/.exec(name)?.[1];
-    return hex !== undefined && !this.#wanted.has(`sha256:${hex}`);
+    return hex !== undefined && !this.#wanted.has(`sha256:${hex}`) && this.#wanted.size > 0;
   }
 
-  async #interpret(
-    small: Map<string, Buffer>,
-    large: Map<string, Streamed>,
-    skipped: ReadonlySet<string>,
-  ): Promise<Saved | undefined> {
+  async #interpret(small: Map<string, Buffer>, large: Map<string, Streamed>): Promise<Saved> {
     const manifest = small.get('manifest.json');
     if (!manifest) throw new SourceError(`${this.name}: the daemon's save stream has no manifest.json`);
     const entries = JSON.parse(manifest.toString('utf8')) as {
@@ -213,7 +236,6 @@ export class DockerDaemonSource implements ImageSource {
         continue;
       }
       const streamed = large.get(name);
-      if (!streamed && skipped.has(name)) return undefined; // the order guess was wrong: read again, all of it
       if (!streamed) throw new SourceError(`${this.name}: the daemon's save stream has no layer ${path}`);
       if (streamed.diffId !== undefined && streamed.diffId !== diffId) {
         throw new SourceError(

@@ -10,6 +10,11 @@ import { makeTempDir, run } from './tools.ts';
 export interface Dockerd {
   /** `unix:///.../docker.sock`, for DOCKER_HOST. */
   readonly dockerHost: string;
+  /** The daemon's --data-root (`image/vfs/distribution` holds what it remembers of pushes). */
+  readonly dataRoot: string;
+  /** The client config dir (DOCKER_CONFIG) the docker() runs use. */
+  readonly clientConfig: string;
+  readonly pid: number | undefined;
   /** Runs the docker CLI against this daemon, with a client config of its own (no credential helpers). */
   docker(args: string[], input?: Buffer): Promise<{ stdout: string; stderr: string }>;
   /** The daemon's log so far (for failure messages). */
@@ -84,6 +89,9 @@ export async function startDockerd(): Promise<Dockerd> {
   }
   return {
     dockerHost: `unix://${socket}`,
+    dataRoot: join(dir, 'data'),
+    clientConfig: join(dir, 'client'),
+    pid: child.pid,
     docker,
     log: () => readFile(logPath, 'utf8'),
     stop,

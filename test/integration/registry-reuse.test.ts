@@ -411,3 +411,75 @@ describe('idempotent re-runs and overwrite', () => {
     assert.equal(again.layersRead, 0);
   });
 });
+
+describe('a registry with immutable tags', () => {
+  test('refusing to move a tag gets an error that says so and how to fix it', async () => {
+    // ECR's answer to a manifest PUT on an existing tag of an immutable repository, in front of the real registry.
+    const { createServer } = await import('node:http');
+    const { buffer } = await import('node:stream/consumers');
+    const server = createServer((req, res) => {
+      void (async () => {
+        const body = await buffer(req);
+        const path = req.url ?? '/';
+        const tagPut = req.method === 'PUT' && /\/manifests\/[^/]+$/.test(path) && !path.includes('sha256:');
+        if (tagPut && (await fetch(`${registry.url}${path}`, { method: 'HEAD' })).status === 200) {
+          const tag = path.slice(path.lastIndexOf('/') + 1);
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              errors: [
+                {
+                  code: 'TAG_INVALID',
+                  message: `The image tag '${tag}' already exists in the 'im/app' repository and cannot be overwritten because the repository is immutable.`,
+                },
+              ],
+            }),
+          );
+          return;
+        }
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+        ) as Record<string, string>;
+        const upstream = await fetch(`${registry.url}${path}`, {
+          method: req.method ?? 'GET',
+          headers,
+          redirect: 'manual',
+          ...(body.length || req.method === 'PUT' || req.method === 'PATCH' || req.method === 'POST'
+            ? { body }
+            : {}),
+        });
+        const reply = Buffer.from(await upstream.arrayBuffer());
+        const out: Record<string, string> = {};
+        upstream.headers.forEach((value, key) => {
+          if (key !== 'content-encoding' && key !== 'transfer-encoding') out[key] = value;
+        });
+        if (req.method !== 'HEAD') out['content-length'] = String(reply.length);
+        res.writeHead(upstream.status, out);
+        res.end(req.method === 'HEAD' ? undefined : reply);
+      })().catch((err: unknown) => {
+        res.destroy(err as Error);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const options = { concurrency: 4, logger: silentLogger };
+      await push({
+        ...options,
+        source: `docker-archive:${files.v1}`,
+        destinations: [`127.0.0.1:${port}/im/app:1`],
+      });
+      await rejectsWithLine(
+        push({
+          ...options,
+          source: `docker-archive:${files.v2}`,
+          destinations: [`127.0.0.1:${port}/im/app:1`],
+        }),
+        /im\/app:1 is an immutable tag: the registry refuses to move it .*already exists.*push under a new tag/,
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
