@@ -159,6 +159,7 @@ async function pushImage(
       image: pending,
       reuseFrom: options.reuseFrom ?? [],
       blobMap: options.blobMap,
+      strictTags: options.overwrite === false,
     });
     const selected = pending ? undefined : selectPlatforms(loaded as ManifestNode, options.platforms ?? []);
     if (options.overwrite === false && !options.pushByDigest) {

@@ -51,6 +51,8 @@ export interface LearnOptions {
   /** Tags (in every destination repository) or references on a destination registry to learn from. */
   readonly reuseFrom: readonly string[];
   readonly blobMap: BlobMap | undefined;
+  /** A destination tag that cannot be read fails the push (overwrite: false must know what it holds). */
+  readonly strictTags: boolean;
 }
 
 /** Configs are small; anything larger is not read (it costs time only: the layer is then compressed). */
@@ -91,12 +93,19 @@ export async function learnFromRegistry(options: LearnOptions): Promise<Registry
     try {
       fetched = await limit(() => getManifest(target.client, target.repository, reference));
     } catch (err) {
-      if (tag !== undefined) throw err; // the tag check needs the answer; the push would fail there anyway
+      // overwrite: false needs the answer; otherwise an unreadable tag only means no skipped PUT, no reuse.
+      if (tag !== undefined && options.strictTags) throw err;
       log.debug(`cannot read ${id} to learn layers: ${(err as Error).message}`);
       return;
     }
     if (!fetched) return;
-    const images = await imageManifests(target, fetched, local?.platform, limit, log);
+    if (!local) {
+      // Nothing to learn for an image whose blobs are known: the tag's digest is all the checks need.
+      if (tag !== undefined)
+        tags.set(tagKey(target, tag), { digest: fetched.descriptor.digest, configDigest: undefined });
+      return;
+    }
+    const images = await imageManifests(target, fetched, local.platform, limit, log);
     if (tag !== undefined) {
       const config =
         images.length === 1 && !isIndexMediaType(fetched.descriptor.mediaType) ? images[0] : undefined;
@@ -105,7 +114,6 @@ export async function learnFromRegistry(options: LearnOptions): Promise<Registry
         configDigest: config?.configDigest,
       });
     }
-    if (!local) return;
     for (const found of images) {
       for (const [diffId, descriptor] of found.pairs) {
         if (!local.diffIds.has(diffId)) continue;
