@@ -30,7 +30,9 @@ let puller: Dockerd;
 let work: string;
 let v1: SavedImage;
 let v2: SavedImage;
-const files = { v1: '', v2: '', other: '' };
+const files = { v1: '', v2: '', other: '', labelled: '' };
+/** v2 with the base-image labels buildx writes, naming v1 in the test registry. */
+let labelled: SavedImage;
 
 /** Text that compresses, random bytes that do not. */
 function content(seed: number, bytes: number): Buffer {
@@ -56,11 +58,15 @@ before(async () => {
   files.v1 = join(work, 'v1.tar');
   files.v2 = join(work, 'v2.tar');
   files.other = join(work, 'other.tar');
+  files.labelled = join(work, 'labelled.tar');
   [v1, v2] = await Promise.all([
     writeDockerSave(files.v1, 'reuse/app:v1', base),
     writeDockerSave(files.v2, 'reuse/app:v2', [...base, top]),
     writeDockerSave(files.other, 'reuse/other:1', foreign),
   ]);
+  labelled = await writeDockerSave(files.labelled, 'reuse/labelled:1', [...base, top], {
+    'org.opencontainers.image.base.name': `${registry.host}/base/app:v1`,
+  });
   await dockerd.docker(['load', '-q', '-i', files.v1]);
   await dockerd.docker(['load', '-q', '-i', files.v2]);
   process.env.DOCKER_HOST = dockerd.dockerHost;
@@ -223,6 +229,17 @@ describe('a previous version pushed by another tool', () => {
     assertOnlyNewLayerSent(result, await registry.requests());
     assert.equal(result.blobs.filter((b) => b.action === 'mounted').length, 3);
     await assertSound(`${registry.host}/mnt/app:1`, v2, false);
+  });
+
+  test('the base image the labels name, on the same registry: its layers are mounted from there', async () => {
+    await skopeoCopy(`docker-archive:${files.v1}`, `docker://${registry.host}/base/app:v1`, [
+      '--dest-tls-verify=false',
+    ]);
+    await registry.clearRequests();
+    const result = await pushTo(`docker-archive:${files.labelled}`, 'child/app:1');
+    assertOnlyNewLayerSent(result, await registry.requests());
+    assert.equal(result.blobs.filter((b) => b.action === 'mounted').length, 3);
+    await assertSound(`${registry.host}/child/app:1`, labelled, false);
   });
 
   test('a reuse-from reference on another registry is never read: everything is compressed', async () => {
