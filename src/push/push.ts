@@ -15,7 +15,8 @@ import { selectPlatforms } from './platforms.ts';
 import { sumSizes, type BlobAction, type BlobReport, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import type { RepositoryTarget } from './targets.ts';
-import { learnFromRegistry, rememberPairings, reuseLayer, type RegistryView } from './reuse.ts';
+import { learnFromRegistry, type RegistryView } from './reuse.ts';
+import { rememberPairings, reuseLayer } from './reuse-layer.ts';
 import { checkTagsBeforeUpload, putTag, tagAction } from './tags.ts';
 
 export interface PushOptions extends ConnectionOptions {
