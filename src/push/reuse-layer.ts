@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { BlobSource, Descriptor } from '../oci/descriptor.ts';
 import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
 import { blobSize, mountBlob, openBlob } from '../registry/blobs.ts';
+import { pushScope } from '../registry/client.ts';
 import type { Pairing, RegistryView } from './reuse.ts';
 import { blobHashesTo } from './reuse-verify.ts';
 import type { Target } from './session.ts';
@@ -70,7 +71,7 @@ export async function reuseLayer(
     if (options.verify) {
       const first = targets[0] as Target;
       const ok = await limit(async () => {
-        const stream = await openBlob(first.client, first.repository, digest);
+        const stream = await openBlob(first.client, first.repository, digest, pushScope(first.repository));
         return stream ? blobHashesTo(stream, descriptor.mediaType, diffId) : false;
       });
       if (!ok) {

@@ -11,6 +11,7 @@ import {
 import { platformMatches } from '../oci/platform.ts';
 import { parseReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
+import { pushScope } from '../registry/client.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
 import type { PendingImage } from '../source/types.ts';
 import type { Target } from './session.ts';
@@ -80,17 +81,23 @@ export async function learnFromRegistry(options: LearnOptions): Promise<Registry
   const seen = new Set<string>();
 
   const learn = async (
-    target: { registry: string; repository: string; client: Target['client'] },
+    where: { registry: string; repository: string; client: Target['client'] },
     reference: string,
     via: PairingSource,
     tag?: string,
   ): Promise<void> => {
-    const id = `${target.registry}/${target.repository}@${reference}`;
+    const id = `${where.registry}/${where.repository}@${reference}`;
     if (seen.has(id)) return;
     seen.add(id);
+    // A repository being pushed to is read with its push token (one token for both); others need pull only.
+    const pushed = targets.some((t) => t.registry === where.registry && t.repository === where.repository);
+    const target: Repository = {
+      ...where,
+      scope: pushed ? pushScope(where.repository) : `repository:${where.repository}:pull`,
+    };
     let fetched: FetchedManifest | undefined;
     try {
-      fetched = await limit(() => getManifest(target.client, target.repository, reference));
+      fetched = await limit(() => getManifest(target.client, target.repository, reference, target.scope));
     } catch (err) {
       // overwrite: false needs the answer; otherwise an unreadable tag only means no skipped PUT, no reuse.
       if (tag !== undefined && options.strictTags) throw err;
@@ -194,6 +201,14 @@ export async function learnFromRegistry(options: LearnOptions): Promise<Registry
   return { pairings, tags };
 }
 
+/** A repository manifests are read from, with the token scope to read it with. */
+interface Repository {
+  readonly registry: string;
+  readonly repository: string;
+  readonly client: Target['client'];
+  readonly scope: string;
+}
+
 interface ImageFacts {
   readonly digest: string;
   readonly configDigest: string;
@@ -203,7 +218,7 @@ interface ImageFacts {
 
 /** The image manifests a fetched manifest stands for (an index: the child of the local platform). */
 async function imageManifests(
-  target: { repository: string; client: Target['client'] },
+  target: Repository,
   fetched: FetchedManifest,
   platform: Platform | undefined,
   limit: <T>(task: () => Promise<T>) => Promise<T>,
@@ -220,7 +235,9 @@ async function imageManifests(
     const facts = await Promise.all(
       children.slice(0, MAX_CHILDREN).map(async (child) => {
         try {
-          const got = await limit(() => getManifest(target.client, target.repository, child.digest));
+          const got = await limit(() =>
+            getManifest(target.client, target.repository, child.digest, target.scope),
+          );
           return got ? await imageFacts(target, got, limit) : undefined;
         } catch (err) {
           log.debug(`cannot read ${target.repository}@${child.digest}: ${(err as Error).message}`);
@@ -239,14 +256,16 @@ async function imageManifests(
 
 /** Pairs diff_ids with layers when they line up: same count, every layer a plain distributable tar blob. */
 async function imageFacts(
-  target: { repository: string; client: Target['client'] },
+  target: Repository,
   fetched: FetchedManifest,
   limit: <T>(task: () => Promise<T>) => Promise<T>,
 ): Promise<ImageFacts | undefined> {
   const manifest = parse(fetched.bytes) as { config?: Descriptor; layers?: Descriptor[] } | undefined;
   const config = manifest?.config;
   if (!config || typeof config.digest !== 'string' || !Array.isArray(manifest.layers)) return undefined;
-  const bytes = await limit(() => readBlob(target.client, target.repository, config, MAX_CONFIG_BYTES));
+  const bytes = await limit(() =>
+    readBlob(target.client, target.repository, config, MAX_CONFIG_BYTES, target.scope),
+  );
   const diffIds = (parse(bytes) as { rootfs?: { diff_ids?: unknown } } | undefined)?.rootfs?.diff_ids;
   const pairs = new Map<string, Descriptor>();
   const facts = { digest: fetched.descriptor.digest, configDigest: config.digest, pairs };

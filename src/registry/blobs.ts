@@ -99,9 +99,10 @@ export async function readBlob(
   repository: string,
   descriptor: Descriptor,
   maxBytes: number,
+  scope = `repository:${repository}:pull`,
 ): Promise<Buffer | undefined> {
   if (descriptor.size > maxBytes) return undefined;
-  const res = await openBlob(client, repository, descriptor.digest);
+  const res = await openBlob(client, repository, descriptor.digest, scope);
   if (!res) return undefined;
   const chunks: Buffer[] = [];
   let length = 0;
@@ -122,8 +123,9 @@ export async function openBlob(
   client: RegistryClient,
   repository: string,
   digest: string,
+  scope = `repository:${repository}:pull`,
 ): Promise<Readable | undefined> {
-  const res = await client.request(`reading blob ${digest}`, [`repository:${repository}:pull`], {
+  const res = await client.request(`reading blob ${digest}`, [scope], {
     method: 'GET',
     url: `/v2/${repository}/blobs/${digest}`,
     ok: [200, 404],
