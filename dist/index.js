@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-6AYYJA6R.js");
+var { run } = await import("./lib-B5NV7YOU.js");
 await run();
 exitWhenIdle();

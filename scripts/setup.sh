@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(docker-registry skopeo podman buildah nginx-light apache2-utils openssl ca-certificates)
+# docker.io: the real Docker Engine the reuse tests and benchmarks start on private sockets (test/helpers/dockerd.ts).
+packages=(docker-registry skopeo podman buildah docker.io nginx-light apache2-utils openssl ca-certificates)
 command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
@@ -18,5 +19,9 @@ fi
 # The Debian package starts a registry service on :5000; the project starts its own on free ports.
 if command -v systemctl >/dev/null && systemctl is-active --quiet docker-registry 2>/dev/null; then
   [ "$(id -u)" -eq 0 ] && systemctl stop docker-registry || true
+fi
+# Likewise the docker.io package's system daemon: tests start their own dockerd, never touch the system one.
+if command -v systemctl >/dev/null && systemctl is-active --quiet docker 2>/dev/null; then
+  [ "$(id -u)" -eq 0 ] && systemctl stop docker docker.socket || true
 fi
 npm ci --no-audit --no-fund

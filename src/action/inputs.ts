@@ -21,6 +21,9 @@ export interface ActionSettings extends Tuning {
   readonly pushByDigest: boolean;
   /** Check every layer read from the source against the config's diff_ids before any tag moves. */
   readonly verify: boolean;
+  /** Tags or same-registry references whose layers may be reused. */
+  readonly reuseFrom: string[];
+  readonly overwrite: boolean;
 }
 
 export function readSettings(): ActionSettings {
@@ -82,6 +85,8 @@ export function readSettings(): ActionSettings {
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
     verify: parseBoolean('verify', core.getInput('verify'), false),
+    reuseFrom: splitList(core.getInput('reuse-from')),
+    overwrite: parseBoolean('overwrite', core.getInput('overwrite'), true),
     ...parseTuning({
       concurrency: core.getInput('concurrency'),
       compression: core.getInput('compression'),

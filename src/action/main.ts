@@ -68,6 +68,8 @@ async function pushAndReport(settings: ActionSettings): Promise<void> {
             pushByDigest: settings.pushByDigest,
             platforms: settings.platforms,
             verify: settings.verify,
+            reuseFrom: settings.reuseFrom,
+            overwrite: settings.overwrite,
           });
         });
   } catch (err) {
@@ -90,7 +92,7 @@ async function openBlobMapCache(): Promise<BlobMapCache> {
 }
 
 async function setOutputs(result: PushResult): Promise<void> {
-  const { buildMetadata } = await import('../report/metadata.ts');
+  const { buildMetadata, imagesOf } = await import('../report/metadata.ts');
   const { uploaded, skipped, mounted } = tallyBlobs(result.blobs);
   core.setOutput('digest', result.digest);
   core.setOutput('image', result.image);
@@ -100,6 +102,7 @@ async function setOutputs(result: PushResult): Promise<void> {
   core.setOutput('blobs-mounted', mounted.count);
   core.setOutput('bytes-uploaded', uploaded.bytes);
   core.setOutput('bytes-skipped', skipped.bytes);
+  core.setOutput('images', imagesOf(result).join('\n'));
   core.setOutput('metadata', JSON.stringify(buildMetadata(result)));
 }
 

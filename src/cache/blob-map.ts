@@ -10,12 +10,24 @@ export interface CompressedForm {
   readonly mediaType: string;
 }
 
+/**
+ * A manifest in a registry that pairs a layer with a blob (its config's diff_ids against its layers). The
+ * only thing the map is relied on for: which manifest to read again. The pairing itself is taken from that
+ * manifest as the registry serves it, never from this file.
+ */
+export interface Attestation {
+  readonly registry: string;
+  readonly repository: string;
+  /** Digest of the image manifest that pairs the layer with the blob. */
+  readonly manifest: string;
+}
+
 interface Entry extends CompressedForm {
   readonly diffId: string;
-  /** Registries the blob was pushed to or seen in. */
-  registries: string[];
+  /** Manifests that paired this layer with this blob when last seen, newest first. */
+  attestations: Attestation[];
   lastUsed: number;
-  /** sha256 over the other fields: a damaged entry is dropped instead of trusted. */
+  /** sha256 over the other fields: catches a damaged file, not an edited one (anyone can recompute it). */
   check: string;
 }
 
@@ -29,9 +41,9 @@ interface Location {
 }
 
 interface FileFormat {
-  version: 1;
+  /** 2: pairings carry the manifest that attests them; version 1 files (unattested pairings) are dropped. */
+  version: 2;
   entries: Entry[];
-  /** Added after the first release of version 1; older files have none. */
   locations?: Location[];
 }
 
@@ -40,11 +52,14 @@ const MAX_REPOSITORIES = 5;
 
 const MAX_ENTRIES = 5000;
 
+/** Attesting manifests remembered per pairing: one per repository, the newest few. */
+const MAX_ATTESTATIONS = 5;
+
 /**
- * Remembers, per uncompressed layer (diffID), the compressed blobs image-push has made of it and the
- * registries that hold them: the idea behind Docker's distribution metadata. When the map names a blob and a
- * HEAD confirms the registry has it, the layer is neither read nor compressed. The map is only ever a hint:
- * every entry is self-checked, and a blob is used only after the registry confirms its digest and size.
+ * Remembers, per uncompressed layer (diffID), the compressed blobs pushed for it and the manifests in the
+ * registry that pair the two: the idea behind Docker's distribution metadata. The map is untrusted (it comes
+ * from a cache any workflow of the repository can write): it only names manifests to read again, and a layer
+ * is reused only where the registry's own manifest and config pair it with the blob (push/reuse.ts).
  */
 export class BlobMap {
   readonly #entries = new Map<string, Entry>();
@@ -62,8 +77,10 @@ export class BlobMap {
   /** The map a file's text holds; throws when the text is no blob map (the store then warns and starts empty). */
   static parse(text: string): BlobMap {
     const map = new BlobMap();
-    const parsed = JSON.parse(text) as Partial<FileFormat> | null;
-    if (parsed?.version !== 1 || !Array.isArray(parsed.entries)) throw new Error('not a version 1 blob map');
+    const parsed = JSON.parse(text) as (Omit<Partial<FileFormat>, 'version'> & { version?: number }) | null;
+    // Version 1 maps named blobs without the manifest that attests them: dropped, never trusted.
+    if (parsed?.version === 1) return map;
+    if (parsed?.version !== 2 || !Array.isArray(parsed.entries)) throw new Error('not a version 2 blob map');
     for (const entry of parsed.entries) {
       if (isValid(entry)) map.#entries.set(key(entry.diffId, entry.digest), entry);
     }
@@ -73,24 +90,27 @@ export class BlobMap {
     return map;
   }
 
-  /** Known compressed forms of a layer, those seen in `registry` first. */
-  lookup(diffId: string, registry: string): CompressedForm[] {
+  /**
+   * Manifests of `registry` that paired the layer with some blob, newest first: candidates to read again.
+   * Nothing here is trusted: the caller reads each manifest and its config from the registry and takes the
+   * pairing only if the registry's own bytes make it.
+   */
+  attestations(diffId: string, registry: string): Attestation[] {
     return [...this.#entries.values()]
       .filter((entry) => entry.diffId === diffId)
-      .sort(
-        (a, b) =>
-          Number(b.registries.includes(registry)) - Number(a.registries.includes(registry)) ||
-          b.lastUsed - a.lastUsed,
-      )
-      .map(({ digest, size, mediaType }) => ({ digest, size, mediaType }));
+      .sort((a, b) => b.lastUsed - a.lastUsed)
+      .flatMap((entry) => entry.attestations.filter((a) => a.registry === registry));
   }
 
-  record(diffId: string, form: CompressedForm, registry: string): void {
+  /** Notes that `attestation` (a manifest the registry now holds) pairs the layer `diffId` with `form`. */
+  record(diffId: string, form: CompressedForm, attestation: Attestation): void {
     const id = key(diffId, form.digest);
-    const existing = this.#entries.get(id);
-    const registries = [...new Set([registry, ...(existing?.registries ?? [])])].slice(0, 20);
+    const same = (a: Attestation): boolean =>
+      a.registry === attestation.registry && a.repository === attestation.repository;
+    const known = this.#entries.get(id)?.attestations ?? [];
+    const attestations = [attestation, ...known.filter((a) => !same(a))].slice(0, MAX_ATTESTATIONS);
     const entry = { diffId, digest: form.digest, size: form.size, mediaType: form.mediaType };
-    this.#entries.set(id, { ...entry, registries, lastUsed: Date.now(), check: checksum(entry) });
+    this.#entries.set(id, { ...entry, attestations, lastUsed: Date.now(), check: checksum(entry) });
     this.#changed = true;
   }
 
@@ -138,7 +158,7 @@ export class BlobMap {
     const locations = [...this.#locations.values()]
       .sort((a, b) => b.lastUsed - a.lastUsed)
       .slice(0, MAX_ENTRIES);
-    return JSON.stringify({ version: 1, entries, locations } satisfies FileFormat);
+    return JSON.stringify({ version: 2, entries, locations } satisfies FileFormat);
   }
 
   /** After the serialized text reached the disk. */
@@ -167,9 +187,19 @@ function isValid(entry: Partial<Entry>): entry is Entry {
     Number.isSafeInteger(entry.size) &&
     entry.size >= 0 &&
     typeof entry.mediaType === 'string' &&
-    Array.isArray(entry.registries) &&
+    Array.isArray(entry.attestations) &&
+    entry.attestations.every(isAttestation) &&
     typeof entry.lastUsed === 'number' &&
     entry.check === checksum(entry as Entry)
+  );
+}
+
+function isAttestation(a: Partial<Attestation>): boolean {
+  return (
+    typeof a.registry === 'string' &&
+    typeof a.repository === 'string' &&
+    typeof a.manifest === 'string' &&
+    isSha256Digest(a.manifest)
   );
 }
 

@@ -38,6 +38,9 @@ options:
   --verify                   check every layer against the config's diff_ids before any tag moves
                              (decompresses each layer read from the source: ~1 s per GB of gzip)
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
+  --reuse-from REF           a tag (in each destination repository) or same-registry reference holding a
+                             previous version whose layers may be reused; repeatable
+  --no-overwrite             fail before any upload if a destination tag holds another image
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
   --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
   --retry-timeout SECONDS    no new retry, and fail after this long without progress (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
@@ -67,6 +70,8 @@ async function main(argv: string[]): Promise<void> {
       'push-by-digest': { type: 'boolean', default: false },
       verify: { type: 'boolean', default: false },
       platform: { type: 'string', multiple: true, default: [] },
+      'reuse-from': { type: 'string', multiple: true, default: [] },
+      'no-overwrite': { type: 'boolean', default: false },
       source: { type: 'string', multiple: true, default: [] },
       'chunk-size': { type: 'string', default: '' },
       retries: { type: 'string', default: '' },
@@ -184,6 +189,8 @@ async function main(argv: string[]): Promise<void> {
     pushByDigest: values['push-by-digest'],
     platforms: tuning.platforms,
     verify: values.verify,
+    reuseFrom: values['reuse-from'],
+    overwrite: !values['no-overwrite'],
   });
   if (blobMap?.changed) await saveBlobMap(blobMap, mapPath, mapReporter);
   await done(result);

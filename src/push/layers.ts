@@ -1,8 +1,11 @@
-import type { BlobMap, CompressedForm } from '../cache/blob-map.ts';
+import type { BlobMap } from '../cache/blob-map.ts';
+import type { Logger } from '../log.ts';
 import type { LayerCompression } from '../compress/parallel-compress.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { blobSize } from '../registry/blobs.ts';
-import type { PendingImage, PendingLayer } from '../source/types.ts';
+import type { PendingImage } from '../source/types.ts';
+import type { RegistryView } from './reuse.ts';
+import { reuseLayer } from './reuse-layer.ts';
 import type { Target } from './session.ts';
 import type { BlobHints, Writer } from './writer.ts';
 
@@ -13,6 +16,11 @@ export interface LayerContext {
   readonly blobMap?: BlobMap | undefined;
   /** The compression asked for: only forms in it are reused. */
   readonly compression?: LayerCompression | undefined;
+  /** What the destinations hold, read before any layer (push/reuse.ts). */
+  readonly view: RegistryView;
+  readonly log: Logger;
+  /** Download each reused blob and check it against the layer's diffID before relying on it. */
+  readonly verify?: boolean | undefined;
   /** Mount hints for a freshly compressed layer, as the plan would give them. */
   readonly hints?: (target: Target, blob: BlobSource) => BlobHints;
 }
@@ -25,14 +33,28 @@ export interface ResolvedLayers {
 }
 
 /**
- * Gives every pending layer a blob: a compressed form every destination already holds (the layer is then
+ * Gives every pending layer a blob: one the destination registries already pair with it (the layer is then
  * never read), otherwise by compressing it, after which its upload starts at once, overlapping the
  * compression of the next layer.
  */
 export async function resolveLayers(image: PendingImage, context: LayerContext): Promise<ResolvedLayers> {
   const { targets, writer, blobMap } = context;
-  // First the known forms: every layer they account for is settled before any layer is read.
-  const known = await Promise.all(image.layers.map((layer) => findKnownForm(layer, context)));
+  // First what the registry pairs (push/reuse.ts): every layer it accounts for is settled before any is read.
+  const known = await Promise.all(
+    image.layers.map((layer) =>
+      reuseLayer(context.view, layer.diffId, {
+        targets,
+        limit: context.limit,
+        log: context.log,
+        verify: context.verify === true,
+        compression: context.compression,
+        settled: (target, descriptor, action, pairing) => {
+          blobMap?.recordLocation(descriptor.digest, target.registry, target.repository);
+          writer.markPresent(target, descriptor, { fromBlobMap: pairing.via === 'blob map', action });
+        },
+      }),
+    ),
+  );
   let layersRead = 0;
   const layers = await Promise.all(
     image.layers.map(async (layer, i) => {
@@ -41,7 +63,6 @@ export async function resolveLayers(image: PendingImage, context: LayerContext):
       layersRead++;
       const blob = await layer.prepare(); // called for every layer in one pass: sources see all they must read
       for (const target of targets) {
-        blobMap?.record(layer.diffId, blob.descriptor, target.registry);
         // Not awaited here: the plan waits for every write, and the writer's failure policy applies.
         void writer.ensureBlob(target, blob, { ...context.hints?.(target, blob), compressed: true });
       }
@@ -54,30 +75,6 @@ export async function resolveLayers(image: PendingImage, context: LayerContext):
       ? image.config
       : ((await inEveryTarget(image.config.descriptor, false, context)) ?? (await image.config.prepare()));
   return { root: image.build(config, layers), layersRead };
-}
-
-/**
- * Compressed forms of a layer that may already be in the registries, best first. Today: the blob map's, in
- * the asked compression (a zstd push must not reuse a gzip blob, nor the other way round).
- */
-export function candidateForms(layer: PendingLayer, context: LayerContext): CompressedForm[] {
-  const first = context.targets[0];
-  if (!first || !context.blobMap) return [];
-  return context.blobMap
-    .lookup(layer.diffId, first.registry)
-    .filter((form) => /zstd/.test(form.mediaType) === (context.compression === 'zstd'));
-}
-
-/** The first candidate form every destination holds, recorded as skipped; undefined when none is. */
-async function findKnownForm(layer: PendingLayer, context: LayerContext): Promise<BlobSource | undefined> {
-  for (const form of candidateForms(layer, context)) {
-    const blob = await inEveryTarget(form, true, context);
-    if (blob) {
-      for (const target of context.targets) context.blobMap?.record(layer.diffId, form, target.registry);
-      return blob;
-    }
-  }
-  return undefined;
 }
 
 /** A blob every destination has (by HEAD, same size everywhere): recorded as skipped, never read. */

@@ -13,9 +13,12 @@ import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from './plan.ts';
 import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
+import { learnFromRegistry, type RegistryView } from './reuse.ts';
+import { rememberPairings } from './reuse-layer.ts';
+import { checkTagsBeforeUpload, tagAction } from './tags.ts';
 import { notePartial, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
-import { checkPinnedDigests, Writer, type BlobHints } from './writer.ts';
+import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from './writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
@@ -32,8 +35,15 @@ export interface PushOptions extends ConnectionOptions {
   readonly pushByDigest?: boolean;
   /** For an image index: push only these platforms (the index is rewritten to hold just them). */
   readonly platforms?: readonly Platform[];
-  /** Check every layer read from the source against its config's diff_ids before any manifest goes up. */
+  /**
+   * Check every layer read from the source against its config's diff_ids, and every blob reused from the
+   * registry against its local layer, before any manifest goes up.
+   */
   readonly verify?: boolean;
+  /** Tags (in each destination repository) or same-registry references whose layers may be reused. */
+  readonly reuseFrom?: readonly string[];
+  /** Move a tag that holds another image (default true); false fails the push before any upload. */
+  readonly overwrite?: boolean;
 }
 
 /**
@@ -97,31 +107,56 @@ async function pushImage(
   });
 
   const loaded = await source.load();
+  const pending = isPending(loaded) ? loaded : undefined;
+  if (pending) checkSinglePlatform(pending.platform, options.platforms ?? []);
+  const selected = pending
+    ? undefined
+    : await selectPlatforms(loaded as ManifestNode, options.platforms ?? []);
+  // What the destinations hold, read before any layer is (push/reuse.ts): the tags' digests, and for a
+  // pending image the layers the registry already pairs with a blob.
+  const view = await learnFromRegistry({
+    targets,
+    limit,
+    log,
+    image: pending,
+    reuseFrom: options.reuseFrom ?? [],
+    blobMap: options.blobMap,
+    strictTags: options.overwrite === false,
+  });
+  if (options.overwrite === false && !options.pushByDigest) {
+    checkTagsBeforeUpload(view, targets, {
+      digest: selected?.descriptor.digest,
+      configDigest: pending?.config.descriptor.digest,
+    });
+  }
   let layersRead = 0;
   let root: ManifestNode;
-  if (isPending(loaded)) {
-    checkSinglePlatform(loaded.platform, options.platforms ?? []);
+  if (pending) {
     const context = {
       targets,
       writer,
       limit,
+      log,
+      view,
+      verify: options.verify,
       blobMap: options.blobMap,
       compression: options.compression,
       hints,
     };
-    ({ root, layersRead } = await resolveLayers(loaded, context));
+    ({ root, layersRead } = await resolveLayers(pending, context));
   } else {
-    root = await selectPlatforms(loaded, options.platforms ?? []);
-    if (root.descriptor.digest !== loaded.descriptor.digest) {
+    root = selected as ManifestNode;
+    if (root.descriptor.digest !== (loaded as ManifestNode).descriptor.digest) {
       log.info(
-        `the index digest changed from ${loaded.descriptor.digest} to ${root.descriptor.digest} because ` +
-          `platforms kept ${indexEntries(root)} of ${indexEntries(loaded)} entries`,
+        `the index digest changed from ${(loaded as ManifestNode).descriptor.digest} to ${root.descriptor.digest} ` +
+          `because platforms kept ${indexEntries(root)} of ${indexEntries(loaded as ManifestNode)} entries`,
       );
     }
   }
   bases = baseImages(root);
   checkPinnedDigests(targets, root.descriptor.digest, "the image's manifest");
-  const plan = planTree(root, targets, { pushByDigest: options.pushByDigest, hints });
+  const planned = planTree(root, targets, { pushByDigest: options.pushByDigest, hints });
+  const plan = { ...planned, references: unchangedTagsLeftOut(planned.references, view, root, options, log) };
   const blobs = uniqueBlobs([...plan.children, root]);
   log.info(
     `${source.name}: ${root.descriptor.mediaType} ${root.descriptor.digest}, ${blobs.length} blobs, ` +
@@ -146,6 +181,12 @@ async function pushImage(
   } finally {
     stopVerify.abort();
     await verified?.catch(() => undefined);
+  }
+  // Later runs re-read this manifest before relying on its pairings (the blob map only names it).
+  if (pending) {
+    const diffIds = pending.layers.map((layer) => layer.diffId);
+    const layers = root.blobs.slice(1).map((blob) => blob.descriptor);
+    rememberPairings(options.blobMap, diffIds, layers, root.descriptor.digest, targets);
   }
   const subjects = new Set([...plan.children, root].map((m) => m.descriptor.digest));
   const referrers = (await source.referrers?.(subjects)) ?? [];
@@ -200,4 +241,29 @@ function baseImages(root: ManifestNode): { registry: string; repository: string 
 function indexEntries(node: ManifestNode): number {
   const parsed = parseManifest(node.bytes);
   return parsed.kind === 'index' ? parsed.manifests.length : 0;
+}
+
+/**
+ * A tag that already holds the pushed digest gets no PUT (a re-run of a finished job costs a few GETs and
+ * HEADs); with `overwrite: false`, one that holds another image fails here, before any manifest goes up.
+ */
+function unchangedTagsLeftOut(
+  references: readonly RootReferences[],
+  view: RegistryView,
+  root: ManifestNode,
+  options: PushOptions,
+  log: PushOptions['logger'],
+): RootReferences[] {
+  const digest = root.descriptor.digest;
+  return references.map(({ target, references: refs }) => ({
+    target,
+    references: refs.filter((reference) => {
+      if (reference.startsWith('sha256:')) return true;
+      if (tagAction(view, target, reference, digest, options.overwrite !== false) === 'put') return true;
+      log.info(
+        `${target.registry}/${target.repository}:${reference} already holds ${digest}: not pushed again`,
+      );
+      return false;
+    }),
+  }));
 }

@@ -9,6 +9,7 @@ import { uploadBlob } from '../registry/upload.ts';
 import { ProgressReporter } from './progress.ts';
 import { tallyBlobs, type BlobAction, type BlobReport, type BlobTally } from './result.ts';
 import type { Target } from './session.ts';
+import { putTag } from './tags.ts';
 import type { RepositoryTarget } from './targets.ts';
 
 /** What a planner knows about one blob beyond its bytes. */
@@ -107,13 +108,18 @@ export class Writer {
   }
 
   /**
-   * Records a blob the caller found present with its own HEAD (the blob map's check): reported as skipped,
+   * Records a blob the caller found present with its own HEAD (or mounted: a layer the registry pairs),
    * never written. A later ensureBlob for it returns this record.
    */
-  markPresent(target: Target, descriptor: Descriptor, how: { fromBlobMap: boolean }): void {
+  markPresent(
+    target: Target,
+    descriptor: Descriptor,
+    how: { fromBlobMap: boolean; action?: 'skipped' | 'mounted' },
+  ): void {
     const key = `${target.registry}/${target.repository}@${descriptor.digest}`;
     if (this.#reports.has(key)) return;
-    const done = report(target, descriptor, 'skipped', { compressed: false, ...how, seconds: 0 });
+    const { fromBlobMap, action = 'skipped' } = how;
+    const done = report(target, descriptor, action, { compressed: false, fromBlobMap, seconds: 0 });
     this.#settled.set(key, done);
     this.#reports.set(key, Promise.resolve(done));
     this.#noteHolder(target, descriptor.digest);
@@ -154,7 +160,11 @@ export class Writer {
     for (const { target, references: refs } of references) {
       await this.settle(
         refs.map((reference) =>
-          limit(() => putManifest(target.client, target.repository, reference, root.descriptor, root.bytes)),
+          limit(async () => {
+            if (!reference.startsWith('sha256:'))
+              return putTag(target, reference, root.descriptor, root.bytes);
+            await putManifest(target.client, target.repository, reference, root.descriptor, root.bytes);
+          }),
         ),
       );
       for (const reference of refs) {

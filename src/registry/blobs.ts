@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { sha256Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { networkError, RegistryError } from './errors.ts';
@@ -201,4 +202,51 @@ function checkBlob(from: string, blob: Descriptor, passed: number, hash: Hash): 
       'the source registry holds corrupt content, or a proxy altered it; push the image there again',
     );
   }
+}
+
+/**
+ * Reads a small blob (a config) by digest and checks its bytes hash to it: what a registry serves is only
+ * used once it matches the digest a manifest names. Larger than `maxBytes` is refused unread.
+ */
+export async function readSmallBlob(
+  client: RegistryClient,
+  repository: string,
+  descriptor: Descriptor,
+  maxBytes: number,
+  scope = `repository:${repository}:pull`,
+): Promise<Buffer | undefined> {
+  if (descriptor.size > maxBytes) return undefined;
+  const res = await openBlob(client, repository, descriptor.digest, scope);
+  if (!res) return undefined;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > maxBytes) {
+      res.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
+  return sha256Digest(bytes) === descriptor.digest ? bytes : undefined;
+}
+
+/** Streams a blob's bytes (GET, following the registry's redirect to storage); undefined when it is absent. */
+export async function openBlob(
+  client: RegistryClient,
+  repository: string,
+  digest: string,
+  scope = `repository:${repository}:pull`,
+): Promise<Readable | undefined> {
+  const res = await client.request(`reading blob ${digest}`, [scope], {
+    method: 'GET',
+    url: `/v2/${repository}/blobs/${digest}`,
+    ok: [200, 404],
+  });
+  if (res.status === 404) {
+    await res.body.dump();
+    return undefined;
+  }
+  return res.body;
 }

@@ -57,9 +57,11 @@ export async function getManifest(
   client: RegistryClient,
   repository: string,
   reference: string,
+  /** The token scope; a repository being pushed to passes its push scope, so one token serves both. */
+  scope = `repository:${repository}:pull`,
 ): Promise<FetchedManifest | undefined> {
   const what = `reading manifest ${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-  const res = await client.request(what, [`repository:${repository}:pull`], {
+  const res = await client.request(what, [scope], {
     method: 'GET',
     url: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT },

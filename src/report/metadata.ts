@@ -1,6 +1,7 @@
 import type { ChildReport, PushResult } from '../push/result.ts';
 import { formatPlatform } from '../oci/platform.ts';
 import type { Platform } from '../oci/descriptor.ts';
+import { parseReference } from '../oci/reference.ts';
 
 /** A manifest an index points at. */
 export type ChildManifest = ChildReport;
@@ -27,6 +28,17 @@ export interface ImageMetadata {
   readonly tags: Readonly<Record<string, ManifestDescriptor>>;
   /** The manifests of an index, one per platform; absent for a single manifest. */
   readonly platforms?: readonly ChildManifest[];
+  /** Every repository pushed to, pinned by digest (`registry/repository@sha256:...`): the `images` output. */
+  readonly images: readonly string[];
+}
+
+/** `registry/repository@digest` for every repository the result's references name, each once, in order. */
+export function imagesOf(result: PushResult): string[] {
+  const images = result.references.map((reference) => {
+    const { registry, repository } = parseReference(reference);
+    return `${registry}/${repository}@${result.digest}`;
+  });
+  return [...new Set(images)];
 }
 
 export function childrenOf(result: PushResult): readonly ChildManifest[] {
@@ -54,6 +66,7 @@ export function buildMetadata(result: PushResultWithChildren): ImageMetadata {
     'image.name': result.references.join(','),
     tags,
     ...(platforms.length > 0 ? { platforms } : {}),
+    images: imagesOf(result),
   };
 }
 

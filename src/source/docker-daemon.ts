@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +26,12 @@ interface Saved {
   readonly layers: Map<string, BlobSource>;
 }
 
+/** An unnamed layer kept, uncompressed, in a temporary file until it is compressed. */
+interface Raw {
+  readonly file: string;
+  readonly diffId: string;
+}
+
 interface Streamed {
   readonly blob: BlobSource;
   readonly diffId: string | undefined;
@@ -41,6 +52,10 @@ export class DockerDaemonSource implements ImageSource {
   #id: string | undefined;
   /** diffIDs some caller asked for; the others stream past unread. */
   readonly #wanted = new Set<string>();
+  /** How many layers the image has (from inspect): when some are not wanted, unnamed layers are sorted out. */
+  #layerCount = 0;
+  /** Where unnamed layers wait, uncompressed, until their hash says whether they are wanted. */
+  #rawDir: Promise<string> | undefined;
 
   constructor(image: string, compressor: LayerCompressor) {
     this.name = `docker-daemon:${image}`;
@@ -53,6 +68,7 @@ export class DockerDaemonSource implements ImageSource {
     const info = await this.#api.inspect(this.#image);
     this.#id = info.Id;
     const diffIds = info.RootFS?.Layers ?? [];
+    this.#layerCount = diffIds.length;
     const layers: PendingLayer[] = diffIds.map((diffId) => ({
       diffId,
       prepare: async () => {
@@ -82,11 +98,24 @@ export class DockerDaemonSource implements ImageSource {
             }
           : undefined,
       build: buildManifest,
+      ...(info.Os && info.Architecture
+        ? {
+            platform: {
+              os: info.Os,
+              architecture: info.Architecture,
+              ...(info.Variant ? { variant: info.Variant } : {}),
+            },
+          }
+        : {}),
+      ...(info.Config?.Labels?.['org.opencontainers.image.base.name']
+        ? { baseName: info.Config.Labels['org.opencontainers.image.base.name'] }
+        : {}),
     };
   }
 
   async close(): Promise<void> {
     await this.#api.close();
+    if (this.#rawDir) await rm(await this.#rawDir, { recursive: true, force: true });
   }
 
   #save(): Promise<Saved> {
@@ -98,10 +127,15 @@ export class DockerDaemonSource implements ImageSource {
   async #stream(): Promise<Saved> {
     const small = new Map<string, Buffer>();
     const large = new Map<string, Streamed>();
+    const raw = new Map<string, Raw>();
     const links: [string, string][] = [];
     const tar = extract();
     const feeding = pipeline(await this.#api.save(this.#image), tar);
     feeding.catch(() => undefined);
+    // Docker's classic format names layers `<v1 id>/layer.tar` (no diffID; on 20.10 in directory order, not the
+    // config's). When some layers are not wanted, each is hashed on its way to a temporary file and compressed
+    // only if its hash is wanted: writing a file costs far less than compressing it.
+    const sorting = this.#wanted.size > 0 && this.#wanted.size < this.#layerCount;
     for await (const entry of tar) {
       const name = normalise(entry.header.name);
       if (entry.header.type === 'symlink' || entry.header.type === 'link') {
@@ -116,6 +150,9 @@ export class DockerDaemonSource implements ImageSource {
       } else if (this.#unwanted(name)) {
         entry.resume(); // the registry has it already: let it stream past
         await new Promise<void>((resolve) => entry.once('end', () => resolve()));
+      } else if (sorting && /(?:^|\/)layer\.tar$/.test(name)) {
+        const kept = await this.#sortOut(entry as unknown as Readable, raw.size);
+        if (kept) raw.set(name, kept);
       } else {
         large.set(name, await this.#compressor.prepareStream(entry as unknown as Readable, name, this.name));
       }
@@ -126,8 +163,38 @@ export class DockerDaemonSource implements ImageSource {
       if (bytes) small.set(name, bytes);
       const blob = large.get(target);
       if (blob) large.set(name, blob);
+      const kept = raw.get(target);
+      if (kept) raw.set(name, kept);
     }
+    for (const [name, kept] of raw) {
+      large.set(name, {
+        blob: await this.#compressor.prepare(() => createReadStream(kept.file), kept.diffId, this.name),
+        diffId: kept.diffId,
+      });
+    }
+    await Promise.all([...raw.values()].map((kept) => rm(kept.file, { force: true })));
     return this.#interpret(small, large);
+  }
+
+  /** Hashes an unnamed layer into a temporary file; keeps the file only when the layer is wanted. */
+  async #sortOut(entry: Readable, n: number): Promise<Raw | undefined> {
+    const dir = await (this.#rawDir ??= mkdtemp(join(tmpdir(), 'image-push-save-')));
+    const file = join(dir, `layer-${n}.tar`);
+    const hash = createHash('sha256');
+    await pipeline(
+      entry,
+      async function* (source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          yield chunk;
+        }
+      },
+      createWriteStream(file),
+    );
+    const diffId = `sha256:${hash.digest('hex')}`;
+    if (this.#wanted.has(diffId)) return { file, diffId };
+    await rm(file, { force: true });
+    return undefined;
   }
 
   /** Layer entries whose names give their diffID (`<hex>.tar`, `blobs/sha256/<hex>`) and nobody asked for. */

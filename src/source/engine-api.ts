@@ -10,6 +10,7 @@ export interface ImageInspect {
   readonly Os?: string;
   readonly Architecture?: string;
   readonly Variant?: string;
+  readonly Config?: { Labels?: Record<string, string> | null } | null;
 }
 
 /**

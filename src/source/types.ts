@@ -33,8 +33,13 @@ export interface PendingImage {
   readonly kind: 'pending';
   readonly config: BlobSource | PendingConfig;
   readonly layers: readonly PendingLayer[];
-  /** The platform the config names (checked against the platforms input: a pending image is one platform). */
+  /**
+   * The platform the config (or the daemon's inspect) names: checked against the platforms input (a pending
+   * image is one platform), and matched against what the registry holds.
+   */
   readonly platform?: Platform | undefined;
+  /** The base image label, when the config is not at hand (daemon): where the registry may pair its layers. */
+  readonly baseName?: string;
   build(config: BlobSource, layers: readonly BlobSource[]): ManifestNode;
 }
 

@@ -157,7 +157,7 @@ describe('from the Docker daemon', () => {
         size: 11,
         mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
       },
-      registry.host,
+      { registry: registry.host, repository: 'wrong/app', manifest: sha256Digest('no such manifest') },
     );
     await map.save(mapFile);
     // And a damaged entry that points at a blob the registry does have (another layer's): its check fails.

@@ -1,4 +1,5 @@
-// The blob map: diffID -> compressed forms, blob -> repositories; a hint that survives only intact.
+// The blob map: diffID -> blob with the manifests that attest the pairing, blob -> repositories; hints that
+// survive only intact, and name manifests to re-read rather than pairings to trust.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -12,17 +13,31 @@ const digestOf = (text: string): string => `sha256:${createHash('sha256').update
 const diffId = digestOf('uncompressed');
 const gzip = { digest: digestOf('gzip form'), size: 100, mediaType: OCI_LAYER_GZIP };
 const zstd = { digest: digestOf('zstd form'), size: 90, mediaType: OCI_LAYER_ZSTD };
+const at = (registry: string, repository: string, tag: string) => ({
+  registry,
+  repository,
+  manifest: digestOf(`manifest ${tag}`),
+});
 
 describe('BlobMap', () => {
-  test('lookup puts the forms seen in the registry first', () => {
+  test('attestations name, per registry, the manifests that paired the layer', () => {
     const map = new BlobMap();
-    map.record(diffId, gzip, 'ghcr.io');
-    map.record(diffId, zstd, 'quay.io');
-    assert.deepEqual(map.lookup(diffId, 'quay.io'), [zstd, gzip]);
-    assert.deepEqual(map.lookup(diffId, 'ghcr.io'), [gzip, zstd]);
-    assert.deepEqual(map.lookup(digestOf('other'), 'ghcr.io'), []);
+    map.record(diffId, gzip, at('ghcr.io', 'org/app', 'v1'));
+    map.record(diffId, zstd, at('quay.io', 'org/app', 'v2'));
+    map.record(diffId, gzip, at('ghcr.io', 'org/other', 'v3'));
+    assert.deepEqual(map.attestations(diffId, 'quay.io'), [at('quay.io', 'org/app', 'v2')]);
+    assert.deepEqual(
+      map.attestations(diffId, 'ghcr.io').map((a) => a.repository),
+      ['org/other', 'org/app'],
+    );
+    assert.deepEqual(map.attestations(digestOf('other'), 'ghcr.io'), []);
     assert.equal(map.size, 2);
     assert.equal(map.changed, true);
+  });
+
+  test('a version 1 file (pairings without attesting manifests) loads empty', () => {
+    const v1 = JSON.stringify({ version: 1, entries: [{ diffId, ...gzip, lastUsed: 1, check: 'x' }] });
+    assert.equal(BlobMap.parse(v1).size, 0);
   });
 
   test('repositories per registry and blob, newest first, at most five', () => {
@@ -35,23 +50,23 @@ describe('BlobMap', () => {
 
   test('forget drops a form', () => {
     const map = new BlobMap();
-    map.record(diffId, gzip, 'ghcr.io');
+    map.record(diffId, gzip, at('ghcr.io', 'org/app', 'v1'));
     map.forget(diffId, gzip.digest);
-    assert.deepEqual(map.lookup(diffId, 'ghcr.io'), []);
+    assert.deepEqual(map.attestations(diffId, 'ghcr.io'), []);
   });
 
   test('saves and loads; a tampered entry is dropped, a corrupt file starts empty', async () => {
     const dir = await makeTempDir('blob-map-');
     const path = join(dir, 'map.json');
     const map = new BlobMap();
-    map.record(diffId, gzip, 'ghcr.io');
-    map.record(digestOf('second'), zstd, 'ghcr.io');
+    map.record(diffId, gzip, at('ghcr.io', 'team/app', 'v1'));
+    map.record(digestOf('second'), zstd, at('ghcr.io', 'team/app', 'v1'));
     map.recordLocation(gzip.digest, 'ghcr.io', 'team/app');
     await map.save(path);
     assert.equal(map.changed, false);
 
     const loaded = await BlobMap.load(path);
-    assert.deepEqual(loaded.lookup(diffId, 'ghcr.io'), [gzip]);
+    assert.deepEqual(loaded.attestations(diffId, 'ghcr.io'), [at('ghcr.io', 'team/app', 'v1')]);
     assert.deepEqual(loaded.repositoriesWith(gzip.digest, 'ghcr.io'), ['team/app']);
     assert.equal(loaded.changed, false);
 
@@ -61,7 +76,7 @@ describe('BlobMap', () => {
     tampered.size = 1;
     await writeFile(path, JSON.stringify(file));
     const checked = await BlobMap.load(path);
-    assert.deepEqual(checked.lookup(diffId, 'ghcr.io'), []);
+    assert.deepEqual(checked.attestations(diffId, 'ghcr.io'), []);
     assert.equal(checked.size, 1);
 
     await writeFile(path, '{not json');

@@ -264,6 +264,8 @@ describe('the metadata output', () => {
       'containerimage.descriptor': descriptor,
       'image.name': input.references.join(','),
       tags: Object.fromEntries(input.references.map((r) => [r, descriptor])),
+      // Two tags of one repository: one image reference, pinned by digest.
+      images: [`${REPO}@${input.digest}`],
     });
   });
 

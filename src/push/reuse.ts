@@ -1,0 +1,343 @@
+import type { BlobMap } from '../cache/blob-map.ts';
+import type { Logger } from '../log.ts';
+import type { Descriptor, Platform } from '../oci/descriptor.ts';
+import {
+  DOCKER_LAYER_GZIP,
+  OCI_LAYER_GZIP,
+  OCI_LAYER_ZSTD,
+  isIndexMediaType,
+  isManifestMediaType,
+} from '../oci/media-types.ts';
+import { platformMatches } from '../oci/platform.ts';
+import { parseReference } from '../oci/reference.ts';
+import { readSmallBlob } from '../registry/blobs.ts';
+import { pushScope } from '../registry/client.ts';
+import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
+import type { PendingImage } from '../source/types.ts';
+import type { Target } from './session.ts';
+
+/** Where a pairing was learnt: kept for logs and the report ("from blob map"). */
+export type PairingSource = 'tag' | 'latest' | 'reuse-from' | 'base' | 'blob map';
+
+/** A layer (by diffID) and the blob a manifest in the registry stores for it. */
+export interface Pairing {
+  readonly descriptor: Descriptor;
+  /** Digest of the image manifest whose config pairs the two. */
+  readonly attestedBy: string;
+  readonly registry: string;
+  readonly repository: string;
+  readonly via: PairingSource;
+}
+
+/** What a destination tag holds before the push: its manifest digest and, for an image, its config. */
+export interface TagState {
+  readonly digest: string;
+  readonly configDigest: string | undefined;
+}
+
+export interface RegistryView {
+  /** diffID -> pairings the destination registries make (only registries the push writes to). */
+  readonly pairings: ReadonlyMap<string, readonly Pairing[]>;
+  /** `registry/repository:tag` -> what the tag holds now; absent when the tag does not exist. */
+  readonly tags: ReadonlyMap<string, TagState>;
+}
+
+export interface LearnOptions {
+  readonly targets: readonly Target[];
+  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly log: Logger;
+  /** The image being pushed when its layers are pending (their blobs unknown); otherwise only tags are read. */
+  readonly image: PendingImage | undefined;
+  /** Tags (in every destination repository) or references on a destination registry to learn from. */
+  readonly reuseFrom: readonly string[];
+  readonly blobMap: BlobMap | undefined;
+  /** A destination tag that cannot be read fails the push (overwrite: false must know what it holds). */
+  readonly strictTags: boolean;
+}
+
+/** Configs are small; anything larger is not read (it costs time only: the layer is then compressed). */
+const MAX_CONFIG_BYTES = 8 << 20;
+/** Per registry, attesting manifests named by the blob map that are read again (newest first). */
+const MAX_MAP_MANIFESTS = 8;
+/** Children of an index read when the local platform is unknown. */
+const MAX_CHILDREN = 8;
+
+export function tagKey(target: { registry: string; repository: string }, tag: string): string {
+  return `${target.registry}/${target.repository}:${tag}`;
+}
+
+/**
+ * Reads what the destinations already hold, before any layer is read: the manifest under each destination
+ * tag, and for an image with pending layers also `latest`, the `reuse-from` references, the base image the
+ * config names and the manifests the blob map remembers, with their configs. Each image manifest whose
+ * config's diff_ids line up with its layers pairs every layer with the blob the registry stores for it.
+ * Only destination registries are read, only repositories the push writes to or the user or image names.
+ */
+export async function learnFromRegistry(options: LearnOptions): Promise<RegistryView> {
+  const { targets, limit, log, image } = options;
+  const pairings = new Map<string, Pairing[]>();
+  const tags = new Map<string, TagState>();
+  const local = image ? await localFacts(image) : undefined;
+  const seen = new Set<string>();
+
+  const learn = async (
+    where: { registry: string; repository: string; client: Target['client'] },
+    reference: string,
+    via: PairingSource,
+    tag?: string,
+  ): Promise<void> => {
+    const id = `${where.registry}/${where.repository}@${reference}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    // A repository being pushed to is read with its push token (one token for both); others need pull only.
+    const pushed = targets.some((t) => t.registry === where.registry && t.repository === where.repository);
+    const target: Repository = {
+      ...where,
+      scope: pushed ? pushScope(where.repository) : `repository:${where.repository}:pull`,
+    };
+    let fetched: FetchedManifest | undefined;
+    try {
+      fetched = await limit(() => getManifest(target.client, target.repository, reference, target.scope));
+    } catch (err) {
+      // overwrite: false needs the answer; otherwise an unreadable tag only means no skipped PUT, no reuse.
+      if (tag !== undefined && options.strictTags) throw err;
+      log.debug(`cannot read ${id} to learn layers: ${(err as Error).message}`);
+      return;
+    }
+    if (!fetched) return;
+    if (!local) {
+      // Nothing to learn for an image whose blobs are known: the tag's digest is all the checks need.
+      if (tag !== undefined)
+        tags.set(tagKey(target, tag), { digest: fetched.descriptor.digest, configDigest: undefined });
+      return;
+    }
+    const images = await imageManifests(target, fetched, local.platform, limit, log);
+    if (tag !== undefined) {
+      const config =
+        images.length === 1 && !isIndexMediaType(fetched.descriptor.mediaType) ? images[0] : undefined;
+      tags.set(tagKey(target, tag), {
+        digest: fetched.descriptor.digest,
+        configDigest: config?.configDigest,
+      });
+    }
+    for (const found of images) {
+      for (const [diffId, descriptor] of found.pairs) {
+        if (!local.diffIds.has(diffId)) continue;
+        const list = pairings.get(diffId) ?? [];
+        if (list.some((p) => p.repository === target.repository && p.descriptor.digest === descriptor.digest))
+          continue;
+        list.push({
+          descriptor,
+          attestedBy: found.digest,
+          registry: target.registry,
+          repository: target.repository,
+          via,
+        });
+        pairings.set(diffId, list);
+      }
+    }
+  };
+
+  // Destination tags first: their state decides the tag checks, and their images are the likeliest parents.
+  await Promise.all(targets.flatMap((t) => t.tags.map((tag) => learn(t, tag, 'tag', tag))));
+  if (!local) return { pairings, tags };
+
+  const extra: Promise<void>[] = [];
+  const allowed = new Set(targets.map((t) => `${t.registry}/${t.repository}`));
+  for (const target of targets) extra.push(learn(target, 'latest', 'latest'));
+  const named = [
+    ...options.reuseFrom.map((ref) => ({ ref, via: 'reuse-from' as const })),
+    ...local.base.map(({ ref }) => ({ ref, via: 'base' as const })),
+  ];
+  for (const { ref, via } of named) {
+    if (via === 'reuse-from' && /^[\w][\w.-]{0,127}$/.test(ref)) {
+      for (const target of targets) extra.push(learn(target, ref, via));
+      continue;
+    }
+    let parsed;
+    try {
+      parsed = parseReference(ref);
+    } catch {
+      if (via === 'reuse-from')
+        log.warning(`reuse-from "${ref}" is neither a tag nor an image reference: ignored`);
+      continue;
+    }
+    const on = targets.find((t) => t.registry === parsed.registry);
+    if (!on) {
+      // A pairing from another registry would let that registry decide what this one stores: never.
+      if (via === 'reuse-from')
+        log.warning(
+          `reuse-from ${ref} is not on a destination registry: ignored (layers are only reused within one registry)`,
+        );
+      continue;
+    }
+    allowed.add(`${parsed.registry}/${parsed.repository}`);
+    const client = { registry: parsed.registry, repository: parsed.repository, client: on.client };
+    extra.push(learn(client, parsed.digest ?? parsed.tag ?? 'latest', via));
+  }
+  await Promise.all(extra);
+
+  // The blob map only names manifests to read again, in repositories the push may learn from.
+  const map = options.blobMap;
+  if (map) {
+    const reads: Promise<void>[] = [];
+    for (const target of targets) {
+      const named = new Set<string>();
+      for (const diffId of local.diffIds) {
+        if (pairings.has(diffId)) continue;
+        for (const a of map.attestations(diffId, target.registry)) {
+          if (allowed.has(`${a.registry}/${a.repository}`)) named.add(`${a.repository}@${a.manifest}`);
+        }
+      }
+      for (const name of [...named].slice(0, MAX_MAP_MANIFESTS)) {
+        const [repository, digest] = name.split('@') as [string, string];
+        reads.push(
+          learn({ registry: target.registry, repository, client: target.client }, digest, 'blob map'),
+        );
+      }
+    }
+    await Promise.all(reads);
+  }
+  return { pairings, tags };
+}
+
+/** A repository manifests are read from, with the token scope to read it with. */
+interface Repository {
+  readonly registry: string;
+  readonly repository: string;
+  readonly client: Target['client'];
+  readonly scope: string;
+}
+
+interface ImageFacts {
+  readonly digest: string;
+  readonly configDigest: string;
+  /** diffID -> the layer blob the manifest names for it. */
+  readonly pairs: Map<string, Descriptor>;
+}
+
+/** The image manifests a fetched manifest stands for (an index: the child of the local platform). */
+async function imageManifests(
+  target: Repository,
+  fetched: FetchedManifest,
+  platform: Platform | undefined,
+  limit: <T>(task: () => Promise<T>) => Promise<T>,
+  log: Logger,
+): Promise<ImageFacts[]> {
+  const json = parse(fetched.bytes) as { manifests?: Descriptor[] } | undefined;
+  if (isIndexMediaType(fetched.descriptor.mediaType) || Array.isArray(json?.manifests)) {
+    const children = (json?.manifests ?? []).filter(
+      (d) =>
+        typeof d.digest === 'string' &&
+        isManifestMediaType(d.mediaType) &&
+        (platform === undefined || (d.platform !== undefined && platformMatches(d.platform, platform))),
+    );
+    const facts = await Promise.all(
+      children.slice(0, MAX_CHILDREN).map(async (child) => {
+        try {
+          const got = await limit(() =>
+            getManifest(target.client, target.repository, child.digest, target.scope),
+          );
+          return got ? await imageFacts(target, got, limit) : undefined;
+        } catch (err) {
+          log.debug(`cannot read ${target.repository}@${child.digest}: ${(err as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+    return facts.filter((f) => f !== undefined);
+  }
+  const facts = await imageFacts(target, fetched, limit).catch((err: unknown) => {
+    log.debug(`cannot read the config of ${target.repository}@${fetched.descriptor.digest}: ${String(err)}`);
+    return undefined;
+  });
+  return facts ? [facts] : [];
+}
+
+/** Pairs diff_ids with layers when they line up: same count, every layer a plain distributable tar blob. */
+async function imageFacts(
+  target: Repository,
+  fetched: FetchedManifest,
+  limit: <T>(task: () => Promise<T>) => Promise<T>,
+): Promise<ImageFacts | undefined> {
+  const manifest = parse(fetched.bytes) as { config?: Descriptor; layers?: Descriptor[] } | undefined;
+  const config = manifest?.config;
+  if (!config || typeof config.digest !== 'string' || !Array.isArray(manifest.layers)) return undefined;
+  const bytes = await limit(() =>
+    readSmallBlob(target.client, target.repository, config, MAX_CONFIG_BYTES, target.scope),
+  );
+  const diffIds = (parse(bytes) as { rootfs?: { diff_ids?: unknown } } | undefined)?.rootfs?.diff_ids;
+  const pairs = new Map<string, Descriptor>();
+  const facts = { digest: fetched.descriptor.digest, configDigest: config.digest, pairs };
+  if (!Array.isArray(diffIds) || diffIds.length !== manifest.layers.length) return facts;
+  for (const [i, layer] of manifest.layers.entries()) {
+    const diffId: unknown = diffIds[i];
+    const mediaType = reusableMediaType(layer);
+    if (typeof diffId !== 'string' || !mediaType || !Number.isSafeInteger(layer.size)) continue;
+    pairs.set(diffId, { mediaType, digest: layer.digest, size: layer.size });
+  }
+  return facts;
+}
+
+/**
+ * The media type under which a stored layer blob goes into the new manifest: gzip under Docker's name (the
+ * same bytes; the built manifest is Docker schema 2), zstd under OCI's. Foreign, non-distributable and
+ * uncompressed layers, and layers with external URLs, are not reused.
+ */
+function reusableMediaType(layer: Descriptor & { urls?: unknown }): string | undefined {
+  if (typeof layer.digest !== 'string' || layer.urls !== undefined) return undefined;
+  if (layer.mediaType === DOCKER_LAYER_GZIP || layer.mediaType === OCI_LAYER_GZIP) return DOCKER_LAYER_GZIP;
+  if (layer.mediaType === OCI_LAYER_ZSTD) return OCI_LAYER_ZSTD;
+  return undefined;
+}
+
+/** What the local image says about itself: its diffIDs, platform and base image (from its config). */
+async function localFacts(image: PendingImage): Promise<{
+  diffIds: Set<string>;
+  platform: Platform | undefined;
+  base: { ref: string }[];
+}> {
+  const diffIds = new Set(image.layers.map((l) => l.diffId));
+  if (!('available' in image.config) || !image.config.available)
+    return { diffIds, platform: image.platform, base: image.baseName ? [{ ref: image.baseName }] : [] };
+  const chunks: Buffer[] = [];
+  for await (const chunk of (await image.config.open()) as AsyncIterable<Buffer>) chunks.push(chunk);
+  const config = parse(Buffer.concat(chunks)) as
+    | { architecture?: string; os?: string; variant?: string; config?: { Labels?: Record<string, string> } }
+    | undefined;
+  const platform =
+    typeof config?.architecture === 'string' && typeof config.os === 'string'
+      ? {
+          architecture: config.architecture,
+          os: config.os,
+          ...(config.variant ? { variant: config.variant } : {}),
+        }
+      : undefined;
+  return { diffIds, platform, base: baseOf(config?.config?.Labels) };
+}
+
+/** The base image a config's labels name (as buildx and many Dockerfiles write them), by digest when given. */
+export function baseOf(labels: Record<string, string> | undefined): { ref: string }[] {
+  const name = labels?.['org.opencontainers.image.base.name'];
+  if (typeof name !== 'string' || name === '') return [];
+  const digest = labels?.['org.opencontainers.image.base.digest'];
+  try {
+    const parsed = parseReference(name);
+    const ref =
+      typeof digest === 'string' && /^sha256:[a-f0-9]{64}$/.test(digest)
+        ? `${parsed.registry}/${parsed.repository}@${digest}`
+        : name;
+    return [{ ref }];
+  } catch {
+    return [];
+  }
+}
+
+function parse(bytes: Buffer | undefined): unknown {
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
