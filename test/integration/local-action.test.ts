@@ -129,7 +129,9 @@ describe('the action under @github/local-action', () => {
       'containerimage.descriptor': descriptor,
       'image.name': references.join(','),
       tags: Object.fromEntries(references.map((r) => [r, descriptor])),
+      images: [`${registry.host}/local/app@${image.manifestDigest}`],
     });
+    assert.equal(run.outputs.images, `${registry.host}/local/app@${image.manifestDigest}`);
 
     assert.ok(
       run.summary.includes(
