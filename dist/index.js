@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-B5NV7YOU.js");
+var { run } = await import("./lib-J7C7BMT3.js");
 await run();
 exitWhenIdle();

@@ -7,7 +7,7 @@ import { RegistryClient } from '../registry/client.ts';
 import { dockerConfigCredentials } from '../registry/docker-config.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { Transport, type Timeouts } from '../registry/http.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry-policy.ts';
 import { VERSION } from '../version.ts';
 import { createLimiter } from '../limit.ts';
 import { parseTargets, type RepositoryTarget } from './targets.ts';

@@ -16,7 +16,8 @@ import {
   type Transport,
 } from './http.ts';
 import { OriginPolicy } from './origin.ts';
-import { DEFAULT_RETRY_POLICY, RetryBudget, type RetryPolicy } from './retry.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
+import { RetryBudget } from './retry.ts';
 
 export interface RegistryClientOptions {
   readonly credentials: Credentials | undefined;

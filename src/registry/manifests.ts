@@ -1,3 +1,4 @@
+import { parseManifest } from '../oci/manifest.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
@@ -77,10 +78,7 @@ export async function getManifest(
       'the registry or a proxy altered the manifest',
     );
   }
-  const mediaType =
-    header(res.headers, 'content-type')?.split(';')[0]?.trim() ??
-    (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ??
-    '';
+  const mediaType = header(res.headers, 'content-type')?.split(';')[0]?.trim() ?? declaredMediaType(bytes);
   return { descriptor: { mediaType, digest, size: bytes.length }, bytes };
 }
 
@@ -97,9 +95,7 @@ export async function addToReferrersTag(
 ): Promise<void> {
   const tag = subject.replace(':', '-');
   const existing = await getManifest(client, repository, tag);
-  const listed = existing
-    ? ((JSON.parse(existing.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? [])
-    : [];
+  const listed = existing ? (manifestsOf(existing.bytes) ?? []) : [];
   if (listed.some((d) => d.digest === referrer.digest)) return;
   const bytes = Buffer.from(
     JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests: [...listed, referrer] }),
@@ -168,5 +164,14 @@ function manifestsOf(bytes: Buffer): Descriptor[] | undefined {
     );
   } catch {
     return undefined;
+  }
+}
+
+/** The media type the manifest's own bytes declare, when the registry sent no Content-Type; '' if none. */
+function declaredMediaType(bytes: Buffer): string {
+  try {
+    return parseManifest(bytes).mediaType;
+  } catch {
+    return '';
   }
 }

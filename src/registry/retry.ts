@@ -4,14 +4,6 @@ import type { Deadline } from './deadline.ts';
 import { RegistryError } from './errors.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 
-export {
-  DEFAULT_RETRIES,
-  DEFAULT_RETRY_POLICY,
-  DEFAULT_RETRY_TIMEOUT_SECONDS,
-  RetryTally,
-  type RetryPolicy,
-} from './retry-policy.ts';
-
 /** Statuses that say "try again": the request did nothing lasting, or the registry is briefly unable. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
