@@ -334,7 +334,7 @@ const dockerEngine = (): Promise<BenchEngine> =>
   })());
 
 /**
- * The previous version (v1) pushed by `docker push` under `latest`, then `version` tagged for the measured
+ * The previous version (v1) pushed by `docker push` under `latest`, then v2 tagged for the measured
  * `docker push`; the daemon forgets what it pushed, as a fresh runner's daemon knows nothing of the registry.
  */
 const previousByDockerPush = async (host: string): Promise<void> => {
