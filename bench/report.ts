@@ -360,7 +360,7 @@ export function renderMarkdown(report: Report): string {
   if (report.scenarios.length)
     lines.push(
       '',
-      '## image-push against skopeo copy',
+      '## image-push against skopeo copy (and docker push)',
       '',
       'MB received: what the registry read (request bodies, even of blobs it already stored); MB stored: growth of ' +
         'its storage. Requests: every request the server logged (nginx in body-limit-50m, 413s included). A failed ' +

@@ -1,8 +1,8 @@
-// `npm run bench`: image-push against skopeo copy, and against the raw floor (parallel curl), in one run; then a
-// scaling table (cold pushes of ~100 MB, 1 GB and 4 GB). Every scenario alternates the tools (A B, B A, ...) on a
-// fresh registry per run and reports medians and the ours/skopeo ratio pair by pair, so that a noisy 2-core
-// machine cancels out instead of skewing one side. Results are rewritten after every scenario, so a failure or
-// an interrupt keeps what was measured. See bench/README.md.
+// `npm run bench`: image-push against skopeo copy (or `docker push` from a Docker Engine) and against the raw
+// floor (parallel curl), in one run; then a scaling table (cold pushes of ~100 MB, 1 GB and 4 GB). Every scenario
+// alternates the tools (A B, B A, ...) on a fresh registry per run and reports medians and the image-push / peer
+// ratio pair by pair, so that a noisy 2-core machine cancels out instead of skewing one side. Results are rewritten
+// after every scenario, so a failure or an interrupt keeps what was measured. See bench/README.md.
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -40,6 +40,7 @@ import {
   withLiveDir,
 } from './measure.ts';
 import { startupInputError, startupWarmPush } from './startup.ts';
+import { DOCKER, startBenchEngine, type BenchEngine } from './daemon.ts';
 import {
   evaluateTargets,
   FLOOR,
@@ -187,6 +188,12 @@ interface Scenario {
    * (`base`) the image in bench/base, pushed there by image-push from `seed`, for a copy within the registry.
    */
   readonly setup: 'fresh' | 'warm' | 'other-repo' | 'base';
+  /** Runs before the measured push, after `setup` (e.g. the previous version pushed there by a peer). */
+  readonly prepare?: (host: string, context: RunContext) => Promise<void>;
+  /** The tools compared, when not image-push and skopeo (image-push first). */
+  readonly tools?: () => Promise<readonly Tool[]>;
+  /** The tool image-push is compared with, when not skopeo. */
+  readonly peer?: string;
   /** image-push keeps a blob map from its warm-up push to the measured one. */
   readonly blobMap?: boolean;
   /** nginx with this client_max_body_size in front of the registry. */
@@ -291,6 +298,80 @@ const inTargetRegistry = async (): Promise<ImageSource> => {
 /** For unmeasured image-push runs outside any run's directory: no blob map, no skopeo. */
 const NO_CONTEXT: RunContext = { dir: '', skopeoEnv: {}, blobMap: undefined };
 
+// The same archive plus one new top layer (the layer seeds depend on the image seed and the index only, so the
+// first six layers are byte-identical): the next version of an image whose previous one is in the registry.
+const archiveV2 = memo(async () =>
+  dockerArchive(
+    `docker-archive-v2${suffix}`,
+    sizes([600, 250, 150, 30, 5, 0.001, 20]),
+    303,
+    await genSkopeoEnv(),
+  ),
+);
+
+/** The previous version under `latest`, pushed by skopeo with a blob-info cache of its own (not the run's). */
+async function previousBySkopeo(host: string, context: RunContext): Promise<void> {
+  const v1 = await archive();
+  const push = skopeo.push(v1.source, `${host}/bench/app:latest`, context);
+  await runCommand({ ...push, env: await skopeoEnv(join(context.dir, 'skopeo-setup')) }, TIMEOUT_MS);
+}
+
+let engine: Promise<BenchEngine> | undefined;
+let enginePid: number | undefined;
+/** The Docker Engine of the daemon-* scenarios, holding both versions: bench/app:v1 and bench/app:v2. */
+const dockerEngine = (): Promise<BenchEngine> =>
+  (engine ??= (async () => {
+    const [v1, v2] = await Promise.all([archive(), archiveV2()]);
+    const started = await startBenchEngine(
+      [
+        { file: v1.file, tag: 'bench/app:v1' },
+        { file: v2.file, tag: 'bench/app:v2' },
+      ],
+      TIMEOUT_MS,
+    );
+    enginePid = started.pid;
+    return started;
+  })());
+
+/**
+ * The previous version (v1) pushed by `docker push` under `latest`, then v2 tagged for the measured
+ * `docker push`; the daemon forgets what it pushed, as a fresh runner's daemon knows nothing of the registry.
+ */
+const previousByDockerPush = async (host: string): Promise<void> => {
+  const daemon = await dockerEngine();
+  await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:latest`]);
+  await daemon.docker(['push', '-q', `${host}/bench/app:latest`]);
+  await daemon.docker(['tag', 'bench/app:v2', `${host}/bench/app:1`]);
+  await daemon.forgetPushes();
+};
+
+/** A cold push from the daemon: nothing in the registry, nothing in the daemon's push memory. */
+const coldDaemon = async (host: string): Promise<void> => {
+  const daemon = await dockerEngine();
+  await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:1`]);
+  await daemon.forgetPushes();
+};
+
+/** image-push from docker-daemon: against `docker push`, both talking to the bench's dockerd. */
+const daemonTools = async (): Promise<readonly Tool[]> => {
+  const daemon = await dockerEngine();
+  return [
+    {
+      name: OURS,
+      push: (source, destination, context) => ({
+        ...ours.push(source, destination, context),
+        env: daemon.env,
+      }),
+    },
+    { name: DOCKER, push: (_source, destination) => daemon.command(['push', '-q', destination]) },
+  ];
+};
+
+const daemonSource = (tag: string, text: string) => async (): Promise<ImageSource> => {
+  await dockerEngine();
+  return { source: `docker-daemon:${tag}`, describe: [`daemon ${tag}`, text] };
+};
+
 const dockerSource = async (): Promise<ImageSource> => {
   const a: DockerArchive = await archive();
   return {
@@ -356,6 +437,47 @@ const scenarios: Scenario[] = [
     setup: 'warm',
   },
   {
+    name: 'docker-archive-changed-top-layer',
+    measures:
+      'the next version of the archive (the same six layers plus a new 20 MB top layer) into a registry that ' +
+      'holds the previous one under latest (pushed by skopeo), no blob map, no skopeo cache: image-push reads ' +
+      "the registry's manifest and compresses only the new layer; skopeo compresses every layer.",
+    source: async () => {
+      const a = await archiveV2();
+      return {
+        source: a.source,
+        describe: [
+          a.name,
+          `docker-archive plus one ${mb(sizes([20])[0]!.size)} MB top layer, ${a.layers} uncompressed layers, ${mb(a.bytes)} MB`,
+        ],
+      };
+    },
+    setup: 'fresh',
+    prepare: previousBySkopeo,
+  },
+  {
+    name: 'daemon-changed-top-layer',
+    measures:
+      'the same two versions in a real Docker Engine (dockerd, vfs): the previous one pushed by docker push, ' +
+      "then the daemon's push memory wiped (a fresh runner); image-push from docker-daemon: against docker push.",
+    source: daemonSource('bench/app:v2', 'docker-archive-v2 loaded into dockerd'),
+    setup: 'fresh',
+    prepare: previousByDockerPush,
+    tools: daemonTools,
+    peer: DOCKER,
+  },
+  {
+    name: 'daemon-cold',
+    measures:
+      'the archive (v1) from the same Docker Engine into an empty registry, the push memory of the daemon ' +
+      'wiped: image-push from docker-daemon: against docker push, both compressing every layer.',
+    source: daemonSource('bench/app:v1', 'docker-archive loaded into dockerd'),
+    setup: 'fresh',
+    prepare: coldDaemon,
+    tools: daemonTools,
+    peer: DOCKER,
+  },
+  {
     name: 'mount',
     measures:
       'five-layers into a new repository (bench/app) of a registry that has its blobs in another one ' +
@@ -393,7 +515,7 @@ const scenarios: Scenario[] = [
 ];
 
 async function runOnce(
-  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare'>,
   from: Pick<ImageSource, 'source' | 'seed'>,
   tool: Tool,
 ): Promise<Measurement> {
@@ -419,6 +541,7 @@ async function runOnce(
             await runCommand(ours.push(source, destination, context), TIMEOUT_MS);
           else if (scenario.setup === 'other-repo')
             await runCommand(tool.push(source, `${target.host}/bench/base:1`, context), TIMEOUT_MS);
+          await scenario.prepare?.(target.host, context);
         } catch (err) {
           return failedSetup(err);
         }
@@ -459,7 +582,7 @@ function describe(m: Measurement): string {
 /** PAIRS rounds into `runs`; the order of the tools flips every round (A B, B A, ...). */
 async function runRounds(
   label: string,
-  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit'>,
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare'>,
   source: Pick<ImageSource, 'source' | 'seed'>,
   tools: readonly Tool[],
   runs: Record<string, Measurement[]>,
@@ -628,10 +751,16 @@ async function main(): Promise<void> {
   for (const [i, scenario] of selected.entries()) {
     log(`[${i + 1}/${selected.length}] ${scenario.name}: ${scenario.measures}`);
     const started = performance.now();
-    const result: ScenarioResult = { name: scenario.name, measures: scenario.measures, runs: {}, ratios: [] };
+    const result: ScenarioResult = {
+      name: scenario.name,
+      measures: scenario.measures,
+      runs: {},
+      ratios: [],
+      ...(scenario.peer ? { peer: scenario.peer } : {}),
+    };
     report.scenarios.push(result);
     const update = async (): Promise<void> => {
-      result.ratios = pairRatios(result.runs[OURS], result.runs[SKOPEO]);
+      result.ratios = pairRatios(result.runs[OURS], result.runs[scenario.peer ?? SKOPEO]);
       if (scenario.floor) result.floorRatios = pairRatios(result.runs[OURS], result.runs[FLOOR]);
       await save();
     };
@@ -646,12 +775,14 @@ async function main(): Promise<void> {
         const largest = Math.max(...(img?.image.layers ?? []).map((l) => l.size));
         if (!(largest > limit)) throw new Error(`no layer above ${scenario.bodyLimit} in ${about[0]}`);
       }
-      const tools = scenario.zstd
-        ? [
-            withFlags(ours, 'push', ['--compression', 'zstd']),
-            withFlags(skopeo, 'copy', ['--dest-compress-format', 'zstd']),
-          ]
-        : [ours, skopeo, ...(scenario.floor && img ? [curlFloor(img)] : [])];
+      const tools = scenario.tools
+        ? await scenario.tools()
+        : scenario.zstd
+          ? [
+              withFlags(ours, 'push', ['--compression', 'zstd']),
+              withFlags(skopeo, 'copy', ['--dest-compress-format', 'zstd']),
+            ]
+          : [ours, skopeo, ...(scenario.floor && img ? [curlFloor(img)] : [])];
       await runRounds(scenario.name, scenario, from, tools, result.runs, update);
     } catch (err) {
       result.error = errorText(err);
@@ -662,6 +793,10 @@ async function main(): Promise<void> {
     await update();
     log(`  ${scenario.name} done in ${seconds(started)} s`);
   }
+
+  // dockerd's vfs copies (a full tree per layer, GBs for the full run) go before the scaling images need the disk.
+  if (engine) await (await engine.catch(() => undefined))?.stop();
+  engine = enginePid = undefined;
 
   for (const name of startup) {
     log(`[${name}] ${STARTUP_PAIRS} rounds`);
@@ -717,6 +852,11 @@ async function main(): Promise<void> {
 
 process.once('SIGINT', () => {
   killRunning();
+  try {
+    if (enginePid) process.kill(enginePid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
   process.exit(130);
 });
 await main();
