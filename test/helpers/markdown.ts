@@ -1,6 +1,6 @@
-// The block structure of the job summary's markdown, as GitHub's renderer (GFM with raw HTML) reads it. No
-// markdown renderer is installed (a devDependency such as `marked` would render it to HTML instead), so this
-// reads the few constructs the summary uses, strictly: an unclosed fence or <details>, a table row whose cell
+// The block structure of the job summary's markdown, as GitHub's renderer (GFM with raw HTML) reads it, for
+// assertions on its parts (report.test.ts also renders it to HTML with `marked`). It reads the few constructs
+// the summary uses, strictly: an unclosed fence or <details>, a table row whose cell
 // count differs from its header, or a table inside <details> without the blank lines GFM needs is an error.
 import assert from 'node:assert/strict';
 

@@ -16,6 +16,7 @@ import {
   LONG_TABLE,
   shortDigest,
 } from '../../src/report/summary.ts';
+import { marked } from 'marked';
 import { parseBlocks, tablesOf } from '../helpers/markdown.ts';
 
 const digestOf = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -203,6 +204,33 @@ describe('the job summary', () => {
 
   test('short digests keep the algorithm and 12 hex digits', () => {
     assert.equal(shortDigest(ROOT), `sha256:${ROOT.slice(7, 19)}`);
+  });
+});
+
+describe('the summary as GitHub renders it (GFM with raw HTML, rendered here by marked)', () => {
+  const html = (markdown: string): string => marked.parse(markdown, { gfm: true, async: false });
+
+  test('a long blob table becomes an HTML table inside <details>, after its <summary>', () => {
+    const many = Array.from({ length: LONG_TABLE + 1 }, (_, i) => blob(`layer ${i}`, 1000 + i));
+    const out = html(buildSummary(result({ blobs: many })));
+    const details = /<details>([\s\S]*?)<\/details>/.exec(out)?.[1] ?? '';
+    assert.match(details, /^\s*<summary>9 blobs, [^<]*<\/summary>/);
+    assert.equal((details.match(/<tr>/g) ?? []).length, LONG_TABLE + 2, 'a header row and one row per blob');
+    assert.ok(!/^\|/m.test(out), 'no table left as raw pipes');
+  });
+
+  test('the pull line is a code block holding exactly the command', () => {
+    const out = html(buildSummary(result()));
+    assert.ok(out.includes(`<pre><code class="language-sh">docker pull ${REPO}@${ROOT}\n</code></pre>`), out);
+  });
+
+  test('a failure renders its heading, and a registry answer stays text (no HTML from it)', () => {
+    const err = new InputError('registry 127.0.0.1:5000 answered 401 to <PUT> a_b', 'check the *username*');
+    const out = html(buildFailureSummary(err, [blob('config', 900)], 'oci:./layout'));
+    assert.match(out, /<h3>Push failed: <code>oci:\.\/layout<\/code><\/h3>/);
+    assert.ok(out.includes('answered 401 to &lt;PUT&gt; a_b'), out);
+    assert.ok(!out.includes('<PUT>') && !out.includes('<em>username</em>'), out);
+    assert.equal((out.match(/<table>/g) ?? []).length, 1);
   });
 });
 
