@@ -5,7 +5,7 @@ import { RegistryError } from '../registry/errors.ts';
 import { buildIndex, describePlatform, indexSettings, type IndexFormat } from './index-builder.ts';
 import { parseSources, readSource, type SourceChild } from './merge-sources.ts';
 import { planResult, planTree, writePlan } from './plan.ts';
-import type { PushResult } from './result.ts';
+import { notePartial, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
 import { checkPinnedDigests, Writer, type BlobHints } from './writer.ts';
 
@@ -52,7 +52,6 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
     writer = new Writer({
       limit: session.limit,
       logger: options.logger,
-
       chunkSize: options.chunkSize,
     });
     const log = options.logger;
@@ -99,6 +98,11 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
     await writer.drain();
     log.info(writer.describe(indexDigest, targets.length));
     return { ...planResult(plan, writer), sources: resolved };
+  } catch (err) {
+    // What went up before the failure, for the failure summary (as push() does).
+    await writer?.drain();
+    if (writer) notePartial(err, writer.reports);
+    throw err;
   } finally {
     // Settle every started copy before the connections close (a failed merge may leave some in flight).
     await writer?.drain();
