@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pack } from 'tar-stream';
 import { indexTar, normalise } from '../../src/source/tar-index.ts';
+import { octal, padBlock, paxEntry as tarPax, TAR_END, tarFile, tarHeader } from '../helpers/tar.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tar-index-'));
 
@@ -104,48 +105,11 @@ test('normalise drops ./, empty and .. components', () => {
 // Hostile headers, written by hand: each must be refused with a message that names the entry, promptly (the
 // PAX size=-1536 row used to step back to an earlier header and loop forever at full CPU).
 
-/** A ustar header with `sizeField` written as given (12 bytes) and a correct checksum. */
-function header(name: string, sizeField: string | Buffer, type = '0'): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100, 'latin1');
-  h.write('0000000\0', 108, 'latin1');
-  h.write('0000000\0', 116, 'latin1');
-  if (typeof sizeField === 'string') h.write(sizeField.padEnd(11, ' ').slice(0, 11) + '\0', 124, 'latin1');
-  else sizeField.copy(h, 124, 0, 12);
-  h.write('00000000000\0', 136, 'latin1');
-  h.fill(0x20, 148, 156);
-  h.write(type, 156, 'latin1');
-  h.write('ustar\0', 257, 'latin1');
-  h.write('00', 263, 'latin1');
-  let sum = 0;
-  for (const byte of h) sum += byte;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
-}
-
-function paxData(records: Record<string, string>): Buffer {
-  const lines = Object.entries(records).map(([key, value]) => {
-    const body = ` ${key}=${value}\n`;
-    let length = body.length + 1;
-    while (String(length).length + body.length !== length) length = String(length).length + body.length;
-    return `${length}${body}`;
-  });
-  return Buffer.from(lines.join(''));
-}
-
-function padded(data: Buffer): Buffer {
-  return Buffer.concat([data, Buffer.alloc((512 - (data.length % 512)) % 512)]);
-}
-
-const END = Buffer.alloc(1024);
-const octal = (n: number): string => n.toString(8).padStart(11, '0');
-const FILE_A = Buffer.concat([header('a.txt', octal(5)), padded(Buffer.from('hello'))]);
-
-function paxEntry(records: Record<string, string>, name = 'PaxHeaders/victim'): Buffer {
-  const data = paxData(records);
-  return Buffer.concat([header(name, octal(data.length), 'x'), padded(data)]);
-}
+const header = tarHeader;
+const padded = padBlock;
+const END = TAR_END;
+const FILE_A = tarFile('a.txt', 'hello');
+const paxEntry = (records: Record<string, string>): Buffer => tarPax(records, 'PaxHeaders/victim');
 
 const hostile: { name: string; bytes: Buffer; error: RegExp }[] = [
   {
