@@ -45,25 +45,15 @@ export function readSettings(): ActionSettings {
         : 'name at least one destination, e.g. ghcr.io/org/app:1.0',
     );
   }
-  const username = core.getInput('username');
-  const password = core.getInput('password');
-  if (password) core.setSecret(password);
-  if (Boolean(username) !== Boolean(password)) {
-    throw new InputError(
-      `${username ? 'username' : 'password'} is set but ${username ? 'password' : 'username'} is empty`,
-      'set both, or neither to use the Docker config (docker/login-action) or anonymous access',
-    );
-  }
-  const sourceUsername = core.getInput('source-username');
-  const sourcePassword = core.getInput('source-password');
-  if (sourcePassword) core.setSecret(sourcePassword);
-  if (Boolean(sourceUsername) !== Boolean(sourcePassword)) {
-    throw new InputError(
-      `${sourceUsername ? 'source-username' : 'source-password'} is set but ${sourceUsername ? 'source-password' : 'source-username'} is empty`,
-      'set both, or neither to use the Docker config (docker/login-action) for the source registry',
-    );
-  }
-  if (sourceUsername && !image.trim().startsWith('docker://')) {
+  const credentials = credentialInputs(
+    '',
+    'set both, or neither to use the Docker config (docker/login-action) or anonymous access',
+  );
+  const sourceCredentials = credentialInputs(
+    'source-',
+    'set both, or neither to use the Docker config (docker/login-action) for the source registry',
+  );
+  if (sourceCredentials && !image.trim().startsWith('docker://')) {
     throw new InputError(
       'source-username and source-password are set, but image is not a docker:// reference',
       'they are for a source in a registry (docker://REGISTRY/REPOSITORY:TAG); drop them',
@@ -79,8 +69,8 @@ export function readSettings(): ActionSettings {
     merge,
     tags,
     registry: registries.registry,
-    credentials: username ? { username, password } : undefined,
-    sourceCredentials: sourceUsername ? { username: sourceUsername, password: sourcePassword } : undefined,
+    credentials,
+    sourceCredentials,
     insecureRegistries: registries.insecureRegistries,
     cache: parseBoolean('cache', core.getInput('cache'), true),
     pushByDigest,
@@ -98,4 +88,16 @@ export function readSettings(): ActionSettings {
       platforms: splitList(core.getInput('platforms')),
     }),
   };
+}
+
+/** `PREFIXusername` and `PREFIXpassword`: both or neither; the password is masked before anything else. */
+function credentialInputs(prefix: string, hint: string): Credentials | undefined {
+  const username = core.getInput(`${prefix}username`);
+  const password = core.getInput(`${prefix}password`);
+  if (password) core.setSecret(password);
+  if (Boolean(username) !== Boolean(password)) {
+    const [set, empty] = username ? ['username', 'password'] : ['password', 'username'];
+    throw new InputError(`${prefix}${set} is set but ${prefix}${empty} is empty`, hint);
+  }
+  return username ? { username, password } : undefined;
 }
