@@ -182,12 +182,13 @@ async function configPlatform(
   }
   const what = `reading config ${config.digest} from ${repository}`;
   const bytes = await session.limit(async () => {
-    const res = await client.request(what, [`repository:${repository}:pull`], {
+    const res = await client.requestBytes(what, [`repository:${repository}:pull`], {
       method: 'GET',
       url: `/v2/${repository}/blobs/${config.digest}`,
       ok: [200],
+      maxBytes: config.size,
     });
-    return Buffer.from(await res.body.arrayBuffer());
+    return res.bytes;
   });
   const digest = sha256Digest(bytes);
   if (digest !== config.digest) {

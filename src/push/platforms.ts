@@ -3,7 +3,8 @@ import { isIndexMediaType } from '../oci/media-types.ts';
 import { parseManifest } from '../oci/manifest.ts';
 import type { Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
 import { formatPlatform, platformMatches } from '../oci/platform.ts';
-import { InputError } from '../errors.ts';
+import { InputError, SourceError } from '../errors.ts';
+import { readBounded } from '../read-bounded.ts';
 
 /**
  * Keeps only the wanted platforms of an image index, and the entries that belong to them (buildx's
@@ -88,7 +89,16 @@ export function platformOfConfig(bytes: Buffer): Platform | undefined {
 async function configPlatform(node: ManifestNode): Promise<Platform | undefined> {
   const config = node.blobs[0];
   if (!config?.available || config.descriptor.size > 16 << 20) return node.descriptor.platform;
-  const chunks: Buffer[] = [];
-  for await (const chunk of await config.open()) chunks.push(chunk as Buffer);
-  return platformOfConfig(Buffer.concat(chunks)) ?? node.descriptor.platform;
+  const bytes = await readBounded(await config.open(), config.descriptor.size, () =>
+    configTooLarge(node.descriptor.digest, config.descriptor.size),
+  );
+  return platformOfConfig(bytes) ?? node.descriptor.platform;
+}
+
+/** A config that sends more than its descriptor says: the source is inconsistent. */
+function configTooLarge(manifest: string, size: number): SourceError {
+  return new SourceError(
+    `the config of ${manifest} sent more than the ${size} bytes its descriptor says`,
+    'the source is corrupt; push or export the image again',
+  );
 }

@@ -10,6 +10,7 @@ import {
 } from '../oci/media-types.ts';
 import { platformMatches } from '../oci/platform.ts';
 import { parseReference } from '../oci/reference.ts';
+import { readBounded, TooLargeError } from '../read-bounded.ts';
 import { readSmallBlob } from '../registry/blobs.ts';
 import { pushScope } from '../registry/client.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
@@ -300,9 +301,13 @@ async function localFacts(image: PendingImage): Promise<{
   const diffIds = new Set(image.layers.map((l) => l.diffId));
   if (!('available' in image.config) || !image.config.available)
     return { diffIds, platform: image.platform, base: image.baseName ? [{ ref: image.baseName }] : [] };
-  const chunks: Buffer[] = [];
-  for await (const chunk of (await image.config.open()) as AsyncIterable<Buffer>) chunks.push(chunk);
-  const config = parse(Buffer.concat(chunks)) as
+  // Bounded like every config read; a local config larger than that is no image config to learn from.
+  const size = Math.min(image.config.descriptor.size, MAX_CONFIG_BYTES);
+  const bytes = await readBounded(await image.config.open(), size).catch((err: unknown) => {
+    if (err instanceof TooLargeError) return undefined;
+    throw err;
+  });
+  const config = parse(bytes) as
     | { architecture?: string; os?: string; variant?: string; config?: { Labels?: Record<string, string> } }
     | undefined;
   const platform =

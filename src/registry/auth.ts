@@ -1,3 +1,4 @@
+import { errorText, readAnswer, TOKEN_ANSWER_BYTES } from './answer.ts';
 import { parseChallenges, type Challenge } from './challenge.ts';
 import { RegistryError, responseError } from './errors.ts';
 import { header, type HttpRequest, type HttpResponse } from './http.ts';
@@ -220,9 +221,10 @@ export class Authenticator {
         url.host,
         identityToken ? this.#refreshTokenRequest(url, identityToken) : this.#tokenRequest(url),
       );
-      const text = await res.body.text();
-      if (res.status !== 200) throw responseError(what, url.host, res.status, text, false, res.headers);
-      return text;
+      if (res.status !== 200) {
+        throw responseError(what, url.host, res.status, await errorText(res), false, res.headers);
+      }
+      return (await readAnswer(res, TOKEN_ANSWER_BYTES, what, url.host)).toString('utf8');
     });
     let body: { token?: string; access_token?: string; expires_in?: number };
     try {

@@ -138,14 +138,21 @@ async function* blobChunks(
       headers: passed > 0 ? { range: `bytes=${passed}-` } : {},
       ok: [200, 206],
     });
-    // 206 starts where we asked; a 200 is the whole blob again, whose first `passed` bytes we already sent.
-    let skip = res.status === 206 ? 0 : passed;
-    if (res.status === 206 && !header(res.headers, 'content-range')?.startsWith(`bytes ${passed}-`)) {
-      await res.body.dump();
-      throw new RegistryError(
-        `${what}: asked for bytes from ${passed} on, ${client.registry} sent "${header(res.headers, 'content-range') ?? ''}"`,
-        'the registry or a proxy answers ranges wrongly; try again without it in the way',
-      );
+    // A 200 is the whole blob again (Range ignored), whose first `passed` bytes were already handed on; a
+    // 206 should start where we asked, and one that starts earlier is skipped up to there. Either way only
+    // bytes after `passed` go on, and they go on being hashed: the result is the blob named, or an error.
+    let skip = passed;
+    if (res.status === 206) {
+      const range = header(res.headers, 'content-range') ?? '';
+      const start = Number(/^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(range.trim())?.[1] ?? Number.NaN);
+      if (!(start <= passed)) {
+        res.body.destroy();
+        throw new RegistryError(
+          `${what}: asked for bytes from ${passed} on, ${client.registry} sent ${range ? `the range "${range}"` : 'a partial answer without Content-Range'}`,
+          'the registry or a proxy in front of it answers ranges wrongly; try again, or without that proxy',
+        );
+      }
+      skip = passed - start;
     }
     try {
       for await (const data of res.body as AsyncIterable<Buffer>) {
@@ -173,7 +180,7 @@ async function* blobChunks(
       res.body.destroy();
       if (passed > passedAtFailure) budget = client.retryBudget(what); // progress: a fresh budget
       passedAtFailure = passed;
-      await budget.next(networkError(what, client.registry, err));
+      await budget.next(networkError(what, client.registry, err, undefined, true));
       onResume?.(passed, retryReason(err) ?? 'the connection broke');
       continue;
     }

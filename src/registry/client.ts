@@ -1,13 +1,17 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.ts';
+import { ImagePushError } from '../errors.ts';
+import { readBounded } from '../read-bounded.ts';
+import { errorText } from './answer.ts';
 import { Authenticator, type Credentials } from './auth.ts';
 import { BodyLimit } from './body-limit.ts';
 import { Deadline } from './deadline.ts';
-import { formatSeconds, networkError, RegistryError, responseError } from './errors.ts';
+import { formatSeconds, networkError, redirectLoopError, RegistryError, responseError } from './errors.ts';
 import {
   DEFAULT_TIMEOUTS,
   header,
+  MAX_REDIRECTS,
   send,
   type HttpRequest,
   type HttpResponse,
@@ -136,6 +140,48 @@ export class RegistryClient {
   }
 
   /**
+   * A request whose answer is read whole into memory (a manifest, a listing, a config): at most `maxBytes`
+   * of it (`tooLarge` says what more means; one that announces more is not read at all), and a body cut in
+   * the middle is retried like a failed request. Answers in `ok` but 200 are dumped: their `bytes` are empty.
+   */
+  async requestBytes(
+    what: string,
+    scopes: readonly string[],
+    req: ClientRequest & {
+      readonly maxBytes: number;
+      readonly tooLarge?: (size: number | undefined) => Error;
+    },
+  ): Promise<Omit<HttpResponse, 'body'> & { readonly bytes: Buffer }> {
+    this.deadline.touch();
+    const tooLarge =
+      req.tooLarge ??
+      ((): Error =>
+        new RegistryError(
+          `${what}: ${this.registry} sent more than ${req.maxBytes} bytes, more than such an answer can be`,
+          'the server is not a registry, or it is broken; check the registry and any proxy in front of it',
+        ));
+    return this.retrying(what, async () => {
+      const res = await this.#send(what, scopes, req);
+      const { body, ...rest } = res;
+      if (res.status !== 200) {
+        await body.dump();
+        return { ...rest, bytes: Buffer.alloc(0) };
+      }
+      const declared = Number(header(res.headers, 'content-length'));
+      if (Number.isSafeInteger(declared) && declared > req.maxBytes) {
+        body.destroy();
+        throw tooLarge(declared);
+      }
+      try {
+        return { ...rest, bytes: await readBounded(body, req.maxBytes, () => tooLarge(undefined)) };
+      } catch (err) {
+        if (err instanceof ImagePushError) throw err; // too large, or too slow (#capBody)
+        throw networkError(what, this.registry, err, undefined, true);
+      }
+    });
+  }
+
+  /**
    * One HTTP exchange with `host` (this registry, its token realm, object storage): the timeouts that fit
    * it, the push's deadline, a "still waiting" line while the server is silent, no HTTPS -> HTTP redirect,
    * and failures as RegistryErrors that say whether the server was unreachable or silent.
@@ -170,6 +216,10 @@ export class RegistryClient {
           checkRedirect: (from, to) => this.origins.checkMove(what, from, to),
         });
       const res = options.cleanup ? await exchange() : await this.deadline.waiting(exchange);
+      if (res.redirectsExhausted) {
+        await res.body.dump();
+        throw redirectLoopError(what, host, MAX_REDIRECTS);
+      }
       // An answer is progress, but for those that say "try again" (a registry stuck in 503s is not moving).
       if (!RETRY_LATER.has(res.status)) this.deadline.touch();
       this.#capBody(what, host, res, options.cleanup ? CLEANUP_TIMEOUT_MS : t.bodyTotalMs);
@@ -263,7 +313,7 @@ export class RegistryClient {
         }
       }
       if (!req.ok.includes(res.status)) {
-        const text = req.method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+        const text = req.method === 'HEAD' ? '' : await errorText(res);
         if (req.method === 'HEAD') await res.body.dump();
         throw responseError(what, this.registry, res.status, text, this.#anonymous, res.headers);
       }

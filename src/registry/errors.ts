@@ -119,18 +119,43 @@ function statusError(
   }
 }
 
+/** A request redirected more than `max` times: every kind of request says it the same way. */
+export function redirectLoopError(what: string, registry: string, max: number): RegistryError {
+  return new RegistryError(
+    `${what}: ${registry} redirected more than ${max} times`,
+    'the registry or a proxy redirects in a loop; check the registry address and the proxy configuration',
+  );
+}
+
 /** undici's codes for a server that took the connection but went silent (no headers, or a stalled body). */
 const SILENCE_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 const BROKEN_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
+/** undici's code for an answer whose body ended before its Content-Length: the server answered, then stopped. */
+export const SHORT_BODY_CODE = 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH';
+
 /**
  * Connection-level failures, with the usual causes spelled out. `silentMs` is how long a silent server was
  * waited for: then the connection was made, and the message says "no answer", not "cannot reach".
+ * `answered`: the failure came while reading an answer, so the server was reached, whatever the code.
  */
-export function networkError(what: string, registry: string, err: unknown, silentMs?: number): RegistryError {
+export function networkError(
+  what: string,
+  registry: string,
+  err: unknown,
+  silentMs?: number,
+  answered = false,
+): RegistryError {
   const code = (err as { code?: string }).code ?? '';
   const text = (err as Error).message;
+  if (code === SHORT_BODY_CODE) {
+    return new RegistryError(
+      `${what}: ${registry} broke off its answer (the connection closed before the length it announced)`,
+      'the registry or a proxy in front of it dropped the connection; try again',
+      { cause: err },
+    );
+  }
   if (SILENCE_CODES.has(code)) {
     const after = silentMs === undefined ? '' : ` after ${formatSeconds(silentMs)}`;
     return new RegistryError(
@@ -150,7 +175,7 @@ export function networkError(what: string, registry: string, err: unknown, silen
   // A connection that was made and then broke is not one that could not be made; a TLS handshake the
   // server cut is a connection that was not made.
   const handshake = /before secure TLS connection/i.test(text);
-  const verb = BROKEN_CODES.has(code) && !handshake ? 'lost the connection to' : 'cannot reach';
+  const verb = (BROKEN_CODES.has(code) || answered) && !handshake ? 'lost the connection to' : 'cannot reach';
   const message = `${what}: ${verb} ${registry}: ${text}${code && !text.includes(code) ? ` (${code})` : ''}`;
   let hint: string | undefined;
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') hint = 'check the registry host name';

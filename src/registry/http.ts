@@ -57,9 +57,12 @@ export interface HttpResponse {
   /** The URL that answered, after redirects: relative `Location`s resolve against it. */
   readonly url: string;
   readonly body: Dispatcher.ResponseData['body'];
+  /** Still a redirect after MAX_REDIRECTS were followed: a loop, most likely. */
+  readonly redirectsExhausted?: boolean;
 }
 
-const MAX_REDIRECTS = 5;
+/** More redirects than this for one request is a loop. */
+export const MAX_REDIRECTS = 5;
 
 export interface TransportOptions {
   /** Extra CA certificates (PEM) trusted besides the system's, for registries with a private CA. */
@@ -148,7 +151,14 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
     const location = header(res.headers, 'location');
     const redirect = [301, 302, 303, 307, 308].includes(res.statusCode) && location !== undefined;
     if (!redirect || req.body !== undefined || hop >= MAX_REDIRECTS) {
-      return { status: res.statusCode, headers: res.headers, url, body: res.body };
+      const exhausted = redirect && req.body === undefined;
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        url,
+        body: res.body,
+        redirectsExhausted: exhausted,
+      };
     }
     await res.body.dump();
     const next = new URL(location, url);

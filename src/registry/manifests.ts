@@ -1,10 +1,27 @@
-import { parseManifest } from '../oci/manifest.ts';
+import { MAX_MANIFEST_BYTES, parseManifest } from '../oci/manifest.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { header } from './http.ts';
+
+/**
+ * A manifest over the 4 MiB registries accept: `size` when the registry said it (Content-Length), else
+ * undefined (it streamed past the bound, where reading stopped).
+ */
+export class ManifestTooLargeError extends RegistryError {
+  readonly size: number | undefined;
+
+  constructor(what: string, registry: string, size: number | undefined) {
+    super(
+      `${what}: ${registry} sent a manifest of ${size === undefined ? 'more than 4 MiB (reading stopped there)' : `${size} bytes, over the 4 MiB limit`}`,
+      'registries refuse manifests over 4 MiB, so none can take this one',
+    );
+    this.name = 'ManifestTooLargeError';
+    this.size = size;
+  }
+}
 
 /**
  * Puts a manifest's exact bytes under a tag or digest. The registry's `Docker-Content-Digest` must equal the
@@ -62,14 +79,16 @@ export async function getManifest(
   scope = `repository:${repository}:pull`,
 ): Promise<FetchedManifest | undefined> {
   const what = `reading manifest ${repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-  const res = await client.request(what, [scope], {
+  const res = await client.requestBytes(what, [scope], {
     method: 'GET',
     url: `/v2/${repository}/manifests/${reference}`,
     headers: { accept: MANIFEST_ACCEPT },
     ok: [200, 404],
+    maxBytes: MAX_MANIFEST_BYTES,
+    tooLarge: (size) => new ManifestTooLargeError(what, client.registry, size),
   });
-  const bytes = Buffer.from(await res.body.arrayBuffer());
   if (res.status === 404) return undefined;
+  const bytes = res.bytes;
   const digest = sha256Digest(bytes);
   const expected = reference.startsWith('sha256:') ? reference : header(res.headers, 'docker-content-digest');
   if (expected !== undefined && expected !== digest) {
@@ -140,14 +159,15 @@ export async function listReferrers(
   subject: string,
 ): Promise<Descriptor[]> {
   const what = `listing the referrers of ${subject} in ${repository}`;
-  const res = await client.request(what, [`repository:${repository}:pull`], {
+  const res = await client.requestBytes(what, [`repository:${repository}:pull`], {
     method: 'GET',
     url: `/v2/${repository}/referrers/${subject}`,
     headers: { accept: OCI_INDEX },
     ok: [200, 400, 404, 405],
+    maxBytes: MAX_MANIFEST_BYTES,
+    tooLarge: (size) => new ManifestTooLargeError(what, client.registry, size),
   });
-  const text = await res.body.text();
-  const fromApi = res.status === 200 ? manifestsOf(Buffer.from(text)) : undefined;
+  const fromApi = res.status === 200 ? manifestsOf(res.bytes) : undefined;
   if (fromApi) return fromApi;
   const tagged = await getManifest(client, repository, subject.replace(':', '-'));
   return (tagged && manifestsOf(tagged.bytes)) ?? [];

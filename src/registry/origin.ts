@@ -1,4 +1,5 @@
 import { isListedInsecure, isLoopbackRegistry, registryApiHost } from '../oci/reference.ts';
+import { errorText } from './answer.ts';
 import { RegistryError } from './errors.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 
@@ -73,7 +74,7 @@ export async function discoverOrigin(
       if (another && speaksOtherProtocol(err)) continue;
       throw err;
     }
-    const text = await res.body.text();
+    const text = await errorText(res);
     // Plain HTTP to a TLS port: Go and nginx answer 400 and say so ("an HTTP request to an HTTPS server").
     if (another && origin.startsWith('http:') && res.status === 400 && /https/i.test(text)) continue;
     return { origin, res, text };

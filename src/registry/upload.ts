@@ -1,8 +1,9 @@
 import type { BlobSource } from '../oci/descriptor.ts';
+import { errorText } from './answer.ts';
 import { blobSize } from './blobs.ts';
 import { pushScope, type RegistryClient } from './client.ts';
 import { DeadlineError } from './deadline.ts';
-import { RegistryError, responseError } from './errors.ts';
+import { redirectLoopError, RegistryError, responseError } from './errors.ts';
 import { header, type HttpResponse } from './http.ts';
 import { Attempt } from './upload-attempt.ts';
 
@@ -99,10 +100,7 @@ async function uploadLoop(
       }
       if (step === 'redirected') {
         if (++redirects > MAX_REDIRECTS) {
-          throw new RegistryError(
-            `${upload.what}: redirected more than ${MAX_REDIRECTS} times`,
-            'the registry or a proxy redirects in a loop',
-          );
+          throw redirectLoopError(upload.what, client.registry, MAX_REDIRECTS);
         }
         continue; // the session now points at the new URL
       }
@@ -214,7 +212,7 @@ class BlobUpload {
       throw attempt.sourceError ?? err;
     }
     if (await this.#redirected(session, res)) return 'redirected';
-    const text = await res.body.text();
+    const text = await errorText(res);
     await attempt.verify();
     if (res.status !== 201) {
       throw responseError(this.what, this.#client.registry, res.status, text, this.#client.anonymous);

@@ -1,6 +1,10 @@
 import { Agent, request, type Dispatcher } from '../undici.ts';
 import type { Readable } from 'node:stream';
 import { SourceError } from '../errors.ts';
+import { readBounded, readPrefix } from '../read-bounded.ts';
+
+/** An image's inspect JSON: a few KB (labels, history); more is no answer of the Engine API. */
+const INSPECT_BYTES = 16 << 20;
 
 /** What `GET /images/{name}/json` says about an image (the fields image-push uses). */
 export interface ImageInspect {
@@ -43,7 +47,16 @@ export class EngineApi {
 
   async inspect(name: string): Promise<ImageInspect> {
     const res = await this.#get(`/images/${encodeURIComponent(name)}/json`, name);
-    return (await res.body.json()) as ImageInspect;
+    const bytes = await readBounded(
+      res.body,
+      INSPECT_BYTES,
+      () =>
+        new SourceError(
+          `docker-daemon:${name}: the Docker daemon at ${this.host} sent more than 16 MiB for the image's inspect JSON`,
+          'check that DOCKER_HOST names a Docker daemon',
+        ),
+    );
+    return JSON.parse(bytes.toString('utf8')) as ImageInspect;
   }
 
   /** The `docker save` stream of one image: read it as it comes, never written whole to disk. */
@@ -75,7 +88,7 @@ export class EngineApi {
       );
     }
     if (res.statusCode !== 200) {
-      const text = await res.body.text();
+      const text = (await readPrefix(res.body, 4096)).toString('utf8');
       throw new SourceError(
         `docker-daemon:${name}: the Docker daemon answered ${res.statusCode}: ${text.slice(0, 200)}`,
       );

@@ -33,6 +33,8 @@ export async function loadManifestTree(
   store: ManifestStore,
   root: Descriptor,
   sourceName: string,
+  /** What the root is, in messages: an OCI layout's `index.json`, or a registry's tag. */
+  rootWhere = 'index.json',
 ): Promise<ManifestNode> {
   const seen = new Map<string, Promise<ManifestNode>>();
   const load = (descriptor: Descriptor, path: string): Promise<ManifestNode> => {
@@ -80,7 +82,7 @@ export async function loadManifestTree(
     return { descriptor: self, bytes, blobs: blobs.filter((blob) => blob !== undefined), children: [] };
   };
 
-  return load(root, 'index.json');
+  return load(root, rootWhere);
 }
 
 async function readManifest(

@@ -4,15 +4,14 @@ import { sha256Digest } from '../oci/digest.ts';
 import { parseReference, type ImageReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
 import type { RegistryClient } from '../registry/client.ts';
-import { getManifest, listReferrers } from '../registry/manifests.ts';
+import { getManifest, listReferrers, ManifestTooLargeError } from '../registry/manifests.ts';
 import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';
 
 /** Gives the client for a registry: the push's own, so credentials and connections are shared. */
 export type ClientFactory = (registry: string) => Promise<RegistryClient>;
 
-/** Registries refuse larger manifests (distribution's limit is 4 MiB). */
-const MAX_MANIFEST_BYTES = 4 << 20;
+import { MAX_MANIFEST_BYTES } from '../oci/manifest.ts';
 /** Foreign layers (Windows base images) are fetched from their URLs, never from a registry. */
 const FOREIGN_LAYER = /\.foreign\.|nondistributable/;
 
@@ -41,7 +40,10 @@ export class RegistrySource implements ImageSource {
     const { registry, repository } = this.#ref;
     const client = (this.#client ??= await this.#clients(registry));
     const reference = this.#ref.digest ?? this.#ref.tag ?? 'latest';
-    const root = await getManifest(client, repository, reference);
+    const where = this.#ref.digest ? `the manifest ${reference}` : `the manifest under tag ${reference}`;
+    const root = await getManifest(client, repository, reference).catch((err: unknown) => {
+      throw err instanceof ManifestTooLargeError ? tooLarge(this.name, where, err.size, true) : err;
+    });
     if (!root) {
       throw new SourceError(
         `${this.name}: ${registry} has no manifest ${reference} in ${repository}`,
@@ -50,7 +52,7 @@ export class RegistrySource implements ImageSource {
     }
     const store = remoteStore(client, repository, this.name, root.descriptor.digest, root.bytes);
     this.#store = store;
-    return loadManifestTree(store, root.descriptor, this.name);
+    return loadManifestTree(store, root.descriptor, this.name, where);
   }
 
   /**
@@ -93,6 +95,20 @@ export class RegistrySource implements ImageSource {
   }
 }
 
+/**
+ * A manifest over the 4 MiB registries accept, said as what it is: the image the reference names (which no
+ * registry would take), or a child of its index (then another platform may be copied on its own).
+ */
+function tooLarge(sourceName: string, where: string, size: number | undefined, root: boolean): SourceError {
+  const bytes = size === undefined ? '(it went on past 4 MiB, where reading stopped)' : `(${size} bytes)`;
+  return new SourceError(
+    `${sourceName}: ${where} is over the 4 MiB limit of registries ${bytes}`,
+    root
+      ? 'registries refuse manifests this large, so no destination would take it; check that the reference names the image you mean'
+      : 'registries refuse manifests this large; copy another image of the index by its digest instead',
+  );
+}
+
 /** Manifests fetched by digest and checked; blobs streamed from the registry when opened. */
 function remoteStore(
   client: RegistryClient,
@@ -104,16 +120,16 @@ function remoteStore(
   const mountFrom = { registry: client.registry, repository };
   return {
     manifest: async (descriptor, where) => {
-      if (descriptor.size > MAX_MANIFEST_BYTES) {
-        throw new SourceError(
-          `${sourceName}: manifest ${descriptor.digest} (${where}) is ${descriptor.size} bytes, over the 4 MiB limit`,
-          'registries refuse larger manifests; copy a single image of the index instead',
-        );
-      }
-      const bytes =
-        descriptor.digest === rootDigest
-          ? rootBytes
-          : (await getManifest(client, repository, descriptor.digest))?.bytes;
+      const root = descriptor.digest === rootDigest;
+      const what = root ? where : `manifest ${descriptor.digest} (${where})`;
+      if (descriptor.size > MAX_MANIFEST_BYTES) throw tooLarge(sourceName, what, descriptor.size, root);
+      const bytes = root
+        ? rootBytes
+        : (
+            await getManifest(client, repository, descriptor.digest).catch((err: unknown) => {
+              throw err instanceof ManifestTooLargeError ? tooLarge(sourceName, what, err.size, false) : err;
+            })
+          )?.bytes;
       if (!bytes) {
         throw new SourceError(
           `${sourceName}: manifest ${descriptor.digest} (${where}) is missing from ${client.registry}/${repository}`,

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { verifyDiffId } from '../compress/verify-diff-id.ts';
 import { SourceError } from '../errors.ts';
+import { readBounded } from '../read-bounded.ts';
 import { createLimiter } from '../limit.ts';
 import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
 import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.ts';
@@ -106,13 +107,19 @@ async function readDiffIds(config: BlobSource, sourceName: string, where: string
       'turn verify off for this image, or export it whole',
     );
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of await config.open()) chunks.push(chunk as Buffer);
+  const bytes = await readBounded(
+    await config.open(),
+    config.descriptor.size,
+    () =>
+      new SourceError(
+        `${sourceName}: the config of ${where} is longer than the ${config.descriptor.size} bytes its descriptor says`,
+        'the image is corrupt; build or export it again',
+      ),
+  );
   let diffIds: unknown;
   try {
-    diffIds = (
-      JSON.parse(Buffer.concat(chunks).toString('utf8')) as { rootfs?: { diff_ids?: unknown } } | null
-    )?.rootfs?.diff_ids;
+    diffIds = (JSON.parse(bytes.toString('utf8')) as { rootfs?: { diff_ids?: unknown } } | null)?.rootfs
+      ?.diff_ids;
   } catch {
     diffIds = undefined;
   }

@@ -31,7 +31,18 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 
 export type FaultKind =
-  'reset' | 'status' | '429' | 'stall' | 'redirect' | 'cut-response' | 'silent' | 'drip' | 'http-location';
+  | 'reset'
+  | 'status'
+  | '429'
+  | 'stall'
+  | 'redirect'
+  | 'cut-response'
+  | 'silent'
+  | 'drip'
+  | 'http-location'
+  | 'oversize'
+  | 'ignore-range'
+  | 'wrong-range';
 
 export const ALL_FAULT_KINDS: readonly FaultKind[] = ['reset', 'status', '429', 'stall'];
 
@@ -102,6 +113,27 @@ export interface FaultOptions {
    */
   readonly dripMs: number;
   readonly dripFrom: 'headers' | 'body';
+  /**
+   * `cut-response`: 'reset' (default) resets the connection after the bytes; 'close' answers with
+   * `Connection: close` and ends the connection cleanly (a FIN) after them, as a server or proxy that gives
+   * up on a response does: the body is short of its Content-Length.
+   */
+  readonly cutResponseHow: 'reset' | 'close';
+  /**
+   * `oversize` (only when a filter forces it): the request is not forwarded; the answer is `oversizeStatus`
+   * with `oversizeBytes` bytes of JSON-looking filler, sent as fast as the client reads, with a
+   * Content-Length when `oversizeLength` (else chunked: the size is only known at the end). The bytes the
+   * client took are counted in `responseBytes`.
+   */
+  readonly oversizeBytes: number;
+  readonly oversizeStatus: number;
+  readonly oversizeLength: boolean;
+  readonly oversizeContentType: string;
+  /**
+   * `ignore-range` (only when a filter forces it): forwarded without its Range header, so the registry
+   * answers 200 with the whole body. `wrong-range`: forwarded with `Range: bytes=<wrongRangeStart>-`.
+   */
+  readonly wrongRangeStart: number;
 }
 
 export interface ProxyListenOptions {
@@ -128,6 +160,8 @@ export interface ProxyRequest {
   readonly error: string | null;
   /** The Authorization header the client sent, if any: what a listener would have seen in clear text. */
   readonly authorization: string | null;
+  /** Response body bytes sent to the client (counted for `oversize` only). */
+  readonly responseBytes: number;
 }
 
 /** Running counts since start (clearRequests() does not reset them). */
@@ -170,6 +204,12 @@ const DEFAULTS: FaultOptions = {
   cutResponseAfterBytes: 65_536,
   dripMs: 1000,
   dripFrom: 'headers',
+  cutResponseHow: 'reset',
+  oversizeBytes: 500 << 20,
+  oversizeStatus: 200,
+  oversizeLength: false,
+  oversizeContentType: 'application/vnd.oci.image.manifest.v1+json',
+  wrongRangeStart: 0,
 };
 
 // Per connection, not end to end: Node frames both sides itself. The proxy answers Expect: 100-continue itself.
@@ -210,6 +250,7 @@ interface Entry {
   forwarded: boolean;
   error: string | null;
   authorization: string | null;
+  responseBytes: number;
 }
 
 export async function startFaultProxy(
@@ -239,6 +280,9 @@ export async function startFaultProxy(
       silent: 0,
       drip: 0,
       'http-location': 0,
+      oversize: 0,
+      'ignore-range': 0,
+      'wrong-range': 0,
     },
   };
   const agent = new Agent({ keepAlive: true });
@@ -274,6 +318,7 @@ export async function startFaultProxy(
       forwarded: false,
       error: null,
       authorization: req.headers.authorization ?? null,
+      responseBytes: 0,
     };
     log.push(entry);
     stats.requests++;
@@ -388,6 +433,15 @@ export async function startFaultProxy(
       case 'cut-response':
         forward(req, body, res, entry, { length, cutResponseAfter: faults.cutResponseAfterBytes });
         return;
+      case 'oversize':
+        drain(body, entry, () => oversize(res, entry));
+        return;
+      case 'ignore-range':
+        forward(req, body, res, entry, { length, range: null });
+        return;
+      case 'wrong-range':
+        forward(req, body, res, entry, { length, range: `bytes=${faults.wrongRangeStart}-` });
+        return;
       case 'stall':
         forward(req, body, res, entry, {
           length,
@@ -461,12 +515,16 @@ export async function startFaultProxy(
       stall?: { until: number; then: 'forward' | 'reset' };
       drip?: boolean;
       plainProto?: boolean;
+      /** Replaces the Range header (null drops it). */
+      range?: string | null;
     },
   ): void {
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
     }
+    if (how.range === null) delete headers.range;
+    else if (how.range !== undefined) headers.range = how.range;
     // Behind TLS, tell the registry so (distribution builds its Location headers from this).
     if (listen.tls && !how.plainProto) headers['x-forwarded-proto'] = 'https';
     const upstreamReq = httpRequest({
@@ -557,8 +615,15 @@ export async function startFaultProxy(
           return;
         }
         entry.status = upstreamRes.statusCode ?? 502;
-        res.writeHead(entry.status, upstreamRes.statusMessage, responseHeaders(upstreamRes));
         const cutAt = how.cutResponseAfter;
+        // A server that means to close says so (Connection: close); the client then takes the end of the
+        // connection as the end of the answer, and finds it short of its Content-Length.
+        const closing =
+          cutAt !== undefined && faults.cutResponseHow === 'close' ? { connection: 'close' } : {};
+        res.writeHead(entry.status, upstreamRes.statusMessage, {
+          ...responseHeaders(upstreamRes),
+          ...closing,
+        });
         if (cutAt === undefined) {
           upstreamRes.pipe(res);
           return;
@@ -569,11 +634,11 @@ export async function startFaultProxy(
           const piece = chunk.subarray(0, cutAt - sent);
           sent += piece.length;
           // Once the last allowed byte is handed to the kernel, the connection goes.
-          if (sent >= cutAt) res.write(piece, () => reset(res));
+          if (sent >= cutAt) res.write(piece, () => cutResponse(res));
           else res.write(piece);
         });
         upstreamRes.once('end', () => {
-          if (sent < cutAt) reset(res); // a body shorter than the cut still never ends cleanly
+          if (sent < cutAt) cutResponse(res); // a body shorter than the cut still never ends cleanly
         });
       };
       const wait = how.stall ? how.stall.until - Date.now() : 0;
@@ -642,6 +707,44 @@ export async function startFaultProxy(
     if (url.protocol !== 'http:' || Number(url.port || 80) !== upstreamPort) return location;
     if (!['127.0.0.1', 'localhost', '[::1]', target.hostname].includes(url.hostname)) return location;
     return proxyOrigin + location.slice(url.origin.length);
+  }
+
+  /** The end of a `cut-response`: a reset, or a clean close with the body short of its length. */
+  function cutResponse(res: ServerResponse): void {
+    if (faults.cutResponseHow === 'reset') {
+      reset(res);
+      return;
+    }
+    const socket = res.socket;
+    if (socket && !socket.destroyed) socket.end();
+    else res.destroy();
+  }
+
+  /** `oversize`: filler as fast as the client takes it, until `oversizeBytes` or the client goes away. */
+  function oversize(res: ServerResponse, entry: Entry): void {
+    const total = faults.oversizeBytes;
+    entry.status = faults.oversizeStatus;
+    res.writeHead(faults.oversizeStatus, {
+      'content-type': faults.oversizeContentType,
+      ...(faults.oversizeLength ? { 'content-length': total } : {}),
+    });
+    const head = Buffer.from('{"schemaVersion":2,"pad":"');
+    const filler = Buffer.alloc(1 << 16, 0x61);
+    let stopped = false;
+    res.once('close', () => (stopped = true));
+    const pump = (): void => {
+      while (!stopped && entry.responseBytes < total) {
+        const first = entry.responseBytes === 0;
+        const chunk = (first ? head : filler).subarray(0, total - entry.responseBytes);
+        entry.responseBytes += chunk.length;
+        if (!res.write(chunk)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+      if (!stopped) res.end();
+    };
+    pump();
   }
 
   function reset(res: ServerResponse): void {
