@@ -34,11 +34,7 @@ export async function readAnswer(
   );
 }
 
-/** The start of an error body, as text (the rest is dropped unread). Never throws: an error is on its way. */
+/** The start of an answer's body (an error, a ping), as text: the rest is dropped unread. */
 export async function errorText(res: Pick<HttpResponse, 'body'>): Promise<string> {
-  try {
-    return (await readPrefix(res.body, ERROR_BODY_BYTES)).toString('utf8');
-  } catch {
-    return '';
-  }
+  return (await readPrefix(res.body, ERROR_BODY_BYTES)).toString('utf8');
 }

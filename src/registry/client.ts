@@ -313,7 +313,7 @@ export class RegistryClient {
         }
       }
       if (!req.ok.includes(res.status)) {
-        const text = req.method === 'HEAD' ? '' : await errorText(res);
+        const text = req.method === 'HEAD' ? '' : await errorText(res).catch(() => '');
         if (req.method === 'HEAD') await res.body.dump();
         throw responseError(what, this.registry, res.status, text, this.#anonymous, res.headers);
       }
