@@ -1,12 +1,12 @@
 // Credentials from the Docker client configuration, found the way the Docker CLI finds them: a credential
 // helper named for the registry (`credHelpers`), else the default store (`credsStore`), else `auths`. This is
 // where `docker login` and docker/login-action leave them.
-import { getExecOutput } from '@actions/exec';
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors.ts';
+import { RunCutError, runBounded, type BoundedRun } from '../run-bounded.ts';
 import { DOCKER_HUB, registryApiHost } from '../oci/reference.ts';
 import type { Credentials } from './auth.ts';
 
@@ -17,12 +17,21 @@ const TOKEN_USERNAME = '<token>';
 /** The message of docker-credential-helpers' ErrCredentialsNotFound: "nothing stored", not a failure. */
 const NOT_FOUND = /credentials not found in native keychain/i;
 const HELPER_PREFIX = 'docker-credential-';
+/**
+ * How long a helper may take. Helpers that ask a cloud for a token (ecr-login, gcloud) take a few seconds;
+ * one that waits for a keychain prompt no CI job can answer would wait forever.
+ */
+export const HELPER_TIMEOUT_MS = 30_000;
+/** What a helper may print: credentials JSON is a few KB (an identity token included). */
+export const HELPER_OUTPUT_BYTES = 1 << 20;
 
 export interface DockerConfigOptions {
   /** Environment to read DOCKER_CONFIG, HOME and PATH from, and to run helpers with. Default: process.env. */
   readonly env?: NodeJS.ProcessEnv;
   /** Receives every secret found, before it is returned (the action masks them). */
   readonly onSecret?: (value: string) => void;
+  /** How long a credential helper may take (default HELPER_TIMEOUT_MS; tests shorten it). */
+  readonly helperTimeoutMs?: number;
 }
 
 interface AuthEntry {
@@ -59,7 +68,12 @@ export async function dockerConfigCredentials(
   if (helper) {
     const where = helperKey === undefined ? 'credsStore' : `credHelpers["${helperKey}"]`;
     const serverUrl = isDockerHub(host) ? DOCKER_HUB_SERVER : host;
-    return runHelper(helper, serverUrl, { env, onSecret, where: `${where} in ${file}` });
+    return runHelper(helper, serverUrl, {
+      env,
+      onSecret,
+      where: `${where} in ${file}`,
+      timeoutMs: options.helperTimeoutMs ?? HELPER_TIMEOUT_MS,
+    });
   }
   return fromAuths(config.auths, host, file, onSecret);
 }
@@ -203,10 +217,10 @@ function fromAuthEntry(
 async function runHelper(
   name: string,
   serverUrl: string,
-  context: { env: NodeJS.ProcessEnv; onSecret: (value: string) => void; where: string },
+  context: { env: NodeJS.ProcessEnv; onSecret: (value: string) => void; where: string; timeoutMs: number },
 ): Promise<Credentials | undefined> {
   const command = `${HELPER_PREFIX}${name}`;
-  const check = `check it with: echo ${serverUrl} | ${command} get`;
+  const check = `check it with: ${command} get <<< ${serverUrl}`;
   const path = await findOnPath(command, context.env.PATH);
   if (!path) {
     throw new InputError(
@@ -214,22 +228,34 @@ async function runHelper(
       `install it, or remove "${name}" from that file and log in again with docker/login-action`,
     );
   }
-  let output;
+  let output: BoundedRun;
   try {
-    // silent: nothing the helper prints may reach the log.
-    output = await getExecOutput(path, ['get'], {
+    // Nothing the helper prints may reach the log; what it prints is bounded, and so is its time.
+    output = await runBounded(path, ['get'], {
       env: definedOnly(context.env),
-      input: Buffer.from(serverUrl),
-      silent: true,
-      ignoreReturnCode: true,
+      input: serverUrl,
+      timeoutMs: context.timeoutMs,
+      maxOutputBytes: HELPER_OUTPUT_BYTES,
     });
   } catch (err) {
+    if (err instanceof RunCutError) {
+      throw new InputError(
+        `the Docker credential helper ${command} (${context.where}) was stopped for ${serverUrl}: ${err.message}${err.reason === 'output' ? ' (credentials are a few KB)' : ''}`,
+        `${check}; fix or remove it, or give the credentials as inputs instead`,
+      );
+    }
     throw new InputError(
       `the Docker credential helper ${command} (${context.where}) could not run: ${(err as Error).message}`,
       check,
     );
   }
   if (output.exitCode !== 0) {
+    if (output.exitCode === null) {
+      throw new InputError(
+        `${command} get was killed by ${output.signal ?? 'a signal'} for ${serverUrl}`,
+        check,
+      );
+    }
     if (NOT_FOUND.test(output.stdout) || NOT_FOUND.test(output.stderr)) return undefined;
     // Helpers print their error on stdout; one line of it, never a successful answer.
     const reason = firstLine(output.stdout) || firstLine(output.stderr) || `exit code ${output.exitCode}`;

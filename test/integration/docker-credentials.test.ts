@@ -1,7 +1,7 @@
 // Pushes to a real registry that wants a password, with credentials found in a Docker config: from an `auths`
 // entry, and from the fixture credential helper (test/fixtures/docker-credential-imagepush-test).
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -126,5 +126,52 @@ describe('pushing with credentials from the Docker config', () => {
     const statuses = (await registry.requests()).map((r) => r.status);
     assert.ok(statuses.includes(401), 'the registry refused the credentials');
     assert.deepEqual(await listTags(`${registry.host}/wrong/app`, `${USER}:${PASSWORD}`), []);
+  });
+});
+
+describe('a credential helper that misbehaves is stopped (second hostile trial)', () => {
+  /** A helper of its own in a directory of its own: `body` is its shell script after the #! line. */
+  async function helperEnv(name: string, body: string): Promise<NodeJS.ProcessEnv> {
+    const dir = join(work, `helper-${++caseNumber}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ credHelpers: { [registry.host]: name } }));
+    const script = join(dir, `docker-credential-${name}`);
+    await writeFile(script, `#!/bin/sh\n${body}\n`);
+    await chmod(script, 0o755);
+    return { DOCKER_CONFIG: dir, HOME: dir, PATH: dir, HELPER_DIR: dir };
+  }
+
+  test('one that never exits: killed at the deadline with what it started, and named with how to check it', async () => {
+    // The helper starts a child that would hold its pipes open, then waits forever.
+    const env = await helperEnv('sleepy', '/bin/sleep 1000 &\necho $! > "$HELPER_DIR/child.pid"\nwait');
+    const started = Date.now();
+    await rejectsWithLine(
+      dockerConfigCredentials(registry.host, { env, helperTimeoutMs: 1000 }),
+      new RegExp(
+        `^the Docker credential helper docker-credential-sleepy \\(credHelpers\\["${registry.host}"\\] in .*config\\.json\\) was stopped for ${registry.host}: it did not finish within 1 s\\. check it with: docker-credential-sleepy get <<< ${registry.host}`,
+      ),
+    );
+    assert.ok(Date.now() - started < 5000, `ended after ${Date.now() - started} ms`);
+    const child = Number(await readFile(join(env.HELPER_DIR!, 'child.pid'), 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Gone, or a zombie nobody has reaped yet (its parent, the helper, was killed too): not running.
+    const state = await readFile(`/proc/${child}/stat`, 'utf8').then(
+      (stat) => /^\d+ \(.*\) (\S)/.exec(stat)?.[1],
+      () => 'gone',
+    );
+    assert.ok(state === 'gone' || state === 'Z', `the helper's child was killed too (state ${state})`);
+  });
+
+  test('one that prints without end: stopped after 1 MiB, in a moment and small memory', async () => {
+    const env = await helperEnv('chatty', "/usr/bin/head -c 209715200 /dev/zero | /usr/bin/tr '\\0' a");
+    const started = Date.now();
+    const rss = process.memoryUsage().rss;
+    await rejectsWithLine(
+      dockerConfigCredentials(registry.host, { env }),
+      /docker-credential-chatty .* was stopped for .*: it printed more than 1048576 bytes \(credentials are a few KB\)/,
+    );
+    assert.ok(Date.now() - started < 5000, `ended after ${Date.now() - started} ms`);
+    const grown = process.memoryUsage().rss - rss;
+    assert.ok(grown < 64 << 20, `memory grew by ${grown} bytes`);
   });
 });
