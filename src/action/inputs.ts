@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
-import { parseRegistrySettings } from '../oci/reference.ts';
+import { parseRegistrySettings, refuseCredentialsIn } from '../oci/reference.ts';
 import { parseBoolean, parseTuning, splitList, type Tuning } from '../options.ts';
 import type { Credentials } from '../registry/auth.ts';
 
@@ -29,6 +29,21 @@ export interface ActionSettings extends Tuning {
 export function readSettings(): ActionSettings {
   const image = core.getInput('image');
   const merge = splitList(core.getInput('merge'));
+  // Before anything quotes them: a reference pasted with user:password@ is masked and refused; a proxy URL's
+  // password is masked (undici's errors may quote the URL).
+  refuseCredentialsIn(
+    {
+      image: [image],
+      merge,
+      tags: splitList(core.getInput('tags')),
+      registry: [core.getInput('registry')],
+      'reuse-from': splitList(core.getInput('reuse-from')),
+      'insecure-registries': splitList(core.getInput('insecure-registries')),
+    },
+    (secret) => core.setSecret(secret),
+  );
+  for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'])
+    maskProxyPassword(process.env[name]);
   if (Boolean(image) === merge.length > 0) {
     throw new InputError(
       image ? 'both image and merge are set' : 'neither image nor merge is set',
@@ -100,4 +115,18 @@ function credentialInputs(prefix: string, hint: string): Credentials | undefined
     throw new InputError(`${prefix}${set} is set but ${prefix}${empty} is empty`, hint);
   }
   return username ? { username, password } : undefined;
+}
+
+/** A proxy URL's `user:password@`: its password never reaches the log. */
+function maskProxyPassword(url: string | undefined): void {
+  if (!url) return;
+  try {
+    const { password } = new URL(url);
+    if (password) {
+      core.setSecret(password);
+      core.setSecret(decodeURIComponent(password));
+    }
+  } catch {
+    // not a URL: undici refuses it with its own error, which quotes no password it could not parse
+  }
 }

@@ -8,7 +8,7 @@ import { exitWhenIdle } from '../exit.ts';
 import { loadBlobMap, localBlobMapPath, saveBlobMap } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import { safeLine, type Logger } from '../log.ts';
-import { parseRegistrySettings } from '../oci/reference.ts';
+import { parseRegistrySettings, refuseCredentialsIn } from '../oci/reference.ts';
 import type { PushResult } from '../push/result.ts';
 import { namedTags } from '../push/targets.ts';
 import { pinnedReferences } from '../report/pushed.ts';
@@ -96,6 +96,14 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  // Before anything quotes them: a reference pasted with user:password@ is refused, shown without them.
+  refuseCredentialsIn({
+    argument: positionals,
+    '--source': values.source,
+    '--reuse-from': values['reuse-from'],
+    '--registry': values.registry ? [values.registry] : [],
+    '--insecure-registry': values['insecure-registry'],
+  });
   const [command, ...rest] = positionals;
   const merging = command === 'merge';
   const source = merging ? undefined : rest[0];

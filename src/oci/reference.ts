@@ -35,7 +35,57 @@ export interface ParseOptions {
  * only if it holds a '.' or a ':' or is 'localhost'; Docker Hub names get 'library/' when they have one
  * component. Every error quotes the input and says what to change.
  */
+/**
+ * The `user:password` a reference pasted from a URL carries before its registry (`user:pass@host/repo:tag`,
+ * with or without a scheme), or undefined. `repo@sha256:...` is a digest, not this: there the '@' comes after
+ * the repository, and no '/' follows it.
+ */
+export function referenceCredentials(input: string): string | undefined {
+  const text = input.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const at = text.indexOf('@');
+  if (at <= 0) return undefined;
+  const before = text.slice(0, at);
+  if (before.includes('/') || !text.slice(at + 1).includes('/')) return undefined;
+  return before;
+}
+
+/** `input` with the credentials it carries replaced by `***`: what may be shown of it. */
+export function redactReference(input: string): string {
+  const secret = referenceCredentials(input);
+  return secret === undefined ? input : input.replace(`${secret}@`, '***@');
+}
+
+/** Refuses a reference that carries credentials, showing it without them. */
+export function refuseCredentials(input: string, what = 'image reference'): void {
+  if (referenceCredentials(input) === undefined) return;
+  throw new InputError(
+    `${what} "${redactReference(input.trim())}" holds credentials (user:password@ before the registry)`,
+    'credentials do not belong in a reference, where logs would show them: give them as username and password (the action inputs; the CLI takes --username with IMAGE_PUSH_PASSWORD or --password-stdin), or log in first (docker login, docker/login-action); change the password if it was in a public log',
+  );
+}
+
+/**
+ * Front ends call this first, on every input that names a registry or an image (by input name): one that
+ * carries credentials is handed to `onSecret` (the action masks it, user and password alike) and refused.
+ */
+export function refuseCredentialsIn(
+  inputs: Readonly<Record<string, readonly string[]>>,
+  onSecret: (value: string) => void = () => undefined,
+): void {
+  for (const [name, values] of Object.entries(inputs)) {
+    for (const value of values) {
+      const secret = referenceCredentials(value);
+      if (secret === undefined) continue;
+      onSecret(secret);
+      const colon = secret.indexOf(':');
+      if (colon !== -1 && colon < secret.length - 1) onSecret(secret.slice(colon + 1));
+      refuseCredentials(value, name);
+    }
+  }
+}
+
 export function parseReference(input: string, options: ParseOptions = {}): ImageReference {
+  refuseCredentials(input);
   const text = input.trim();
   const fail = (reason: string, hint?: string): never => {
     throw new InputError(`invalid image reference "${text}": ${reason}`, hint);

@@ -146,3 +146,26 @@ test('isLoopbackRegistry knows loopback hosts, with or without a port', () => {
     assert.equal(isLoopbackRegistry(host), false, host);
   }
 });
+
+describe('references with credentials in them', () => {
+  test('user:password@ before the registry is found and redacted; a digest is not credentials', async () => {
+    const { referenceCredentials, redactReference } = await import('../../src/oci/reference.ts');
+    assert.equal(referenceCredentials('bob:pw@ghcr.io/org/app:1'), 'bob:pw');
+    assert.equal(referenceCredentials('https://bob:pw@ghcr.io/org/app'), 'bob:pw');
+    assert.equal(referenceCredentials('bob@127.0.0.1:5000/app'), 'bob');
+    assert.equal(referenceCredentials('ghcr.io/org/app@sha256:' + 'a'.repeat(64)), undefined);
+    assert.equal(referenceCredentials('app@sha256:' + 'a'.repeat(64)), undefined);
+    assert.equal(referenceCredentials('ghcr.io/org/app:1'), undefined);
+    assert.equal(redactReference('bob:pw@ghcr.io/org/app:1'), '***@ghcr.io/org/app:1');
+  });
+
+  test('parseReference refuses them without echoing the password', async () => {
+    const { parseReference } = await import('../../src/oci/reference.ts');
+    assert.throws(
+      () => parseReference('bob:hunter2@ghcr.io/org/app:1'),
+      (err: Error) =>
+        !err.message.includes('hunter2') &&
+        /"\*\*\*@ghcr\.io\/org\/app:1" holds credentials/.test(err.message),
+    );
+  });
+});
