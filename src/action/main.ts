@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
-import { describeError } from '../errors.ts';
+import { describeError, ImagePushError } from '../errors.ts';
+import { describeFileError, fileErrorFix } from '../file-errors.ts';
 import { safeLine, type Logger } from '../log.ts';
 import { namedTags } from '../push/targets.ts';
 import { partialBlobs, tallyBlobs, type PushResult } from '../push/result.ts';
@@ -28,7 +29,8 @@ export async function run(): Promise<void> {
     await pushAndReport(settings);
   } catch (err) {
     core.setFailed(safeLine(describeError(err)));
-    await reportFailure(err, settings);
+    // The push itself succeeded: its summary is written already.
+    if (!(err instanceof OutputsNotWritten)) await reportFailure(err, settings);
   }
 }
 
@@ -80,9 +82,30 @@ async function pushAndReport(settings: ActionSettings): Promise<void> {
   warnRetries(tally);
   const seconds = (performance.now() - started) / 1000;
   if (blobMap) await blobMapCache?.save(blobMap);
-  await setOutputs(result);
+  // The image is pushed: outputs that cannot be written fail the step (later steps would miss the digest),
+  // but only after the summary and the "pushed" lines said what went up.
+  let outputsFailed: unknown;
+  try {
+    await setOutputs(result);
+  } catch (err) {
+    outputsFailed = err;
+  }
   await report(result, seconds);
   await announce(result);
+  if (outputsFailed !== undefined) throw new OutputsNotWritten(result.digest, outputsFailed);
+}
+
+/** The push succeeded; its outputs could not be written to GITHUB_OUTPUT. */
+class OutputsNotWritten extends ImagePushError {
+  constructor(digest: string, cause: unknown) {
+    const path = process.env.GITHUB_OUTPUT ?? '';
+    super(
+      `the image was pushed (${digest}), but the step outputs could not be written to GITHUB_OUTPUT (${path}): ${describeFileError(cause)}`,
+      `the step fails so that later steps do not run without the digest; GITHUB_OUTPUT is the runner's file: check that no earlier step removed or replaced it${fileErrorFix(cause) ? ` (${fileErrorFix(cause)})` : ''}`,
+      { cause },
+    );
+    this.name = 'OutputsNotWritten';
+  }
 }
 
 /** The Actions cache client only where the runner has the service; else a local file. */
@@ -112,7 +135,9 @@ async function report(result: PushResult, seconds: number): Promise<void> {
     const { writeSummary } = await import('../report/summary.ts');
     await writeSummary(result, { seconds });
   } catch (err) {
-    actionsLogger.warning(`could not write the job summary: ${describeError(err)}`);
+    actionsLogger.warning(
+      `the image was pushed (${result.digest}), but the job summary could not be written to GITHUB_STEP_SUMMARY (${process.env.GITHUB_STEP_SUMMARY ?? ''}): ${summaryError(err)}`,
+    );
   }
 }
 
@@ -134,7 +159,9 @@ async function reportFailure(err: unknown, settings: ActionSettings | undefined)
     const { writeFailureSummary } = await import('../report/summary.ts');
     await writeFailureSummary(err, partialBlobs(err), settings?.image || undefined);
   } catch (summaryErr) {
-    actionsLogger.warning(`could not write the job summary: ${describeError(summaryErr)}`);
+    actionsLogger.warning(
+      `the job summary could not be written to GITHUB_STEP_SUMMARY (${process.env.GITHUB_STEP_SUMMARY}): ${summaryError(summaryErr)}`,
+    );
   }
 }
 
@@ -152,4 +179,12 @@ function warnDroppedTags(settings: ActionSettings): void {
     `push-by-digest moves no tag, so ${tagged.map((t) => `"${t}"`).join(', ')} ${tagged.length === 1 ? 'is' : 'are'} ` +
       'pushed by digest only. Drop the tag from tags (name the repository alone), or set push-by-digest: false',
   );
+}
+
+/** @actions/core checks the summary file with access() and says only "Unable to access summary file". */
+function summaryError(err: unknown): string {
+  if (err instanceof Error && /^Unable to access summary file/.test(err.message)) {
+    return 'it does not exist or is not writable';
+  }
+  return describeFileError(err);
 }

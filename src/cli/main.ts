@@ -2,6 +2,7 @@
 // The push itself (and undici, the sources, the compressors) loads only once the arguments are good.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { describeFileError, fileErrorFix } from '../file-errors.ts';
 import { parseArgs } from 'node:util';
 import { describeError, InputError } from '../errors.ts';
 import { exitWhenIdle } from '../exit.ts';
@@ -174,9 +175,10 @@ async function main(argv: string[]): Promise<void> {
   const done = async (result: PushResult): Promise<void> => {
     const retried = tally.describe();
     if (retried) logger.warning(retried);
-    if (values['digest-file']) await writeDigestFile(values['digest-file'], result.digest);
     for (const reference of pinnedReferences(result)) logger.info(`pushed ${reference}`);
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${result.digest}\n`);
+    // Last: the image is pushed and said so whatever happens to the file.
+    if (values['digest-file']) await writeDigestFile(values['digest-file'], result.digest);
   };
   if (merging) {
     const { merge } = await import('../push/merge.ts');
@@ -210,8 +212,8 @@ async function writeDigestFile(path: string, digest: string): Promise<void> {
     await writeFile(path, digest);
   } catch (err) {
     throw new InputError(
-      `--digest-file ${path}: ${(err as Error).message} (the image is pushed: ${digest})`,
-      'name a file in a directory that exists and is writable',
+      `the image was pushed (${digest}), but --digest-file ${path} could not be written: ${describeFileError(err)}`,
+      fileErrorFix(err) ?? 'name a file in a directory that exists and is writable',
     );
   }
 }

@@ -1,13 +1,13 @@
 import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ParallelCompress, type LayerCompression } from './parallel-compress.ts';
 import type { CompressionPool } from './worker-pool.ts';
 import { DigestingStream } from '../oci/digest.ts';
 import { release } from '../memory.ts';
+import { LocalFileError, TEMP_ADVICE, tempRoot } from '../file-errors.ts';
 import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
 import type { BlobSource } from '../oci/descriptor.ts';
 
@@ -45,8 +45,16 @@ export interface SpooledLayer {
 export class Spool {
   readonly #dir: Promise<string>;
 
-  constructor(parent = tmpdir()) {
-    this.#dir = mkdtemp(join(parent, 'image-push-'));
+  constructor(parent = tempRoot()) {
+    this.#dir = mkdtemp(join(parent, 'image-push-')).catch((err: unknown) => {
+      throw new LocalFileError(
+        'cannot create the compression spool (a temporary directory) in',
+        parent,
+        err,
+        TEMP_ADVICE,
+      );
+    });
+    this.#dir.catch(() => undefined); // reported by the first layer that needs it
   }
 
   /**
@@ -85,7 +93,11 @@ export class Spool {
   async copy(layer: Readable, mediaType: string, name: string): Promise<SpooledLayer> {
     const path = join(await this.#dir, name.replace(/[^\w.-]/g, '_'));
     const hashed = new DigestingStream();
-    await pipeline(layer, hashed, createWriteStream(path));
+    await pipeline(
+      layer,
+      hashed,
+      spoolWriter(path, () => undefined),
+    );
     return {
       diffId: undefined,
       uncompressedBytes: 0,
@@ -98,10 +110,18 @@ export class Spool {
   }
 }
 
+/** A failure of the spool file itself (a full disk), said as such: not to be taken for the source's. */
+function spoolError(path: string, err: unknown): Error {
+  return err instanceof LocalFileError
+    ? err
+    : new LocalFileError('writing a compressed layer to the temporary file', path, err, TEMP_ADVICE);
+}
+
 /** Writes chunks to a new file, then hands each one to `written` (so its memory can be freed at once). */
 function spoolWriter(path: string, written: (chunk: Buffer) => void): Writable {
   const opening = open(path, 'w');
   opening.catch(() => undefined); // reported by the first write, or by final
+  const fail = (callback: (err?: Error | null) => void) => (err: unknown) => callback(spoolError(path, err));
   return new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _encoding, callback) {
@@ -110,10 +130,10 @@ function spoolWriter(path: string, written: (chunk: Buffer) => void): Writable {
         .then(() => {
           written(chunk);
           callback();
-        }, callback);
+        }, fail(callback));
     },
     final(callback) {
-      opening.then((handle) => handle.close()).then(() => callback(), callback);
+      opening.then((handle) => handle.close()).then(() => callback(), fail(callback));
     },
     destroy(err, callback) {
       opening

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
+import { fileErrorCode, LocalFileError, TEMP_ADVICE, tempRoot } from '../file-errors.ts';
 import { SourceError } from '../errors.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { DOCKER_CONFIG } from '../oci/media-types.ts';
@@ -178,7 +178,16 @@ export class DockerDaemonSource implements ImageSource {
 
   /** Hashes an unnamed layer into a temporary file; keeps the file only when the layer is wanted. */
   async #sortOut(entry: Readable, n: number): Promise<Raw | undefined> {
-    const dir = await (this.#rawDir ??= mkdtemp(join(tmpdir(), 'image-push-save-')));
+    const dir = await (this.#rawDir ??= mkdtemp(join(tempRoot(), 'image-push-save-')).catch(
+      (err: unknown) => {
+        throw new LocalFileError(
+          'cannot create a temporary directory for layers of docker save in',
+          tempRoot(),
+          err,
+          TEMP_ADVICE,
+        );
+      },
+    ));
     const file = join(dir, `layer-${n}.tar`);
     const hash = createHash('sha256');
     await pipeline(
@@ -190,7 +199,14 @@ export class DockerDaemonSource implements ImageSource {
         }
       },
       createWriteStream(file),
-    );
+    ).catch((err: unknown) => {
+      // The entry's own failure (a broken docker save stream) is the source's; the file's is the disk's.
+      throw (err as { path?: unknown }).path === file ||
+        fileErrorCode(err) === 'ENOSPC' ||
+        fileErrorCode(err) === 'EDQUOT'
+        ? new LocalFileError('writing a layer of docker save to the temporary file', file, err, TEMP_ADVICE)
+        : err;
+    });
     const diffId = `sha256:${hash.digest('hex')}`;
     if (this.#wanted.has(diffId)) return { file, diffId };
     await rm(file, { force: true });
