@@ -82,7 +82,9 @@ export function planResult(
     size,
     references: extra.pushByDigest
       ? targets.map((t) => `${t.registry}/${t.repository}@${digest}`)
-      : targets.flatMap((t) => t.references.map(formatReference)),
+      : targets.flatMap((t) =>
+          t.references.filter((ref) => !writer.lostTag(t, ref.tag ?? '')).map(formatReference),
+        ),
     image: `${first.registry}/${first.repository}@${digest}`,
     blobs: writer.reports,
     bytesCompressed: extra.bytesCompressed ?? 0,

@@ -75,6 +75,7 @@ export async function push(options: PushOptions): Promise<PushResult> {
       sourceName: source.name,
       chunkSize: options.chunkSize,
       blobMap: options.blobMap,
+      overwrite: options.overwrite !== false,
     });
     return await pushImage(options, source, compressor, session, writer);
   } catch (err) {

@@ -1,6 +1,7 @@
 import type { Descriptor } from '../oci/descriptor.ts';
 import { RegistryError } from '../registry/errors.ts';
-import { putManifest } from '../registry/manifests.ts';
+import { putManifest, tagDigest } from '../registry/manifests.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import { tagKey, type RegistryView } from './reuse.ts';
 import type { Target } from './session.ts';
 
@@ -53,8 +54,37 @@ function overwriteRefused(target: Target, tag: string, held: string, pushed: str
 /**
  * Puts the manifest under a tag; a registry that refuses to move an existing tag (immutable tags on ECR,
  * Artifact Registry, Harbor) gets an error that says so instead of the registry's code.
+ *
+ * Registries have no conditional PUT, so the check of `overwrite: false` before the upload cannot be atomic:
+ * two pushes may both find the tag free and both PUT. The tag is read back after the PUT: when another push
+ * moved it in between, that fails with `overwrite: false` and is a warning otherwise. Either way the tag is
+ * not reported as holding this push. (A push that PUTs after the read-back still wins unseen: the read-back
+ * narrows the race to that moment, it cannot close it.) Returns whether the tag holds the digest.
  */
 export async function putTag(
+  target: Target,
+  tag: string,
+  descriptor: Descriptor,
+  bytes: Buffer,
+  check: { overwrite: boolean; log: Logger } = { overwrite: true, log: silentLogger },
+): Promise<boolean> {
+  await putManifestUnder(target, tag, descriptor, bytes);
+  const held = await tagDigest(target.client, target.repository, tag);
+  if (held === undefined || held === descriptor.digest) return true;
+  const where = `${target.registry}/${target.repository}:${tag}`;
+  if (!check.overwrite) {
+    throw new RegistryError(
+      `another push moved the tag: ${where} holds ${held} right after this push put ${descriptor.digest} there, and overwrite is false`,
+      'two pushes raced for the tag; the pushed image is still there by digest. Push under a tag of its own (e.g. the commit SHA), or serialise the jobs (a concurrency group)',
+    );
+  }
+  check.log.warning(
+    `another push moved ${where} to ${held} right after this push put ${descriptor.digest} there: the tag holds the other image (two pushes raced for it)`,
+  );
+  return false;
+}
+
+async function putManifestUnder(
   target: Target,
   tag: string,
   descriptor: Descriptor,

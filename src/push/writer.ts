@@ -54,6 +54,8 @@ export interface WriterOptions {
   readonly blobMap?: BlobMap | undefined;
   /** Mount sources tried per blob besides the registry-wide first copy; go-containerregistry tries 3. */
   readonly maxMountSources?: number;
+  /** false: a tag another push moved right after ours fails the push (see putTag); default true: a warning. */
+  readonly overwrite?: boolean;
 }
 
 /**
@@ -70,6 +72,7 @@ export interface WriterOptions {
  * up, and the first failure in the plan's order is what is thrown: never an AggregateError.
  */
 export class Writer {
+  readonly #lostTags = new Set<string>();
   readonly #options: WriterOptions;
   readonly #reports = new Map<string, Promise<BlobReport>>();
   /** registry@digest -> the repository that holds the blob once the first write there is done. */
@@ -157,17 +160,23 @@ export class Writer {
         ),
       );
     }
+    const check = { overwrite: this.#options.overwrite !== false, log: logger };
     for (const { target, references: refs } of references) {
-      await this.settle(
+      const held = await this.settle(
         refs.map((reference) =>
           limit(async () => {
             if (!reference.startsWith('sha256:'))
-              return putTag(target, reference, root.descriptor, root.bytes);
+              return putTag(target, reference, root.descriptor, root.bytes, check);
             await putManifest(target.client, target.repository, reference, root.descriptor, root.bytes);
+            return true;
           }),
         ),
       );
-      for (const reference of refs) {
+      for (const [i, reference] of refs.entries()) {
+        if (!held[i]) {
+          this.#lostTags.add(`${target.registry}/${target.repository}:${reference}`);
+          continue; // lost to another push: said in a warning, never "pushed"
+        }
         const sep = reference.startsWith('sha256:') ? '@' : ':';
         logger.info(`pushed ${target.registry}/${target.repository}${sep}${reference}`);
       }
@@ -184,6 +193,11 @@ export class Writer {
     if (failed) throw failed.reason;
     if (this.#failure) throw this.#failure.error;
     return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+  }
+
+  /** Whether another push moved this tag right after this one's PUT (see putTag): then it is not reported. */
+  lostTag(target: { registry: string; repository: string }, tag: string): boolean {
+    return this.#lostTags.has(`${target.registry}/${target.repository}:${tag}`);
   }
 
   /** Waits for every blob write started so far, failed or not: before the connections close. */

@@ -128,6 +128,25 @@ export async function addToReferrersTag(
   );
 }
 
+/**
+ * The digest a tag holds now (HEAD, `Docker-Content-Digest`), undefined when the tag is absent or the
+ * registry does not say.
+ */
+export async function tagDigest(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+): Promise<string | undefined> {
+  const res = await client.request(`checking tag ${repository}:${tag}`, [pushScope(repository)], {
+    method: 'HEAD',
+    url: `/v2/${repository}/manifests/${tag}`,
+    headers: { accept: MANIFEST_ACCEPT },
+    ok: [200, 403, 404],
+  });
+  await res.body.dump();
+  return res.status === 200 ? header(res.headers, 'docker-content-digest') : undefined;
+}
+
 /** Whether the repository holds the manifest with this digest (HEAD): then it need not be sent again. */
 export async function manifestExists(
   client: RegistryClient,
