@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { putManifest, tagDigest } from '../registry/manifests.ts';
@@ -44,6 +45,9 @@ export function tagAction(
   return 'put';
 }
 
+/** How long after its PUT a tag is read back a second time, with overwrite: false. */
+const READ_BACK_AGAIN_MS = 500;
+
 function overwriteRefused(target: Target, tag: string, held: string, pushed: string): RegistryError {
   return new RegistryError(
     `${target.registry}/${target.repository}:${tag} holds ${held}, not the pushed ${pushed}, and overwrite is false`,
@@ -69,7 +73,13 @@ export async function putTag(
   check: { overwrite: boolean; log: Logger } = { overwrite: true, log: silentLogger },
 ): Promise<boolean> {
   await putManifestUnder(target, tag, descriptor, bytes);
-  const held = await tagDigest(target.client, target.repository, tag);
+  let held = await tagDigest(target.client, target.repository, tag);
+  if (!check.overwrite && (held === undefined || held === descriptor.digest)) {
+    // Two jobs started together PUT within moments of each other: the other's PUT may land just after this
+    // read-back. With overwrite: false a second look, a moment later, catches that too.
+    await sleep(READ_BACK_AGAIN_MS);
+    held = await tagDigest(target.client, target.repository, tag);
+  }
   if (held === undefined || held === descriptor.digest) return true;
   const where = `${target.registry}/${target.repository}:${tag}`;
   if (!check.overwrite) {
