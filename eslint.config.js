@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers, top to bottom: front ends (action/, cli/, options.ts) -> report/ -> push/ -> source/ ->
+ * The layers, top to bottom: front ends (action/, cli/, options.ts) -> run/ -> report/ -> push/ -> source/ ->
  * registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each layer imports only from below it.
  */
 const folder = (name) => [`**/${name}/*`, `**/${name}/**`];
@@ -18,9 +18,15 @@ const layers = [
   layer(['src/action/**'], [folder('cli')], 'the front ends do not import each other'),
   layer(['src/cli/**'], [folder('action')], 'the front ends do not import each other'),
   layer(
+    ['src/run/**'],
+    [FRONT, folder('report')],
+    'run/ is below the front ends and knows nothing of the report',
+  ),
+  layer(
     ['src/report/**'],
     [
       FRONT,
+      folder('run'),
       folder('source'),
       folder('registry'),
       folder('cache'),
@@ -30,26 +36,39 @@ const layers = [
     ],
     'report/ reads push/result.ts and the layers below push/ only',
   ),
-  layer(['src/push/**'], [FRONT, folder('report')], 'push/ knows nothing of the front ends or the report'),
+  layer(
+    ['src/push/**'],
+    [FRONT, folder('run'), folder('report')],
+    'push/ knows nothing of the front ends or the report',
+  ),
   layer(
     ['src/source/**'],
-    [FRONT, folder('report'), folder('push'), folder('cache')],
+    [FRONT, folder('run'), folder('report'), folder('push'), folder('cache')],
     'source/ sits below push/',
   ),
   layer(
     ['src/registry/**'],
-    [FRONT, folder('report'), folder('push'), folder('source'), folder('cache'), folder('compress')],
+    [
+      FRONT,
+      folder('run'),
+      folder('report'),
+      folder('push'),
+      folder('source'),
+      folder('cache'),
+      folder('compress'),
+    ],
     'registry/ knows only oci/ and the leaves',
   ),
   layer(
     ['src/cache/**', 'src/compress/**'],
-    [FRONT, folder('report'), folder('push'), folder('source'), folder('registry')],
+    [FRONT, folder('run'), folder('report'), folder('push'), folder('source'), folder('registry')],
     'cache/ and compress/ know only oci/ and the leaves',
   ),
   layer(
     ['src/oci/**'],
     [
       FRONT,
+      folder('run'),
       folder('report'),
       folder('push'),
       folder('source'),
@@ -62,6 +81,7 @@ const layers = [
   layer(
     ['src/*.ts'],
     [
+      folder('run'),
       folder('report'),
       folder('push'),
       folder('source'),

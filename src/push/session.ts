@@ -9,7 +9,7 @@ import { Deadline } from '../registry/deadline.ts';
 import { Transport, type Timeouts } from '../registry/http.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry-policy.ts';
 import { VERSION } from '../version.ts';
-import { createLimiter } from '../limit.ts';
+import { checkConcurrency, createLimiter } from '../limit.ts';
 import { parseTargets, type RepositoryTarget } from './targets.ts';
 
 /** How to reach the destinations: shared by every kind of push (an image, a merge of digests). */
@@ -65,12 +65,7 @@ export interface PushSession {
 
 /** Parses the destinations (before any network call) and prepares one client per registry. */
 export async function openSession(options: ConnectionOptions): Promise<PushSession> {
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new InputError(
-      `concurrency "${String(options.concurrency)}" is not a whole number from 1 to 64`,
-      'leave it empty for the default',
-    );
-  }
+  checkConcurrency(options.concurrency); // the front ends parsed it; a library caller may not have
   const parsed = parseTargets(options.destinations, options.registry);
   const explicit = credentialScope(parsed, options);
   const transport = new Transport({
