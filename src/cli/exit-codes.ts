@@ -1,4 +1,4 @@
-import { ImagePushError, InputError, SourceError } from '../errors.ts';
+import { InputError, SourceError } from '../errors.ts';
 import { ManifestError } from '../oci/manifest.ts';
 import { RegistryError } from '../registry/errors.ts';
 
@@ -9,17 +9,17 @@ import { RegistryError } from '../registry/errors.ts';
 export const EXIT = {
   /** Pushed (or --help, --version). */
   ok: 0,
-  /** Anything else: a bug or an unexpected failure (the message says what). */
+  /** Anything else (the message says what). */
   failure: 1,
-  /** A bad argument, option, environment variable or local file: nothing was sent. Fix the command. */
+  /** A bad argument, option, environment variable, or a path missing or of the wrong kind: nothing was sent. */
   input: 2,
   /** The registry refused the credentials (401), or they may not push there (403). Log in again. */
   auth: 3,
   /** The registry answered, but refused or failed the request (404, 409, 413, 429, 5xx after the retries). */
   refused: 4,
-  /** The registry could not be reached, or went silent, and the retries gave up. Try again later. */
+  /** The registry could not be reached (or its TLS failed), or went silent, and the retries gave up. */
   network: 5,
-  /** The image source is missing, unreadable or inconsistent (a bad layout, archive or layer). */
+  /** The image source's content is unreadable or inconsistent (a bad layout, archive, manifest or layer). */
   source: 6,
 } as const;
 
@@ -27,14 +27,17 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** The --help and README text of the codes: one line each. */
 export const EXIT_CODES_HELP = `exit codes:
-  0  pushed
-  1  an unexpected failure (the message says what)
-  2  bad input: an argument, option, environment variable or local file; nothing was sent
+  0  pushed (or --help, --version)
+  1  any other failure (the message says what)
+  2  bad input: an argument, option, environment variable, or a path that is missing or of the wrong kind;
+     nothing was sent
   3  authentication: the registry refused the credentials (401) or they may not push there (403)
-  4  the registry refused or failed a request (404, 409, 413, 429, 5xx after the retries, an immutable tag)
-  5  the network gave up: the registry could not be reached or went silent, after the retries
-  6  the source is broken: the image is missing, unreadable or inconsistent`;
+  4  the registry refused or failed a request (404, 409, 413, 429, 5xx after the retries), or a tag that
+     --no-overwrite or the registry's immutable tags keep
+  5  the network gave up: the registry could not be reached, its TLS failed, or it went silent, after the retries
+  6  the source is broken: its content is unreadable or inconsistent (layout, archive, manifest, config, layer)`;
 
+/** The code of a failure: by what the user can do about it, read from the error's type and status. */
 export function exitCodeFor(err: unknown): ExitCode {
   if (err instanceof InputError) return EXIT.input;
   if (err instanceof SourceError || err instanceof ManifestError) return EXIT.source;
@@ -45,6 +48,5 @@ export function exitCodeFor(err: unknown): ExitCode {
     if (err.status !== undefined) return EXIT.refused;
     return err.network ? EXIT.network : EXIT.refused;
   }
-  if (err instanceof ImagePushError) return EXIT.failure;
   return EXIT.failure;
 }
