@@ -118,9 +118,10 @@ describe('the npm package', () => {
     const packed = join(work, 'packed');
     await mkdir(packed);
     await run('npm', ['pack', '--silent', '--pack-destination', packed], { cwd: root });
-    const [name] = await readdir(packed);
-    assert.ok(name?.startsWith('image-push-'), name);
-    tarball = join(packed, name);
+    const names = await readdir(packed);
+    assert.equal(names.length, 1, names.join(', '));
+    assert.match(names[0]!, /^image-push-\d+\.\d+\.\d+\.tgz$/);
+    tarball = join(packed, names[0]!);
     prefix = join(work, 'prefix');
     // Offline, with an empty npm cache: the tarball must need nothing from a registry (dist/ is bundled).
     await run('npm', ['install', '-g', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, tarball], {
