@@ -1,6 +1,8 @@
 // cli/args.ts: the command line into the same Request the action's inputs make, by the same rules; and the
 // exit code each kind of failure gets.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { readSettings } from '../../src/action/inputs.ts';
 import { readArgs, type CliCommand, type CliInput } from '../../src/cli/args.ts';
@@ -171,6 +173,23 @@ describe('exit codes', () => {
     ['a thrown string', 'odd', EXIT.failure],
   ];
   for (const [name, err, code] of rows) test(`${name}: ${code}`, () => assert.equal(exitCodeFor(err), code));
+
+  test("the README's table has the codes and meanings of --help", async () => {
+    const readme = await readFile(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const table = [...readme.matchAll(/^\| (\d) +\| (.+?) +\|$/gm)].map((m) => [
+      Number(m[1]),
+      m[2]!.replaceAll('`', ''),
+    ]);
+    const help = [...EXIT_CODES_HELP.replace(/\n {5}/g, ' ').matchAll(/^ {2}(\d) {2}(.+)$/gm)].map((m) => [
+      Number(m[1]),
+      m[2],
+    ]);
+    assert.deepEqual(table, help);
+    assert.deepEqual(
+      table.map(([code]) => code),
+      Object.values(EXIT),
+    );
+  });
 
   test('--help documents every code, -q, --verbose/--debug and IMAGE_PUSH_DEBUG', () => {
     const help = usage();
