@@ -14,7 +14,7 @@ import { formatReference, parseReference, type ImageReference } from '../oci/ref
 import type { RegistryClient } from '../registry/client.ts';
 import { RegistryError } from '../registry/errors.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
-import type { IndexChild } from './index-builder.ts';
+import type { IndexChild } from '../oci/index-builder.ts';
 import type { PushSession } from './session.ts';
 
 /** A merge source as the user wrote it, parsed. */
