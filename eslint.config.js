@@ -7,13 +7,21 @@ import tseslint from 'typescript-eslint';
  * registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each layer imports only from below it.
  */
 const folder = (name) => [`**/${name}/*`, `**/${name}/**`];
-const layer = (files, forbidden, message) => ({
+const layer = (files, forbidden, message, more = []) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: forbidden.flat(Infinity), message }] }],
+    'no-restricted-imports': ['error', { patterns: [{ group: forbidden.flat(Infinity), message }, ...more] }],
   },
 });
 const FRONT = [folder('action'), folder('cli'), '**/options.ts'];
+const ABOVE_REGISTRY = [
+  FRONT,
+  folder('report'),
+  folder('push'),
+  folder('source'),
+  folder('cache'),
+  folder('compress'),
+];
 const layers = [
   layer(['src/action/**'], [folder('cli')], 'the front ends do not import each other'),
   layer(['src/cli/**'], [folder('action')], 'the front ends do not import each other'),
@@ -36,11 +44,22 @@ const layers = [
     [FRONT, folder('report'), folder('push'), folder('cache')],
     'source/ sits below push/',
   ),
-  layer(
-    ['src/registry/**'],
-    [FRONT, folder('report'), folder('push'), folder('source'), folder('cache'), folder('compress')],
-    'registry/ knows only oci/ and the leaves',
-  ),
+  layer(['src/registry/**'], ABOVE_REGISTRY, 'registry/ knows only oci/ and the leaves'),
+  // registry/ has floors: transport/ (HTTP, auth, retries, errors) under the resource API in registry/*.ts
+  // (blobs, manifests, uploads, connect.ts); credentials/ (the Docker config) reads transport/'s types only.
+  layer(['src/registry/transport/**'], ABOVE_REGISTRY, 'registry/ knows only oci/ and the leaves', [
+    {
+      regex: '^\\.\\./(?!\\.\\./)',
+      message:
+        'registry/transport/ is the bottom floor: it imports neither the resource API nor credentials/',
+    },
+  ]),
+  layer(['src/registry/credentials/**'], ABOVE_REGISTRY, 'registry/ knows only oci/ and the leaves', [
+    {
+      regex: '^\\.\\./(?!\\.\\./|transport/)',
+      message: 'registry/credentials/ reads transport/ only, not the resource API above it',
+    },
+  ]),
   layer(
     ['src/cache/**', 'src/compress/**'],
     [FRONT, folder('report'), folder('push'), folder('source'), folder('registry')],

@@ -3,7 +3,7 @@ import { describeError } from '../errors.ts';
 import { safeLine, type Logger } from '../log.ts';
 import { namedTags } from '../push/targets.ts';
 import { partialBlobs, tallyBlobs, type PushResult } from '../push/result.ts';
-import { RetryTally } from '../registry/retry-policy.ts';
+import { RetryTally } from '../registry/transport/retry-policy.ts';
 import type { BlobMapCache } from './actions-cache.ts';
 import { readSettings, type ActionSettings } from './inputs.ts';
 

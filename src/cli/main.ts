@@ -12,7 +12,11 @@ import { parseRegistrySettings } from '../oci/reference.ts';
 import type { PushResult } from '../push/result.ts';
 import { namedTags } from '../push/targets.ts';
 import { pinnedReferences } from '../report/pushed.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS, RetryTally } from '../registry/retry-policy.ts';
+import {
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_TIMEOUT_SECONDS,
+  RetryTally,
+} from '../registry/transport/retry-policy.ts';
 import { VERSION } from '../version.ts';
 
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { formatReference } from '../oci/reference.ts';
-import { RegistryError } from '../registry/errors.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
 import { buildIndex, describePlatform, indexSettings, type IndexFormat } from '../oci/index-builder.ts';
 import { parseSources, readSource, type SourceChild } from './merge-sources.ts';
 import { planResult, planTree, writePlan } from './plan.ts';

@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import type { BlobSource, Descriptor } from '../oci/descriptor.ts';
 import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
 import { blobSize, mountBlob, openBlob } from '../registry/blobs.ts';
-import { pushScope } from '../registry/client.ts';
+import { pushScope } from '../registry/transport/client.ts';
 import type { Pairing, RegistryView } from './reuse.ts';
 import { verifyDiffId } from '../compress/verify-diff-id.ts';
 import type { Target } from './session.ts';

@@ -11,7 +11,7 @@ import {
 import { platformMatches } from '../oci/platform.ts';
 import { parseReference } from '../oci/reference.ts';
 import { readSmallBlob } from '../registry/blobs.ts';
-import { pushScope } from '../registry/client.ts';
+import { pushScope } from '../registry/transport/client.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
 import type { PendingImage } from '../source/types.ts';
 import type { Target } from './session.ts';

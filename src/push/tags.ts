@@ -1,5 +1,5 @@
 import type { Descriptor } from '../oci/descriptor.ts';
-import { RegistryError } from '../registry/errors.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
 import { putManifest } from '../registry/manifests.ts';
 import { tagKey, type RegistryView } from './reuse.ts';
 import type { Target } from './session.ts';

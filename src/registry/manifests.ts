@@ -2,9 +2,9 @@ import { parseManifest } from '../oci/manifest.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
-import { pushScope, type RegistryClient } from './client.ts';
-import { RegistryError } from './errors.ts';
-import { header } from './http.ts';
+import { pushScope, type RegistryClient } from './transport/client.ts';
+import { RegistryError } from './transport/errors.ts';
+import { header } from './transport/http.ts';
 
 /**
  * Puts a manifest's exact bytes under a tag or digest. The registry's `Docker-Content-Digest` must equal the

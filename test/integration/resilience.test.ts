@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { push, type PushOptions } from '../../src/push/push.ts';
 import type { PushResult } from '../../src/push/result.ts';
-import type { RetryPolicy } from '../../src/registry/retry-policy.ts';
+import type { RetryPolicy } from '../../src/registry/transport/retry-policy.ts';
 import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startFaultProxy, type FaultProxy, type ProxyRequestInfo } from '../helpers/fault-proxy.ts';
