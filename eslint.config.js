@@ -3,8 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers, top to bottom: front ends (action/, cli/, options.ts) -> report/ -> push/ -> source/ ->
- * registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each layer imports only from below it.
+ * The layers, top to bottom: front ends (action/, cli/, options.ts) -> report/ -> push/ (the planners) ->
+ * engine/ (the writer) and source/ -> registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each
+ * layer imports only from below it.
  */
 const folder = (name) => [`**/${name}/*`, `**/${name}/**`];
 const layer = (files, forbidden, message, more = []) => ({
@@ -18,6 +19,7 @@ const ABOVE_REGISTRY = [
   FRONT,
   folder('report'),
   folder('push'),
+  folder('engine'),
   folder('source'),
   folder('cache'),
   folder('compress'),
@@ -34,14 +36,20 @@ const layers = [
       folder('cache'),
       folder('compress'),
       folder('push'),
-      '!**/push/result.ts',
+      folder('engine'),
+      '!**/engine/result.ts',
     ],
-    'report/ reads push/result.ts and the layers below push/ only',
+    'report/ reads engine/result.ts and oci/ only',
   ),
   layer(['src/push/**'], [FRONT, folder('report')], 'push/ knows nothing of the front ends or the report'),
   layer(
+    ['src/engine/**'],
+    [FRONT, folder('report'), folder('source'), folder('compress')],
+    'engine/ (the writer) knows nothing of the front ends, the report or the sources',
+  ),
+  layer(
     ['src/source/**'],
-    [FRONT, folder('report'), folder('push'), folder('cache')],
+    [FRONT, folder('report'), folder('push'), folder('engine'), folder('cache')],
     'source/ sits below push/',
   ),
   layer(['src/registry/**'], ABOVE_REGISTRY, 'registry/ knows only oci/ and the leaves'),
@@ -62,7 +70,7 @@ const layers = [
   ]),
   layer(
     ['src/cache/**', 'src/compress/**'],
-    [FRONT, folder('report'), folder('push'), folder('source'), folder('registry')],
+    [FRONT, folder('report'), folder('push'), folder('engine'), folder('source'), folder('registry')],
     'cache/ and compress/ know only oci/ and the leaves',
   ),
   layer(
@@ -71,6 +79,7 @@ const layers = [
       FRONT,
       folder('report'),
       folder('push'),
+      folder('engine'),
       folder('source'),
       folder('registry'),
       folder('cache'),
@@ -83,6 +92,7 @@ const layers = [
     [
       folder('report'),
       folder('push'),
+      folder('engine'),
       folder('source'),
       folder('registry'),
       folder('cache'),

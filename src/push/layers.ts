@@ -6,8 +6,8 @@ import { blobSize } from '../registry/blobs.ts';
 import type { PendingImage } from '../source/types.ts';
 import type { RegistryView } from './reuse.ts';
 import { reuseLayer } from './reuse-layer.ts';
-import type { Target } from './session.ts';
-import type { BlobHints, Writer } from './writer.ts';
+import type { Target } from '../engine/session.ts';
+import type { BlobHints, Writer } from '../engine/writer.ts';
 
 export interface LayerContext {
   readonly targets: readonly Target[];

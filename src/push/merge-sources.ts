@@ -15,7 +15,7 @@ import type { RegistryClient } from '../registry/transport/client.ts';
 import { RegistryError } from '../registry/transport/errors.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
 import type { IndexChild } from '../oci/index-builder.ts';
-import type { PushSession } from './session.ts';
+import type { PushSession } from '../engine/session.ts';
 
 /** A merge source as the user wrote it, parsed. */
 export interface ParsedSource {

@@ -4,10 +4,10 @@ import { formatReference } from '../oci/reference.ts';
 import { RegistryError } from '../registry/transport/errors.ts';
 import { buildIndex, describePlatform, indexSettings, type IndexFormat } from '../oci/index-builder.ts';
 import { parseSources, readSource, type SourceChild } from './merge-sources.ts';
-import { planResult, planTree, writePlan } from './plan.ts';
-import { notePartial, type PushResult } from './result.ts';
-import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
-import { checkPinnedDigests, Writer, type BlobHints } from './writer.ts';
+import { planResult, planTree, writePlan } from '../engine/plan.ts';
+import { notePartial, type PushResult } from '../engine/result.ts';
+import { openSession, type ConnectionOptions, type PushSession, type Target } from '../engine/session.ts';
+import { checkPinnedDigests, Writer, type BlobHints } from '../engine/writer.ts';
 
 export interface MergeOptions extends ConnectionOptions {
   /** Images or indexes already in a registry: `REGISTRY/REPO@sha256:...` (or `:TAG`, resolved once). */

@@ -10,15 +10,15 @@ import { openSource } from '../source/index.ts';
 import { verifyLayers } from '../source/verify-layers.ts';
 import { isPending, type ImageSource } from '../source/types.ts';
 import { resolveLayers } from './layers.ts';
-import { planResult, planTree, uniqueBlobs, writePlan } from './plan.ts';
+import { planResult, planTree, uniqueBlobs, writePlan } from '../engine/plan.ts';
 import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
 import { learnFromRegistry, type RegistryView } from './reuse.ts';
 import { rememberPairings } from './reuse-layer.ts';
 import { checkTagsBeforeUpload, tagAction } from './tags.ts';
-import { notePartial, type PushResult } from './result.ts';
-import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
-import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from './writer.ts';
+import { notePartial, type PushResult } from '../engine/result.ts';
+import { openSession, type ConnectionOptions, type PushSession, type Target } from '../engine/session.ts';
+import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from '../engine/writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */

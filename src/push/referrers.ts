@@ -3,8 +3,8 @@ import type { Logger } from '../log.ts';
 import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
 import { ManifestError, parseManifest } from '../oci/manifest.ts';
 import { addToReferrersTag, manifestExists, putManifest } from '../registry/manifests.ts';
-import type { Target } from './session.ts';
-import type { BlobHints, Writer } from './writer.ts';
+import type { Target } from '../engine/session.ts';
+import type { BlobHints, Writer } from '../engine/writer.ts';
 
 /**
  * Artifacts that refer to the pushed manifests (signatures, SBOMs), pushed after their subject: blobs, then

@@ -6,7 +6,7 @@ import { blobSize, mountBlob, openBlob } from '../registry/blobs.ts';
 import { pushScope } from '../registry/transport/client.ts';
 import type { Pairing, RegistryView } from './reuse.ts';
 import { verifyDiffId } from '../compress/verify-diff-id.ts';
-import type { Target } from './session.ts';
+import type { Target } from '../engine/session.ts';
 
 export interface ResolveOptions {
   readonly targets: readonly Target[];

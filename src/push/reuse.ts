@@ -14,7 +14,7 @@ import { readSmallBlob } from '../registry/blobs.ts';
 import { pushScope } from '../registry/transport/client.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
 import type { PendingImage } from '../source/types.ts';
-import type { Target } from './session.ts';
+import type { Target } from '../engine/session.ts';
 
 /** Where a pairing was learnt: kept for logs and the report ("from blob map"). */
 export type PairingSource = 'tag' | 'latest' | 'reuse-from' | 'base' | 'blob map';

@@ -2,7 +2,7 @@ import type { Descriptor } from '../oci/descriptor.ts';
 import { RegistryError } from '../registry/transport/errors.ts';
 import { putManifest } from '../registry/manifests.ts';
 import { tagKey, type RegistryView } from './reuse.ts';
-import type { Target } from './session.ts';
+import type { Target } from '../engine/session.ts';
 
 /**
  * With `overwrite: false`, fails before any upload when a destination tag holds another image. The pushed

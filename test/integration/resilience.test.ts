@@ -7,7 +7,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import type { PushResult } from '../../src/push/result.ts';
+import type { PushResult } from '../../src/engine/result.ts';
 import type { RetryPolicy } from '../../src/registry/transport/retry-policy.ts';
 import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';

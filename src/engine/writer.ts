@@ -9,7 +9,7 @@ import { uploadBlob } from '../registry/upload.ts';
 import { ProgressReporter } from './progress.ts';
 import { tallyBlobs, type BlobAction, type BlobReport, type BlobTally } from './result.ts';
 import type { Target } from './session.ts';
-import { putTag } from './tags.ts';
+import { putTag } from '../push/tags.ts';
 import type { RepositoryTarget } from './targets.ts';
 
 /** What a planner knows about one blob beyond its bytes. */
