@@ -44,8 +44,8 @@ const layers = [
   layer(['src/push/**'], [FRONT, folder('report')], 'push/ knows nothing of the front ends or the report'),
   layer(
     ['src/engine/**'],
-    [FRONT, folder('report'), folder('source'), folder('compress')],
-    'engine/ (the writer) knows nothing of the front ends, the report or the sources',
+    [FRONT, folder('report'), folder('push'), folder('source'), folder('compress')],
+    'engine/ (the writer) imports no planner (push/), front end, report or source',
   ),
   layer(
     ['src/source/**'],

@@ -4,12 +4,11 @@ import { formatBytes } from '../format.ts';
 import type { Logger } from '../log.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { blobExists, mountBlob } from '../registry/blobs.ts';
-import { manifestExists, putManifest } from '../registry/manifests.ts';
+import { manifestExists, putManifest, putTag } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { ProgressReporter } from './progress.ts';
 import { tallyBlobs, type BlobAction, type BlobReport, type BlobTally } from './result.ts';
 import type { Target } from './session.ts';
-import { putTag } from '../push/tags.ts';
 import type { RepositoryTarget } from './targets.ts';
 
 /** What a planner knows about one blob beyond its bytes. */
@@ -162,7 +161,7 @@ export class Writer {
         refs.map((reference) =>
           limit(async () => {
             if (!reference.startsWith('sha256:'))
-              return putTag(target, reference, root.descriptor, root.bytes);
+              return putTag(target.client, target.repository, reference, root.descriptor, root.bytes);
             await putManifest(target.client, target.repository, reference, root.descriptor, root.bytes);
           }),
         ),

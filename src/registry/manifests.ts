@@ -37,6 +37,35 @@ export async function putManifest(
   return { subjectAccepted: header(res.headers, 'oci-subject') !== undefined };
 }
 
+/**
+ * Puts a manifest under a tag; a registry that refuses to move an existing tag (immutable tags on ECR,
+ * Artifact Registry, Harbor) gets an error that says so instead of the registry's code.
+ */
+export async function putTag(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  descriptor: Descriptor,
+  bytes: Buffer,
+): Promise<void> {
+  try {
+    await putManifest(client, repository, tag, descriptor, bytes);
+  } catch (err) {
+    if (
+      err instanceof RegistryError &&
+      [400, 403, 409, 412].includes(err.status ?? 0) &&
+      /immutable|already exists|cannot be overwritten/i.test(err.message)
+    ) {
+      throw new RegistryError(
+        `${client.registry}/${repository}:${tag} is an immutable tag: the registry refuses to move it (${err.message})`,
+        "push under a new tag (e.g. the commit SHA), or make the repository's tags mutable (ECR: image tag mutability; Harbor: tag immutability rules; Artifact Registry: immutable tags setting)",
+        { ...(err.status === undefined ? {} : { status: err.status }), codes: err.codes, cause: err },
+      );
+    }
+    throw err;
+  }
+}
+
 /** Every manifest type image-push reads back: it pushes them all unchanged. */
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
