@@ -1,46 +1,20 @@
-import type { LookupFunction } from 'node:net';
 import { InputError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { registryApiHost } from '../oci/reference.ts';
-import type { Credentials } from '../registry/transport/auth.ts';
-import { RegistryClient } from '../registry/transport/client.ts';
-import { dockerConfigCredentials } from '../registry/credentials/docker-config.ts';
-import { Deadline } from '../registry/transport/deadline.ts';
-import { Transport, type Timeouts } from '../registry/transport/http.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/transport/retry-policy.ts';
-import { VERSION } from '../version.ts';
 import { createLimiter } from '../limit.ts';
+import { registryApiHost } from '../oci/reference.ts';
+import { connect, type ConnectOptions, type Connections } from '../registry/connect.ts';
+import type { Credentials } from '../registry/transport/auth.ts';
+import type { RegistryClient } from '../registry/transport/client.ts';
 import { parseTargets, type RepositoryTarget } from './targets.ts';
 
 /** How to reach the destinations: shared by every kind of push (an image, a merge of digests). */
-export interface ConnectionOptions {
+export interface ConnectionOptions extends ConnectOptions {
   /** Destination references; those naming no registry get `registry`. */
   readonly destinations: readonly string[];
   readonly registry?: string | undefined;
   /** Explicit credentials, for `registry` (or the only registry the destinations name). */
   readonly credentials?: Credentials | undefined;
-  /** Explicit credentials for the source registry (`docker://` sources) only; else as for destinations. */
-  readonly sourceCredentials?: Credentials | undefined;
-  /**
-   * Look up credentials for the other registries in the Docker config (`docker login`, docker/login-action)
-   * and its credential helpers. Default true; the environment it reads is `dockerConfigEnv`.
-   */
-  readonly dockerConfig?: boolean;
-  readonly dockerConfigEnv?: NodeJS.ProcessEnv;
   /** How many registry requests may run at once. */
   readonly concurrency: number;
-  readonly insecureRegistries?: readonly string[];
-  /** PEM certificates to trust besides the system's (a registry with a private CA). */
-  readonly ca?: string | undefined;
-  /** Its `maxElapsedMs` (retry-timeout) also bounds the whole push: it fails after that long without progress. */
-  readonly retryPolicy?: RetryPolicy | undefined;
-  /** How long a registry may stay silent (internal: tests shorten them). */
-  readonly timeouts?: Partial<Timeouts> | undefined;
-  /** Resolves registry host names (internal: tests map made-up names to loopback). */
-  readonly lookup?: LookupFunction | undefined;
-  readonly logger: Logger;
-  /** Receives each secret (password, token) before use; the action masks them. */
-  readonly onSecret?: (value: string) => void;
 }
 
 /** One destination repository and the client for its registry. */
@@ -48,19 +22,14 @@ export interface Target extends RepositoryTarget {
   readonly client: RegistryClient;
 }
 
-/** The destinations of one push with their clients, one connection pool and one request limiter. */
-export interface PushSession {
+/**
+ * The destinations of one push with their clients, one connection pool and one request limiter. Its
+ * clientFor also serves registries that are not destinations (a merge's sources).
+ */
+export interface PushSession extends Connections {
   readonly targets: readonly Target[];
   /** Every registry request of the push goes through this, so together they never exceed the concurrency. */
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
-  /** A client for a registry that is not a destination (a merge's sources). */
-  clientFor(registry: string): Promise<RegistryClient>;
-  /**
-   * The client a `docker://` source reads through: with `sourceCredentials` when given (a client of its
-   * own, which never writes), else the same as clientFor.
-   */
-  sourceClientFor(registry: string): Promise<RegistryClient>;
-  close(): Promise<void>;
 }
 
 /** Parses the destinations (before any network call) and prepares one client per registry. */
@@ -72,72 +41,11 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
     );
   }
   const parsed = parseTargets(options.destinations, options.registry);
-  const explicit = credentialScope(parsed, options);
-  const transport = new Transport({
-    ca: options.ca,
-    ...(options.timeouts?.connectMs !== undefined ? { connectTimeoutMs: options.timeouts.connectMs } : {}),
-    ...(options.lookup ? { lookup: options.lookup } : {}),
-  });
-  // One bound for the whole push, shared by every registry (see Deadline).
-  const deadline = new Deadline((options.retryPolicy ?? DEFAULT_RETRY_POLICY).maxElapsedMs);
-  const clients = new Map<string, Promise<RegistryClient>>();
-  const onSecret = options.onSecret ?? (() => undefined);
-
-  const createClient = async (
-    registry: string,
-    given: Credentials | undefined = explicit(registry),
-  ): Promise<RegistryClient> => {
-    let credentials = given;
-    if (!credentials && options.dockerConfig !== false) {
-      credentials = await dockerConfigCredentials(registry, {
-        ...(options.dockerConfigEnv ? { env: options.dockerConfigEnv } : {}),
-        onSecret,
-      });
-      if (credentials) options.logger.debug(`using credentials for ${registry} from the Docker config`);
-    }
-    return new RegistryClient(registry, {
-      credentials,
-      insecureRegistries: options.insecureRegistries ?? [],
-      transport,
-      onSecret,
-      userAgent: `image-push/${VERSION}`,
-      log: options.logger,
-      retryPolicy: options.retryPolicy,
-      deadline,
-      timeouts: options.timeouts,
-    });
-  };
-  const clientFor = (registry: string): Promise<RegistryClient> => {
-    let client = clients.get(registry);
-    if (!client) {
-      client = createClient(registry);
-      clients.set(registry, client);
-    }
-    return client;
-  };
-
-  let sourceClient: { registry: string; client: Promise<RegistryClient> } | undefined;
-  const sourceClientFor = (registry: string): Promise<RegistryClient> => {
-    const given = options.sourceCredentials;
-    // A source names one registry: the source credentials are for the first one asked for, and no other.
-    if (!given || (sourceClient && sourceClient.registry !== registry)) return clientFor(registry);
-    sourceClient ??= { registry, client: createClient(registry, given) };
-    return sourceClient.client;
-  };
-
+  const connections = connect(options, credentialScope(parsed, options));
   const targets = await Promise.all(
-    parsed.map(async (target) => ({ ...target, client: await clientFor(target.registry) })),
+    parsed.map(async (target) => ({ ...target, client: await connections.clientFor(target.registry) })),
   );
-  return {
-    targets,
-    limit: createLimiter(options.concurrency),
-    clientFor,
-    sourceClientFor,
-    close: () => {
-      deadline.close();
-      return transport.close();
-    },
-  };
+  return { ...connections, targets, limit: createLimiter(options.concurrency) };
 }
 
 /**
