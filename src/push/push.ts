@@ -16,8 +16,9 @@ import { pushReferrers } from './referrers.ts';
 import { learnFromRegistry, type RegistryView } from './reuse.ts';
 import { rememberPairings } from './reuse-layer.ts';
 import { checkTagsBeforeUpload, tagAction } from './tags.ts';
-import { notePartial, type PushResult } from '../engine/result.ts';
-import { openSession, type ConnectionOptions, type PushSession, type Target } from '../engine/session.ts';
+import type { PushResult } from '../engine/result.ts';
+import type { ConnectionOptions, PushSession, Target } from '../engine/session.ts';
+import { withWriter } from '../engine/with-writer.ts';
 import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from '../engine/writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
@@ -54,7 +55,6 @@ export interface PushOptions extends ConnectionOptions {
 export async function push(options: PushOptions): Promise<PushResult> {
   const compressor = new LayerCompressor(options.compression, options.compressionLevel);
   let session: PushSession | undefined;
-  let writer: Writer | undefined;
   // A docker:// source reads through the session's clients; it asks for one only in load(), once it is open.
   const source = openSource(options.source, compressor, (registry) => {
     if (!session) throw new Error('the source asked for a registry client before the session opened');
@@ -67,25 +67,14 @@ export async function push(options: PushOptions): Promise<PushResult> {
       'they are for a docker://REGISTRY/REPOSITORY:TAG source; drop them',
     );
   }
+  const writer = { sourceName: source.name, chunkSize: options.chunkSize, blobMap: options.blobMap };
   try {
-    session = await openSession(options);
-    writer = new Writer({
-      limit: session.limit,
-      logger: options.logger,
-      sourceName: source.name,
-      chunkSize: options.chunkSize,
-      blobMap: options.blobMap,
+    return await withWriter({ ...options, writer }, (opened, w) => {
+      session = opened;
+      return pushImage(options, source, compressor, opened, w);
     });
-    return await pushImage(options, source, compressor, session, writer);
-  } catch (err) {
-    // What went up before the failure, for the failure summary.
-    await writer?.drain();
-    if (writer) notePartial(err, writer.reports);
-    throw err;
   } finally {
-    // Settle every started upload before the connections close (a failed push may leave some in flight).
-    await writer?.drain();
-    await Promise.all([source.close(), compressor.close(), session?.close()]);
+    await Promise.all([source.close(), compressor.close()]);
   }
 }
 
