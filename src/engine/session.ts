@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { createLimiter } from '../limit.ts';
+import { createLimiter, type Limit } from '../limit.ts';
 import { registryApiHost } from '../oci/reference.ts';
 import { connect, type ConnectOptions, type Connections } from '../registry/connect.ts';
 import type { Credentials } from '../registry/transport/auth.ts';
@@ -29,7 +29,7 @@ export interface Target extends RepositoryTarget {
 export interface PushSession extends Connections {
   readonly targets: readonly Target[];
   /** Every registry request of the push goes through this, so together they never exceed the concurrency. */
-  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly limit: Limit;
 }
 
 /** Parses the destinations (before any network call) and prepares one client per registry. */

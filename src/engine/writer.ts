@@ -1,6 +1,7 @@
 import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
+import type { Limit } from '../limit.ts';
 import type { Logger } from '../log.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { blobExists, mountBlob } from '../registry/blobs.ts';
@@ -44,7 +45,7 @@ export interface RootReferences {
 
 export interface WriterOptions {
   /** The session's limiter: every registry request goes through it. */
-  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly limit: Limit;
   readonly logger: Logger;
   /** Named in errors about the source's blobs (push: the source reference); none for a merge. */
   readonly sourceName?: string | undefined;

@@ -9,6 +9,7 @@ import { parseReference } from '../oci/reference.ts';
 import { openSource } from '../source/index.ts';
 import { verifyLayers } from '../source/verify-layers.ts';
 import { isPending, type ImageSource } from '../source/types.ts';
+import type { PlanContext } from './context.ts';
 import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from '../engine/plan.ts';
 import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
@@ -94,6 +95,18 @@ async function pushImage(
     mountFrom: mountSources(options.blobMap, bases, target, blob.descriptor.digest),
     ...((blob.mountFrom ?? source.copyFrom) ? { copyFrom: blob.mountFrom ?? source.copyFrom } : {}),
   });
+  // What every planner below shares (push/context.ts).
+  const context: PlanContext = {
+    targets,
+    writer,
+    limit,
+    log,
+    sourceName: source.name,
+    blobMap: options.blobMap,
+    compression: options.compression,
+    verify: options.verify,
+    hints,
+  };
 
   const loaded = await source.load();
   const pending = isPending(loaded) ? loaded : undefined;
@@ -103,13 +116,9 @@ async function pushImage(
     : await selectPlatforms(loaded as ManifestNode, options.platforms ?? []);
   // What the destinations hold, read before any layer is (push/reuse.ts): the tags' digests, and for a
   // pending image the layers the registry already pairs with a blob.
-  const view = await learnFromRegistry({
-    targets,
-    limit,
-    log,
+  const view = await learnFromRegistry(context, {
     image: pending,
     reuseFrom: options.reuseFrom ?? [],
-    blobMap: options.blobMap,
     strictTags: options.overwrite === false,
   });
   if (options.overwrite === false && !options.pushByDigest) {
@@ -121,18 +130,7 @@ async function pushImage(
   let layersRead = 0;
   let root: ManifestNode;
   if (pending) {
-    const context = {
-      targets,
-      writer,
-      limit,
-      log,
-      view,
-      verify: options.verify,
-      blobMap: options.blobMap,
-      compression: options.compression,
-      hints,
-    };
-    ({ root, layersRead } = await resolveLayers(pending, context));
+    ({ root, layersRead } = await resolveLayers(pending, view, context));
   } else {
     root = selected as ManifestNode;
     if (root.descriptor.digest !== (loaded as ManifestNode).descriptor.digest) {
@@ -179,7 +177,7 @@ async function pushImage(
   }
   const subjects = new Set([...plan.children, root].map((m) => m.descriptor.digest));
   const referrers = (await source.referrers?.(subjects)) ?? [];
-  await pushReferrers(referrers, targets, writer, { limit, logger: log, sourceName: source.name, hints });
+  await pushReferrers(referrers, context);
   await writer.drain();
   log.info(writer.describe(root.descriptor.digest, targets.length));
   return planResult(plan, writer, {
