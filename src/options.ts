@@ -7,8 +7,8 @@ import {
   DEFAULT_RETRIES,
   DEFAULT_RETRY_POLICY,
   DEFAULT_RETRY_TIMEOUT_SECONDS,
-} from './registry/retry-policy.ts';
-import type { Credentials } from './registry/auth.ts';
+} from './registry/transport/retry-policy.ts';
+import type { Credentials } from './registry/transport/auth.ts';
 import type { Tuning } from './run/request.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_ZSTD_LEVEL } from './compress/layer-compressor.ts';
 

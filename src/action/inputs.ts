@@ -2,8 +2,8 @@ import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
 import { parseRegistrySettings } from '../oci/reference.ts';
 import { credentialPair, parseBoolean, parseTuning, splitList } from '../options.ts';
-import { namedTags } from '../push/targets.ts';
-import type { Credentials } from '../registry/auth.ts';
+import { namedTags } from '../engine/targets.ts';
+import type { Credentials } from '../registry/transport/auth.ts';
 import type { PushJob, MergeJob, Request } from '../run/request.ts';
 
 /** Everything the action was asked to do, read from its inputs in this one place (run() carries it out). */

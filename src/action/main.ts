@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { describeError } from '../errors.ts';
 import { safeLine, type Logger } from '../log.ts';
-import { partialBlobs, tallyBlobs, type PushResult } from '../push/result.ts';
+import { partialBlobs, tallyBlobs, type PushResult } from '../engine/result.ts';
 import type { Request } from '../run/request.ts';
 import type { BlobMapCache } from './actions-cache.ts';
 import { readSettings } from './inputs.ts';

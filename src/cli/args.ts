@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../errors.ts';
 import { parseRegistrySettings } from '../oci/reference.ts';
 import { credentialPair, parseTuning } from '../options.ts';
-import { namedTags } from '../push/targets.ts';
+import { namedTags } from '../engine/targets.ts';
 import type { Request } from '../run/request.ts';
 
 /** How much the CLI logs on stderr: errors only, the usual lines, or those and the library's debug lines. */

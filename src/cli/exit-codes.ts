@@ -1,6 +1,6 @@
 import { InputError, SourceError } from '../errors.ts';
 import { ManifestError } from '../oci/manifest.ts';
-import { RegistryError } from '../registry/errors.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
 
 /**
  * The CLI's exit codes, one per thing a script can do something about. Stable: scripts branch on them.

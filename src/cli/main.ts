@@ -5,7 +5,7 @@ import { describeError, ImagePushError } from '../errors.ts';
 import { exitWhenIdle } from '../exit.ts';
 import { loadBlobMap, localBlobMapPath, saveBlobMap } from '../cache/blob-map-store.ts';
 import { safeLine, type Logger } from '../log.ts';
-import type { PushResult } from '../push/result.ts';
+import type { PushResult } from '../engine/result.ts';
 import { pinnedReferences } from '../report/pushed.ts';
 import { run, type BlobMapStore } from '../run/run.ts';
 import { VERSION } from '../version.ts';

@@ -1,6 +1,6 @@
 import { localBlobMapPath } from '../cache/blob-map-store.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY } from '../options.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/retry-policy.ts';
+import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../registry/transport/retry-policy.ts';
 import { EXIT_CODES_HELP } from './exit-codes.ts';
 
 /** --help: every option args.ts reads, and the exit codes. */

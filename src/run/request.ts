@@ -1,7 +1,7 @@
 import type { LayerCompression } from '../compress/parallel-compress.ts';
 import type { Platform } from '../oci/descriptor.ts';
-import type { Credentials } from '../registry/auth.ts';
-import type { RetryPolicy } from '../registry/retry-policy.ts';
+import type { Credentials } from '../registry/transport/auth.ts';
+import type { RetryPolicy } from '../registry/transport/retry-policy.ts';
 
 /**
  * What a user asked for, whichever front end they asked through: action/inputs.ts fills it from the inputs,

@@ -1,9 +1,9 @@
 import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { ConnectionOptions } from '../push/session.ts';
-import type { PushResult } from '../push/result.ts';
-import { RetryTally } from '../registry/retry-policy.ts';
+import type { ConnectionOptions } from '../engine/session.ts';
+import type { PushResult } from '../engine/result.ts';
+import { RetryTally } from '../registry/transport/retry-policy.ts';
 import type { Request } from './request.ts';
 
 /** Where the blob map lives between runs: the Actions cache for the action, a file for the CLI. */

@@ -10,8 +10,8 @@ import { EXIT, EXIT_CODES_HELP, exitCodeFor } from '../../src/cli/exit-codes.ts'
 import { usage } from '../../src/cli/usage.ts';
 import { InputError, SourceError } from '../../src/errors.ts';
 import { ManifestError } from '../../src/oci/manifest.ts';
-import { DeadlineError } from '../../src/registry/deadline.ts';
-import { networkError, responseError, RegistryError } from '../../src/registry/errors.ts';
+import { DeadlineError } from '../../src/registry/transport/deadline.ts';
+import { networkError, responseError, RegistryError } from '../../src/registry/transport/errors.ts';
 import type { Request } from '../../src/run/request.ts';
 
 const noInput: CliInput = { env: {}, readStdin: () => assert.fail('stdin was read') };

@@ -6,7 +6,7 @@ import { afterEach, describe, test } from 'node:test';
 import { readSettings } from '../../src/action/inputs.ts';
 import { InputError } from '../../src/errors.ts';
 import type { PushJob, Request } from '../../src/run/request.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../../src/registry/retry-policy.ts';
+import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../../src/registry/transport/retry-policy.ts';
 import { makeTempDir } from '../helpers/tools.ts';
 
 const INPUTS = [
