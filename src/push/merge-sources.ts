@@ -4,6 +4,7 @@ import type { Descriptor, Platform } from '../oci/descriptor.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import {
   ManifestError,
+  MAX_CONFIG_BYTES,
   manifestBlobs,
   parseManifest,
   platformOf,
@@ -11,11 +12,11 @@ import {
 } from '../oci/manifest.ts';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.ts';
 import { formatReference, parseReference, type ImageReference } from '../oci/reference.ts';
-import type { RegistryClient } from '../registry/client.ts';
-import { RegistryError } from '../registry/errors.ts';
+import type { RegistryClient } from '../registry/transport/client.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
-import type { IndexChild } from './index-builder.ts';
-import type { PushSession } from './session.ts';
+import type { IndexChild } from '../oci/index-builder.ts';
+import type { PushSession } from '../engine/session.ts';
 
 /** A merge source as the user wrote it, parsed. */
 export interface ParsedSource {
@@ -40,9 +41,6 @@ export interface ReadSource {
   readonly manifest: FetchedManifest;
   readonly children: readonly SourceChild[];
 }
-
-/** Configs are a few KB; anything this big is not one, and is not read into memory. */
-const MAX_CONFIG_BYTES = 8 << 20;
 
 /** Parses every source before any network call: a typo costs nothing. */
 export function parseSources(sources: readonly string[], registry: string | undefined): ParsedSource[] {

@@ -1,6 +1,6 @@
 import { sha256Digest } from '../oci/digest.ts';
 import { isIndexMediaType } from '../oci/media-types.ts';
-import { parseManifest } from '../oci/manifest.ts';
+import { MAX_CONFIG_BYTES, parseManifest } from '../oci/manifest.ts';
 import type { Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
 import { formatPlatform, platformMatches } from '../oci/platform.ts';
 import { InputError, SourceError } from '../errors.ts';
@@ -88,7 +88,7 @@ export function platformOfConfig(bytes: Buffer): Platform | undefined {
 
 async function configPlatform(node: ManifestNode): Promise<Platform | undefined> {
   const config = node.blobs[0];
-  if (!config?.available || config.descriptor.size > 16 << 20) return node.descriptor.platform;
+  if (!config?.available || config.descriptor.size > MAX_CONFIG_BYTES) return node.descriptor.platform;
   const bytes = await readBounded(await config.open(), config.descriptor.size, () =>
     configTooLarge(node.descriptor.digest, config.descriptor.size),
   );

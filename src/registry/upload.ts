@@ -1,10 +1,10 @@
 import type { BlobSource } from '../oci/descriptor.ts';
-import { errorText } from './answer.ts';
+import { errorText } from './transport/answer.ts';
 import { blobSize } from './blobs.ts';
-import { pushScope, type RegistryClient } from './client.ts';
-import { DeadlineError } from './deadline.ts';
-import { redirectLoopError, RegistryError, responseError } from './errors.ts';
-import { header, type HttpResponse } from './http.ts';
+import { pushScope, type RegistryClient } from './transport/client.ts';
+import { DeadlineError } from './transport/deadline.ts';
+import { redirectLoopError, RegistryError, responseError } from './transport/errors.ts';
+import { header, type HttpResponse } from './transport/http.ts';
 import { Attempt } from './upload-attempt.ts';
 
 export interface UploadOptions {

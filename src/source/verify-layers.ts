@@ -4,6 +4,7 @@ import { SourceError } from '../errors.ts';
 import { readBounded } from '../read-bounded.ts';
 import { createLimiter } from '../limit.ts';
 import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
+import { MAX_CONFIG_BYTES } from '../oci/manifest.ts';
 import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.ts';
 
 export interface VerifyOptions {
@@ -18,8 +19,6 @@ export interface VerifySummary {
   /** Uncompressed bytes hashed. */
   readonly bytes: number;
 }
-
-const MAX_CONFIG_BYTES = 16 << 20;
 
 /**
  * Checks every layer of every image in the tree against the diff_ids of its config: same count, and each layer,

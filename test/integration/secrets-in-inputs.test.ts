@@ -55,7 +55,7 @@ describe('a reference with user:password@ in it', () => {
   for (const row of CLI_ROWS) {
     test(`CLI, ${row.name}: refused, shown as ***@, with where credentials go`, async () => {
       const run = await runCliBundle(row.args, work);
-      assert.equal(run.code, 1);
+      assert.equal(run.code, 2, 'an input error: nothing was sent');
       const line = run.stderr.trim().replace(/^image-push: /, '');
       assert.match(line, row.label);
       assert.match(
