@@ -3,7 +3,18 @@
 // the stream is destroyed once it is passed, so memory never holds more than the bound plus one chunk.
 
 /** A stream that can be read chunk by chunk and stopped: undici's bodies, Node's Readables. */
-export type BoundedStream = AsyncIterable<Buffer | string> & { destroy?: (error?: Error) => unknown };
+export type BoundedStream = AsyncIterable<Buffer | string> & {
+  destroy?: (error?: Error) => unknown;
+  iterator?: (options: { destroyOnReturn: boolean }) => AsyncIterable<Buffer | string>;
+};
+
+/**
+ * The chunks of `stream`, without destroying it when they end: undici aborts a request whose answer is
+ * destroyed, and the request's own body may still be on its way (a registry that answers an upload early).
+ */
+function chunksOf(stream: BoundedStream): AsyncIterable<Buffer | string> {
+  return typeof stream.iterator === 'function' ? stream.iterator({ destroyOnReturn: false }) : stream;
+}
 
 /** More than the bound arrived: `read` bytes had been counted when reading stopped. */
 export class TooLargeError extends Error {
@@ -29,7 +40,7 @@ export async function readBounded(
 ): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const data of stream) {
+  for await (const data of chunksOf(stream)) {
     const chunk = typeof data === 'string' ? Buffer.from(data) : data;
     total += chunk.length;
     if (total > max) {
@@ -48,7 +59,7 @@ export async function readBounded(
 export async function readPrefix(stream: BoundedStream, max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const data of stream) {
+  for await (const data of chunksOf(stream)) {
     const chunk = typeof data === 'string' ? Buffer.from(data) : data;
     const piece = chunk.subarray(0, max - total);
     chunks.push(piece);

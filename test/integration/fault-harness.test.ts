@@ -236,6 +236,7 @@ describe('the fault proxy', () => {
         forwarded: false,
         error: null,
         authorization: null,
+        responseBytes: 0,
       });
       assert.deepEqual(
         (await registry.requests()).map((r) => r.method),
