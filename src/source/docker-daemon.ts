@@ -16,7 +16,9 @@ import { EngineApi } from './engine-api.ts';
 import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { normalise } from './tar-index.ts';
 import type { BlobSource } from '../oci/descriptor.ts';
-import type { ImageSource, PendingImage, PendingLayer } from './types.ts';
+import { StoredSaveReader } from './stored-save.ts';
+import type { ImageSource, LoadOptions, PendingImage, PendingLayer } from './types.ts';
+import type { ManifestNode } from '../oci/descriptor.ts';
 
 /** Entries up to this size are kept in memory (configs, manifests, tiny layers); larger ones are layers. */
 const SMALL_ENTRY = 1 << 20;
@@ -64,9 +66,24 @@ export class DockerDaemonSource implements ImageSource {
     this.#api = new EngineApi();
   }
 
-  async load(): Promise<PendingImage> {
+  /** The containerd image store's reader, when the engine keeps images there. */
+  #stored: StoredSaveReader | undefined;
+
+  async load(options: LoadOptions = {}): Promise<PendingImage | ManifestNode> {
     const info = await this.#api.inspect(this.#image);
     this.#id = info.Id;
+    // On the containerd image store the image ID is the manifest's (or index's) digest, and the save holds the
+    // stored (compressed) blobs: those go up as they are, with the same manifest bytes `docker push` sends.
+    if (await this.#api.usesContainerdStore()) {
+      this.#stored = new StoredSaveReader({
+        rootDigest: info.Id,
+        sourceName: this.name,
+        stream: await this.#api.save(this.#image),
+        resave: () => this.#api.save(this.#image),
+        sink: options.blobSink,
+      });
+      return this.#stored.read();
+    }
     const diffIds = info.RootFS?.Layers ?? [];
     this.#layerCount = diffIds.length;
     const layers: PendingLayer[] = diffIds.map((diffId) => ({
@@ -114,6 +131,7 @@ export class DockerDaemonSource implements ImageSource {
   }
 
   async close(): Promise<void> {
+    await this.#stored?.close();
     await this.#api.close();
     if (this.#rawDir) await rm(await this.#rawDir, { recursive: true, force: true });
   }
@@ -222,7 +240,7 @@ export class DockerDaemonSource implements ImageSource {
     if (configDigest !== this.#id) {
       throw new SourceError(
         `${this.name}: the saved config is ${configDigest}, not the image ID ${this.#id ?? '?'}`,
-        'the containerd image store is not read through the daemon yet: `docker save -o image.tar` and push docker-archive:image.tar',
+        'the image changed while it was saved; push again',
       );
     }
     const config: BlobSource = {

@@ -21,6 +21,7 @@ export class EngineApi {
   readonly #dispatcher: Dispatcher;
   readonly #origin: string;
   readonly host: string;
+  #info: Promise<{ DriverStatus?: [string, string][] | null }> | undefined;
 
   constructor(dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock') {
     this.host = dockerHost;
@@ -44,6 +45,20 @@ export class EngineApi {
   async inspect(name: string): Promise<ImageInspect> {
     const res = await this.#get(`/images/${encodeURIComponent(name)}/json`, name);
     return (await res.body.json()) as ImageInspect;
+  }
+
+  /**
+   * Whether the engine keeps images in the containerd image store (Docker 24+ with the containerd-snapshotter
+   * feature, Docker 29's default): `docker info` names the snapshotter as its driver type.
+   */
+  async usesContainerdStore(): Promise<boolean> {
+    this.#info ??= this.#get('/info', 'info').then(
+      async (res) => (await res.body.json()) as { DriverStatus?: [string, string][] | null },
+    );
+    const info = await this.#info;
+    return (info.DriverStatus ?? []).some(
+      ([key, value]) => key === 'driver-type' && value === 'io.containerd.snapshotter.v1',
+    );
   }
 
   /** The `docker save` stream of one image: read it as it comes, never written whole to disk. */

@@ -1,0 +1,308 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { pipeline } from 'node:stream/promises';
+import { extract } from 'tar-stream';
+import { SourceError } from '../errors.ts';
+import { isSha256Digest, sha256Digest } from '../oci/digest.ts';
+import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
+import { ManifestError, parseManifest } from '../oci/manifest.ts';
+import { sniffCompression } from '../compress/layer-spool.ts';
+import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
+import { normalise } from './tar-index.ts';
+import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
+
+/** Entries up to this size are kept in memory (manifests, configs, tiny layers); larger ones are blobs to send. */
+const SMALL_ENTRY = 1 << 20;
+
+/** Takes a blob as it streams past, before the tree is known; settles once the blob is in the registry. */
+export type BlobSink = (blob: BlobSource) => Promise<unknown>;
+
+export interface StoredSaveOptions {
+  /** The image ID, which on the containerd image store is the digest of the manifest or index. */
+  readonly rootDigest: string;
+  readonly sourceName: string;
+  /** The save stream to read. */
+  readonly stream: Readable;
+  /** A new save stream, for a blob whose bytes already went past (an upload retry, a second registry). */
+  readonly resave: () => Promise<Readable>;
+  /** When given, each large blob goes here as its bytes arrive (no disk); otherwise it waits in a temp file. */
+  readonly sink?: BlobSink | undefined;
+}
+
+/**
+ * Reads `docker save` of an image in the containerd image store: an OCI layout whose blobs are what the store
+ * holds (the gzip layers BuildKit or a pull wrote), in name order, so layers may come before the manifest that
+ * names them. The manifest tree is pushed as it is, byte for byte, so the pushed digest is the image ID and what
+ * `docker push` gives. Each large blob is handed to the sink as soon as its bytes start arriving; the stream
+ * waits until the sink has taken them, and nothing is written to disk.
+ */
+export class StoredSaveReader {
+  readonly #options: StoredSaveOptions;
+  readonly #small = new Map<string, Buffer>();
+  readonly #blobs = new Map<string, BlobSource>();
+  #spoolDir: Promise<string> | undefined;
+
+  constructor(options: StoredSaveOptions) {
+    this.#options = options;
+  }
+
+  async read(): Promise<ManifestNode> {
+    const { sourceName } = this.#options;
+    const tar = extract();
+    const feeding = pipeline(this.#options.stream, tar);
+    feeding.catch(() => undefined);
+    let sinkFailure: { error: unknown } | undefined;
+    try {
+      for await (const entry of tar) {
+        const name = normalise(entry.header.name);
+        const hex = /^blobs\/sha256\/([a-f0-9]{64})$/.exec(name)?.[1];
+        if (entry.header.type !== 'file' || hex === undefined) {
+          entry.resume();
+          continue;
+        }
+        const digest = `sha256:${hex}`;
+        if (entry.header.size <= SMALL_ENTRY) {
+          const bytes = await buffer(entry);
+          this.#small.set(digest, bytes);
+          this.#blobs.set(digest, memoryBlob(digest, bytes));
+        } else if (this.#options.sink) {
+          const failed = await this.#handOver(
+            this.#options.sink,
+            entry as unknown as Readable,
+            name,
+            digest,
+            entry.header.size,
+          );
+          if (failed) {
+            sinkFailure = failed;
+            break;
+          }
+        } else {
+          await this.#spool(entry as unknown as Readable, digest, entry.header.size);
+        }
+      }
+    } finally {
+      if (sinkFailure) this.#options.stream.destroy();
+    }
+    if (sinkFailure) throw sinkFailure.error;
+    await feeding;
+    return this.#tree(sourceName);
+  }
+
+  async close(): Promise<void> {
+    if (this.#spoolDir) await rm(await this.#spoolDir, { recursive: true, force: true });
+  }
+
+  /**
+   * Gives the live entry to the sink; the first open() gets these bytes, later ones a fresh save. Returns the
+   * sink's failure, if it failed before it had read the entry (the push is over then).
+   */
+  async #handOver(
+    sink: BlobSink,
+    entry: Readable,
+    name: string,
+    digest: string,
+    size: number,
+  ): Promise<{ error: unknown } | undefined> {
+    const state = { opened: false };
+    const consumed = new Promise<void>((resolve) => {
+      entry.once('end', resolve);
+      entry.once('close', resolve);
+      entry.once('error', () => resolve());
+    });
+    const head = await peek(entry);
+    const blob: BlobSource = {
+      descriptor: { mediaType: layerMediaType(head.first), digest, size },
+      available: true,
+      open: () => {
+        if (state.opened) return this.#reopen(name);
+        state.opened = true;
+        return Promise.resolve(head.stream);
+      },
+    };
+    this.#blobs.set(digest, blob);
+    let failure: { error: unknown } | undefined;
+    const taken = sink(blob).then(
+      () => undefined,
+      (error: unknown) => (failure = { error }),
+    );
+    await Promise.race([consumed, taken]);
+    if (!state.opened) {
+      // The registry had it (a HEAD or a mount): let it stream past.
+      state.opened = true;
+      head.stream.resume();
+      await consumed;
+    } else if (!entry.readableEnded) {
+      // The upload stopped reading (it failed, or will retry from a fresh save): drain what is left.
+      await taken;
+      head.stream.resume();
+      await consumed;
+    }
+    return failure;
+  }
+
+  async #spool(entry: Readable, digest: string, size: number): Promise<void> {
+    const dir = await (this.#spoolDir ??= mkdtemp(join(tmpdir(), 'image-push-store-')));
+    const file = join(dir, digest.slice(7));
+    const head = await peek(entry);
+    await pipeline(head.stream, createWriteStream(file));
+    this.#blobs.set(digest, {
+      descriptor: { mediaType: layerMediaType(head.first), digest, size },
+      available: true,
+      open: () => Promise.resolve(createReadStream(file, { highWaterMark: 1 << 20 })),
+    });
+  }
+
+  /** The entry `name` from a new save stream (the rest of that stream is dropped). */
+  async #reopen(name: string): Promise<Readable> {
+    const tar = extract();
+    const source = await this.#options.resave();
+    const feeding = pipeline(source, tar);
+    feeding.catch(() => undefined);
+    for await (const entry of tar) {
+      if (normalise(entry.header.name) !== name) {
+        entry.resume();
+        continue;
+      }
+      const out = new Readable({ read: () => undefined });
+      entry.on('data', (chunk: unknown) => out.push(chunk));
+      entry.once('end', () => {
+        out.push(null);
+        source.destroy();
+      });
+      entry.once('error', (err) => out.destroy(err));
+      return out;
+    }
+    throw new SourceError(
+      `${this.#options.sourceName}: ${name} is no longer in the engine's save`,
+      'the image changed while it was pushed; push again',
+    );
+  }
+
+  async #tree(sourceName: string): Promise<ManifestNode> {
+    const { rootDigest } = this.#options;
+    const rootBytes = this.#small.get(rootDigest);
+    if (!rootBytes) {
+      throw new SourceError(
+        `${sourceName}: the engine's save has no manifest ${rootDigest} (the image ID)`,
+        'the image changed while it was saved; push again',
+      );
+    }
+    const store: ManifestStore = {
+      manifest: (descriptor, where) => this.#manifest(descriptor, where, sourceName),
+      blob: (descriptor) => {
+        const blob = this.#blobs.get(descriptor.digest);
+        // Content the store lacks (a layer of a lazily pulled image): the registry may have it.
+        if (!blob)
+          return Promise.resolve({
+            descriptor,
+            available: false,
+            open: () => Promise.reject(new Error('absent')),
+          });
+        return Promise.resolve({ ...blob, descriptor });
+      },
+    };
+    const root = descriptorOf(rootDigest, rootBytes, sourceName);
+    const parsed = parseManifest(rootBytes, root.mediaType);
+    if (parsed.kind !== 'index') return loadManifestTree(store, root, sourceName);
+    // An index of which the engine holds only some platforms: the tree holds the present ones, so that the
+    // caller can push what `platforms` asks, or say what is not there (push/platforms.ts checkAllPresent).
+    const children: ManifestNode[] = [];
+    for (const child of parsed.manifests) {
+      if (isSha256Digest(child.digest) && this.#small.has(child.digest))
+        children.push(await loadManifestTree(store, child, sourceName));
+    }
+    return { descriptor: root, bytes: rootBytes, blobs: [], children };
+  }
+
+  #manifest(descriptor: Descriptor, where: string, sourceName: string): Promise<Buffer> {
+    const bytes = this.#small.get(descriptor.digest);
+    if (!bytes) {
+      return Promise.reject(
+        new SourceError(
+          `${sourceName}: manifest ${descriptor.digest} (${where}) is not in the engine's save`,
+          'pull the image again, so the engine holds all of it',
+        ),
+      );
+    }
+    if (sha256Digest(bytes) !== descriptor.digest || bytes.length !== descriptor.size) {
+      return Promise.reject(
+        new SourceError(
+          `${sourceName}: manifest ${descriptor.digest} (${where}) does not match its digest or size`,
+          'the engine sent a damaged save; push again',
+        ),
+      );
+    }
+    return Promise.resolve(bytes);
+  }
+}
+
+/** The root's descriptor: its media type is the one its bytes declare. */
+function descriptorOf(digest: string, bytes: Buffer, sourceName: string): Descriptor {
+  if (sha256Digest(bytes) !== digest) {
+    throw new SourceError(
+      `${sourceName}: the saved manifest does not hash to the image ID ${digest}`,
+      'the engine sent a damaged save; push again',
+    );
+  }
+  try {
+    const parsed = parseManifest(bytes);
+    return { mediaType: parsed.mediaType, digest, size: bytes.length };
+  } catch (err) {
+    if (!(err instanceof ManifestError)) throw err;
+    throw new SourceError(
+      `${sourceName}: the image's manifest ${digest} ${err.message}`,
+      'push an OCI or Docker schema 2 image',
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+function memoryBlob(digest: string, bytes: Buffer): BlobSource {
+  return {
+    descriptor: { mediaType: 'application/octet-stream', digest, size: bytes.length },
+    available: true,
+    open: () => Promise.resolve(Readable.from([bytes])),
+  };
+}
+
+/**
+ * A label for a blob whose manifest may not have arrived yet (for the report only: the manifest that goes up
+ * is the stored one, and the tree's descriptors replace this once it is read).
+ */
+function layerMediaType(first: Buffer): string {
+  const kind = sniffCompression(first);
+  if (kind === 'zstd') return OCI_LAYER_ZSTD;
+  if (kind === 'gzip') return DOCKER_LAYER_GZIP;
+  return 'application/vnd.docker.image.rootfs.diff.tar';
+}
+
+/** The first chunk of a stream, and a stream that still yields every byte from the start. */
+async function peek(entry: Readable): Promise<{ first: Buffer; stream: Readable }> {
+  const first = await new Promise<Buffer>((resolve, reject) => {
+    const onReadable = (): void => {
+      const chunk = entry.read() as Buffer | null;
+      if (chunk === null) return;
+      entry.off('readable', onReadable);
+      entry.off('error', reject);
+      resolve(chunk);
+    };
+    entry.on('readable', onReadable);
+    entry.once('error', reject);
+  });
+  const stream = new Readable({ read: () => undefined });
+  stream.push(first);
+  entry.on('data', (chunk: Buffer) => {
+    if (!stream.push(chunk)) entry.pause();
+  });
+  stream._read = () => void entry.resume();
+  entry.once('end', () => stream.push(null));
+  entry.once('error', (err) => stream.destroy(err));
+  return { first, stream };
+}
