@@ -115,7 +115,7 @@ export function checkAllPresent(root: ManifestNode, sourceName: string): void {
     `${sourceName}: the image index lists ${parsed.manifests.length} manifests, but the source holds only ` +
       `${held.map(name).join(', ') || 'none of the platforms'}; missing: ${absent.map(name).join(', ')}`,
     held.length
-      ? `push what is there with platforms: ${held.map((d) => formatPlatform(d.platform)).join(',')}, or pull the missing platforms first (docker pull --platform ...)`
-      : 'pull the image with all its platforms first (docker pull --platform ...)',
+      ? `push what is there with the platforms input ${held.map((d) => formatPlatform(d.platform)).join(',')} (CLI: --platform), or pull the missing platforms first (docker pull --platform OS/ARCH)`
+      : 'pull the image with its platforms first (docker pull --platform OS/ARCH)',
   );
 }

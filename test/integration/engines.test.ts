@@ -13,7 +13,14 @@ import type { PushResult } from '../../src/push/result.ts';
 import { layerTar, writeDockerSave } from '../helpers/docker-save.ts';
 import { CELLS, cellSkip, startCell, type Cell } from '../helpers/engine-cells.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
-import { inspectRaw } from '../helpers/skopeo.ts';
+import { inspectRaw, listTags } from '../helpers/skopeo.ts';
+import { rejectsWithLine } from '../helpers/assert.ts';
+import { writeOciLayout } from '../../scripts/sample-image.ts';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { startDockerd, type Dockerd } from '../helpers/dockerd.ts';
+import { createClientCertificates, createTestCertificates, type TlsFiles } from '../helpers/tls.ts';
+import { freePort } from '../helpers/server-process.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 
@@ -39,15 +46,25 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Pushes from the engine at `dockerHost`, as the CLI would find it through DOCKER_HOST. */
-async function pushFrom(
-  cell: Cell,
+const ENGINE_VARS = [
+  'DOCKER_HOST',
+  'DOCKER_CONTEXT',
+  'DOCKER_CONFIG',
+  'DOCKER_TLS_VERIFY',
+  'DOCKER_CERT_PATH',
+  'PATH',
+];
+
+/** Pushes with these engine variables set (the others of ENGINE_VARS unset but PATH), as the CLI would see them. */
+async function pushWith(
+  vars: Record<string, string>,
   source: string,
   destination: string,
   extra: Partial<PushOptions> = {},
 ): Promise<PushResult> {
-  const saved = process.env.DOCKER_HOST;
-  process.env.DOCKER_HOST = cell.dockerHost;
+  const saved = Object.fromEntries(ENGINE_VARS.map((name) => [name, process.env[name]]));
+  for (const name of ENGINE_VARS) if (name !== 'PATH') Reflect.deleteProperty(process.env, name);
+  Object.assign(process.env, vars);
   try {
     return await push({
       source,
@@ -57,9 +74,21 @@ async function pushFrom(
       ...extra,
     });
   } finally {
-    if (saved === undefined) delete process.env.DOCKER_HOST;
-    else process.env.DOCKER_HOST = saved;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) Reflect.deleteProperty(process.env, name);
+      else process.env[name] = value;
+    }
   }
+}
+
+/** Pushes from the engine at `dockerHost`, as the CLI would find it through DOCKER_HOST. */
+function pushFrom(
+  cell: Cell,
+  source: string,
+  destination: string,
+  extra: Partial<PushOptions> = {},
+): Promise<PushResult> {
+  return pushWith({ DOCKER_HOST: cell.dockerHost }, source, destination, extra);
 }
 
 for (const kind of CELLS) {
@@ -135,6 +164,199 @@ for (const kind of CELLS) {
         );
         assert.equal(second.digest, (await engine.inspect('localhost/reuse:2')).id);
       });
+
+      test('a multi-platform index of which the engine holds one platform: that one with platforms, else a clear error', async () => {
+        const index = await writeTwoPlatformLayout(join(work, 'multi'));
+        await pushWith({}, `oci:${join(work, 'multi')}`, `${repo}/multi:1`);
+        const name = `${registry.host}/${repo}/multi:1`;
+        await engine.docker(['pull', '-q', '--platform', 'linux/amd64', name]);
+        assert.equal((await engine.inspect(name)).id, index.digest);
+
+        await rejectsWithLine(
+          pushFrom(engine, `docker-daemon:${name}`, `${repo}/multi-copy:1`),
+          /lists 2 manifests, but the source holds only linux\/amd64; missing: linux\/arm64\. push what is there with the platforms input linux\/amd64/,
+        );
+        assert.deepEqual(await listTags(`${registry.host}/${repo}/multi-copy`), []);
+        const result = await pushFrom(engine, `docker-daemon:${name}`, `${repo}/multi-copy:1`, {
+          platforms: [{ os: 'linux', architecture: 'amd64' }],
+        });
+        const pushed = JSON.parse(
+          (await inspectRaw(`${registry.host}/${repo}/multi-copy:1`)).toString('utf8'),
+        ) as {
+          manifests: { digest: string; platform: { architecture: string } }[];
+        };
+        assert.deepEqual(
+          pushed.manifests.map((m) => [m.digest, m.platform.architecture]),
+          [[index.amd64, 'amd64']],
+        );
+        assert.equal(sha256Digest(await inspectRaw(`${registry.host}/${repo}/multi-copy:1`)), result.digest);
+        await puller.pull(`${registry.host}/${repo}/multi-copy:1`);
+      });
     }
   });
+}
+
+/** An OCI layout whose index names a linux/amd64 and a linux/arm64 image. */
+async function writeTwoPlatformLayout(dir: string): Promise<{ digest: string; amd64: string }> {
+  const images = [
+    await writeOciLayout(dir, { layers: [{ size: 2_000_000 }], seed: 11 }),
+    await writeOciLayout(dir, {
+      layers: [{ size: 300_000 }],
+      seed: 12,
+      platform: { os: 'linux', architecture: 'arm64' },
+    }),
+  ];
+  const index = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: images.map((image, i) => ({
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        digest: image.manifestDigest,
+        size: image.manifestSize,
+        platform: { os: 'linux', architecture: i === 0 ? 'amd64' : 'arm64' },
+      })),
+    }),
+  );
+  const digest = sha256Digest(index);
+  await writeFile(join(dir, 'blobs/sha256', digest.slice(7)), index);
+  await writeFile(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest, size: index.length }],
+    }),
+  );
+  return { digest, amd64: images[0]!.manifestDigest };
+}
+
+describe('finding the engine as the docker CLI does', () => {
+  let daemon: Dockerd;
+  let tls: TlsFiles;
+  let clientCerts: string;
+  let tcpHost: string;
+  let configDir: string;
+  const IMAGE = 'localhost/found:1';
+
+  before(async () => {
+    tls = await createTestCertificates();
+    clientCerts = await createClientCertificates(tls);
+    const port = await freePort();
+    tcpHost = `tcp://127.0.0.1:${port}`;
+    // dockerd's own TLS: it checks the client's certificate against the CA (--tlsverify), loopback only.
+    daemon = await startDockerd({
+      extraArgs: [
+        '--tlsverify',
+        '--tlscacert',
+        tls.caPath,
+        '--tlscert',
+        tls.certPath,
+        '--tlskey',
+        tls.keyPath,
+        '--host',
+        tcpHost,
+      ],
+    });
+    const tarball = join(work, 'found.tar');
+    await writeDockerSave(tarball, IMAGE, [await layerTar({ 'f/one.bin': content(7, 1_600_000) })]);
+    await daemon.docker(['load', '-q', '-i', tarball]);
+    configDir = await makeTempDir('docker-config-');
+  });
+  after(async () => {
+    await daemon.stop();
+    await Promise.all([tls.remove(), rm(clientCerts, { recursive: true, force: true })]);
+    await rm(configDir, { recursive: true, force: true });
+  });
+
+  /** A context store entry, as `docker context create NAME --docker host=HOST` writes it. */
+  async function writeContext(name: string, host: string): Promise<void> {
+    const id = createHash('sha256').update(name).digest('hex');
+    await mkdir(join(configDir, 'contexts/meta', id), { recursive: true });
+    await writeFile(
+      join(configDir, 'contexts/meta', id, 'meta.json'),
+      JSON.stringify({
+        Name: name,
+        Metadata: {},
+        Endpoints: { docker: { Host: host, SkipTLSVerify: false } },
+      }),
+    );
+  }
+
+  test("the config's currentContext names a context whose endpoint is a private socket", async () => {
+    await writeContext('private', daemon.dockerHost);
+    await writeFile(join(configDir, 'config.json'), JSON.stringify({ currentContext: 'private' }));
+    const result = await pushWith({ DOCKER_CONFIG: configDir }, IMAGE, 'found/context:1');
+    await assertSound(`${registry.host}/found/context:1`, result.digest);
+    // DOCKER_CONTEXT wins over currentContext; a context that is not there is named, with the way out.
+    await rejectsWithLine(
+      pushWith({ DOCKER_CONFIG: configDir, DOCKER_CONTEXT: 'gone' }, IMAGE, 'found/none:1'),
+      /context "gone" \(DOCKER_CONTEXT\): no such context\. `docker context ls` lists the contexts/,
+    );
+  });
+
+  test('DOCKER_HOST=tcp:// with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH reaches a --tlsverify engine', async () => {
+    const result = await pushWith(
+      { DOCKER_HOST: tcpHost, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: clientCerts },
+      `docker-daemon:${IMAGE}`,
+      'found/tls:1',
+    );
+    await assertSound(`${registry.host}/found/tls:1`, result.digest);
+    // Without TLS the engine refuses; the error names the engine, how it was chosen, and how to choose another.
+    await rejectsWithLine(
+      pushWith({ DOCKER_HOST: tcpHost }, IMAGE, 'found/plain:1'),
+      new RegExp(`the Docker engine at ${tcpHost.replace(/\./g, '\\.')} \\(DOCKER_HOST\\) answered 400.*`),
+    );
+  });
+
+  test('DOCKER_HOST=ssh:// runs `ssh [-p PORT] USER@HOST -- docker system dial-stdio`', async () => {
+    // ssh itself stands in here (only loopback is a network target): the stand-in records its arguments and runs
+    // the remote command locally, against the daemon's socket. Everything after it is the real dial-stdio.
+    const bin = await makeTempDir('ssh-bin-');
+    const argsFile = join(bin, 'args');
+    await writeFile(
+      join(bin, 'ssh'),
+      [
+        '#!/bin/sh',
+        `printf '%s\\n' "$@" > '${argsFile}'`,
+        'while [ $# -gt 0 ] && [ "$1" != "--" ]; do shift; done',
+        'shift 2',
+        `DOCKER_HOST='${daemon.dockerHost}' exec "$@"`,
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    try {
+      const result = await pushWith(
+        { DOCKER_HOST: 'ssh://tester@engine.example:2222', PATH: `${bin}:${process.env.PATH ?? ''}` },
+        IMAGE,
+        'found/ssh:1',
+      );
+      await assertSound(`${registry.host}/found/ssh:1`, result.digest);
+      const args = (await readFile(argsFile, 'utf8')).trim().split('\n');
+      assert.deepEqual(args.slice(args.indexOf('-p'), args.indexOf('-p') + 2), ['-p', '2222']);
+      assert.deepEqual(args.slice(args.indexOf('--')), [
+        '--',
+        'tester@engine.example',
+        'docker',
+        'system',
+        'dial-stdio',
+      ]);
+    } finally {
+      await rm(bin, { recursive: true, force: true });
+    }
+  });
+
+  test('an engine that is not there: the error names the socket and how it was chosen, at once', async () => {
+    const started = Date.now();
+    await rejectsWithLine(
+      pushWith({ DOCKER_HOST: `unix://${join(work, 'no.sock')}` }, IMAGE, 'found/absent:1'),
+      /cannot reach the Docker engine at unix:\/\/.*no\.sock \(DOCKER_HOST\).*docker context use NAME/,
+    );
+    assert.ok(Date.now() - started < 10_000);
+  });
+});
+
+/** The pushed manifest hashes to the reported digest, and skopeo reads the image back. */
+async function assertSound(reference: string, digest: string): Promise<void> {
+  assert.equal(sha256Digest(await inspectRaw(reference)), digest);
 }
