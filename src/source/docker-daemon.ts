@@ -90,7 +90,13 @@ export class DockerDaemonSource implements ImageSource {
       diffId,
       prepare: async () => {
         this.#wanted.add(diffId);
-        const blob = (await this.#save()).layers.get(diffId);
+        const saved = this.#save();
+        // A layer is ready as soon as it is compressed (its hash names it), so its upload overlaps the rest of
+        // the save instead of waiting for the whole stream.
+        const blob = await Promise.race([
+          this.#ready(diffId).promise,
+          saved.then((all) => all.layers.get(diffId)),
+        ]);
         if (!blob)
           throw new SourceError(
             `${this.name}: docker save did not include layer ${diffId}`,
@@ -136,6 +142,19 @@ export class DockerDaemonSource implements ImageSource {
     if (this.#rawDir) await rm(await this.#rawDir, { recursive: true, force: true });
   }
 
+  /** Layers compressed while the save still streams, by diffID. */
+  readonly #early = new Map<string, PromiseWithResolvers<BlobSource>>();
+
+  #ready(diffId: string): PromiseWithResolvers<BlobSource> {
+    let ready = this.#early.get(diffId);
+    if (!ready) {
+      ready = Promise.withResolvers<BlobSource>();
+      ready.promise.catch(() => undefined);
+      this.#early.set(diffId, ready);
+    }
+    return ready;
+  }
+
   #save(): Promise<Saved> {
     // Deferred a turn, so every layer asked for in the same pass is known before the stream starts.
     this.#saved ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#stream());
@@ -172,7 +191,10 @@ export class DockerDaemonSource implements ImageSource {
         const kept = await this.#sortOut(entry as unknown as Readable, raw.size);
         if (kept) raw.set(name, kept);
       } else {
-        large.set(name, await this.#compressor.prepareStream(entry as unknown as Readable, name, this.name));
+        const streamed = await this.#compressor.prepareStream(entry as unknown as Readable, name, this.name);
+        large.set(name, streamed);
+        if (streamed.diffId !== undefined && this.#wanted.has(streamed.diffId))
+          this.#ready(streamed.diffId).resolve(streamed.blob);
       }
     }
     await feeding;

@@ -17,6 +17,8 @@ import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts'
 
 /** Entries up to this size are kept in memory (manifests, configs, tiny layers); larger ones are blobs to send. */
 const SMALL_ENTRY = 1 << 20;
+/** How far the save may run ahead of a blob's upload (memory: one such buffer at a time). */
+const READ_AHEAD = 16 << 20;
 
 /** Takes a blob as it streams past, before the tree is known; settles once the blob is in the registry. */
 export type BlobSink = (blob: BlobSource) => Promise<unknown>;
@@ -72,7 +74,7 @@ export class StoredSaveReader {
         } else if (this.#options.sink) {
           const failed = await this.#handOver(
             this.#options.sink,
-            entry as unknown as Readable,
+            entry as AsyncIterable<Buffer>,
             name,
             digest,
             entry.header.size,
@@ -82,7 +84,7 @@ export class StoredSaveReader {
             break;
           }
         } else {
-          await this.#spool(entry as unknown as Readable, digest, entry.header.size);
+          await this.#spool(entry as AsyncIterable<Buffer>, digest, entry.header.size);
         }
       }
     } finally {
@@ -103,25 +105,21 @@ export class StoredSaveReader {
    */
   async #handOver(
     sink: BlobSink,
-    entry: Readable,
+    entry: AsyncIterable<Buffer>,
     name: string,
     digest: string,
     size: number,
   ): Promise<{ error: unknown } | undefined> {
-    const state = { opened: false };
-    const consumed = new Promise<void>((resolve) => {
-      entry.once('end', resolve);
-      entry.once('close', resolve);
-      entry.once('error', () => resolve());
-    });
-    const head = await peek(entry);
+    const pull = new EntryPuller(entry);
+    const first = await pull.first();
+    let stream: Readable | undefined;
     const blob: BlobSource = {
-      descriptor: { mediaType: layerMediaType(head.first), digest, size },
+      descriptor: { mediaType: layerMediaType(first), digest, size },
       available: true,
       open: () => {
-        if (state.opened) return this.#reopen(name);
-        state.opened = true;
-        return Promise.resolve(head.stream);
+        if (stream) return this.#reopen(name);
+        stream = pull.stream();
+        return Promise.resolve(stream);
       },
     };
     this.#blobs.set(digest, blob);
@@ -130,28 +128,26 @@ export class StoredSaveReader {
       () => undefined,
       (error: unknown) => (failure = { error }),
     );
-    await Promise.race([consumed, taken]);
-    if (!state.opened) {
-      // The registry had it (a HEAD or a mount): let it stream past.
-      state.opened = true;
-      head.stream.resume();
-      await consumed;
-    } else if (!entry.readableEnded) {
-      // The upload stopped reading (it failed, or will retry from a fresh save): drain what is left.
+    await Promise.race([pull.ended, taken]);
+    if (!pull.done) {
+      // Not read (the registry had it: a HEAD or a mount), or the upload stopped reading (it failed, or a retry
+      // reads a fresh save): once the writer is done with it, the rest streams past.
       await taken;
-      head.stream.resume();
-      await consumed;
+      stream?.destroy();
+      stream ??= pull.stream(); // a later open() reads a fresh save
+      await pull.drain();
     }
     return failure;
   }
 
-  async #spool(entry: Readable, digest: string, size: number): Promise<void> {
+  async #spool(entry: AsyncIterable<Buffer>, digest: string, size: number): Promise<void> {
     const dir = await (this.#spoolDir ??= mkdtemp(join(tmpdir(), 'image-push-store-')));
     const file = join(dir, digest.slice(7));
-    const head = await peek(entry);
-    await pipeline(head.stream, createWriteStream(file));
+    const pull = new EntryPuller(entry);
+    const first = await pull.first();
+    await pipeline(pull.stream(), createWriteStream(file));
     this.#blobs.set(digest, {
-      descriptor: { mediaType: layerMediaType(head.first), digest, size },
+      descriptor: { mediaType: layerMediaType(first), digest, size },
       available: true,
       open: () => Promise.resolve(createReadStream(file, { highWaterMark: 1 << 20 })),
     });
@@ -283,26 +279,60 @@ function layerMediaType(first: Buffer): string {
   return 'application/vnd.docker.image.rootfs.diff.tar';
 }
 
-/** The first chunk of a stream, and a stream that still yields every byte from the start. */
-async function peek(entry: Readable): Promise<{ first: Buffer; stream: Readable }> {
-  const first = await new Promise<Buffer>((resolve, reject) => {
-    const onReadable = (): void => {
-      const chunk = entry.read() as Buffer | null;
-      if (chunk === null) return;
-      entry.off('readable', onReadable);
-      entry.off('error', reject);
-      resolve(chunk);
-    };
-    entry.on('readable', onReadable);
-    entry.once('error', reject);
-  });
-  const stream = new Readable({ read: () => undefined });
-  stream.push(first);
-  entry.on('data', (chunk: Buffer) => {
-    if (!stream.push(chunk)) entry.pause();
-  });
-  stream._read = () => void entry.resume();
-  entry.once('end', () => stream.push(null));
-  entry.once('error', (err) => stream.destroy(err));
-  return { first, stream };
+/**
+ * Reads one tar entry through its iterator, one read at a time, whoever asks: the upload's stream (with a deep
+ * read-ahead, so the save keeps its own pace while both ends hash), or the reader draining what is left after
+ * the upload stopped. The entry itself is never destroyed, so the tar stream goes on to the next one.
+ */
+class EntryPuller {
+  readonly #chunks: AsyncIterator<Buffer>;
+  #queue: Promise<unknown> = Promise.resolve();
+  #first: Buffer | undefined;
+  #end: (() => void) | undefined;
+  done = false;
+  readonly ended = new Promise<void>((resolve) => (this.#end = resolve));
+
+  constructor(entry: AsyncIterable<Buffer>) {
+    this.#chunks = entry[Symbol.asyncIterator]();
+  }
+
+  /** The first chunk (kept for the stream). */
+  async first(): Promise<Buffer> {
+    const chunk = await this.#next();
+    this.#first = chunk ?? Buffer.alloc(0);
+    return this.#first;
+  }
+
+  stream(): Readable {
+    return Readable.from(this.#chunksFromStart(), { objectMode: false, highWaterMark: READ_AHEAD });
+  }
+
+  async *#chunksFromStart(): AsyncGenerator<Buffer> {
+    if (this.#first?.length) yield this.#first;
+    this.#first = undefined;
+    for (let chunk = await this.#next(); chunk; chunk = await this.#next()) yield chunk;
+  }
+
+  async drain(): Promise<void> {
+    while (await this.#next()) {
+      // dropped
+    }
+  }
+
+  #next(): Promise<Buffer | undefined> {
+    const read = this.#queue.then(async () => {
+      if (this.done) return undefined;
+      const result: IteratorResult<Buffer> = await this.#chunks.next();
+      const { done } = result;
+      const value = result.value as Buffer;
+      if (done) {
+        this.done = true;
+        this.#end?.();
+        return undefined;
+      }
+      return value;
+    });
+    this.#queue = read.catch(() => undefined);
+    return read;
+  }
 }
