@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import type { PushResult } from '../../src/push/result.ts';
+import type { PushResult } from '../../src/engine/result.ts';
 import { layerTar, writeDockerSave } from '../helpers/docker-save.ts';
 import { CELLS, cellSkip, startCell, type Cell } from '../helpers/engine-cells.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
