@@ -4,4 +4,4 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 // src/cli/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-await import("./lib-DW7ODRYM.js");
+await import("./lib-QE6DO2M3.js");

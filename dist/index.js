@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-RIPLQAHJ.js");
+var { run } = await import("./lib-6FIZQUSN.js");
 await run();
 exitWhenIdle();

@@ -17,7 +17,7 @@ import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts'
 
 /** Entries up to this size are kept in memory (manifests, configs, tiny layers); larger ones are blobs to send. */
 const SMALL_ENTRY = 1 << 20;
-/** How far the save may run ahead of a blob's upload (memory: one such buffer at a time). */
+/** How far the save may run ahead of the uploads, in all (the memory it may take). */
 const READ_AHEAD = 16 << 20;
 
 /** Takes a blob as it streams past, before the tree is known; settles once the blob is in the registry. */
@@ -46,6 +46,8 @@ export class StoredSaveReader {
   readonly #options: StoredSaveOptions;
   readonly #small = new Map<string, Buffer>();
   readonly #blobs = new Map<string, BlobSource>();
+  /** The streams of blobs being uploaded, for the read-ahead budget. */
+  readonly #streams = new Set<Readable>();
   #spoolDir: Promise<string> | undefined;
 
   constructor(options: StoredSaveOptions) {
@@ -72,6 +74,7 @@ export class StoredSaveReader {
           this.#small.set(digest, bytes);
           this.#blobs.set(digest, memoryBlob(digest, bytes));
         } else if (this.#options.sink) {
+          await this.#withinReadAhead();
           const failed = await this.#handOver(
             this.#options.sink,
             entry as AsyncIterable<Buffer>,
@@ -119,6 +122,9 @@ export class StoredSaveReader {
       open: () => {
         if (stream) return this.#reopen(name);
         stream = pull.stream();
+        this.#streams.add(stream);
+        const done = (): boolean => this.#streams.delete(stream as Readable);
+        stream.once('end', done).once('close', done);
         return Promise.resolve(stream);
       },
     };
@@ -140,6 +146,16 @@ export class StoredSaveReader {
     return failure;
   }
 
+  /**
+   * Waits while the blobs handed over earlier still hold more than READ_AHEAD unread bytes (their uploads are
+   * slower than the save), so memory stays bounded whatever the number of blobs. An upload that stalls fails
+   * on the writer's own deadline, which ends its stream.
+   */
+  async #withinReadAhead(): Promise<void> {
+    const buffered = (): number => [...this.#streams].reduce((sum, s) => sum + s.readableLength, 0);
+    while (buffered() > READ_AHEAD) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   async #spool(entry: AsyncIterable<Buffer>, digest: string, size: number): Promise<void> {
     const dir = await (this.#spoolDir ??= mkdtemp(join(tmpdir(), 'image-push-store-')));
     const file = join(dir, digest.slice(7));
@@ -154,29 +170,35 @@ export class StoredSaveReader {
   }
 
   /** The entry `name` from a new save stream (the rest of that stream is dropped). */
-  async #reopen(name: string): Promise<Readable> {
-    const tar = extract();
+  #reopen(name: string): Promise<Readable> {
+    return Promise.resolve(
+      Readable.from(this.#entryOfFreshSave(name), { objectMode: false, highWaterMark: 1 << 20 }),
+    );
+  }
+
+  // The loop over the tar stays open while the entry is read: leaving it early would destroy the extract, and
+  // the entry with it.
+  async *#entryOfFreshSave(name: string): AsyncGenerator<Buffer> {
     const source = await this.#options.resave();
+    const tar = extract();
     const feeding = pipeline(source, tar);
     feeding.catch(() => undefined);
-    for await (const entry of tar) {
-      if (normalise(entry.header.name) !== name) {
-        entry.resume();
-        continue;
+    try {
+      for await (const entry of tar) {
+        if (normalise(entry.header.name) !== name) {
+          entry.resume();
+          continue;
+        }
+        for await (const chunk of entry) yield chunk as Buffer;
+        return;
       }
-      const out = new Readable({ read: () => undefined });
-      entry.on('data', (chunk: unknown) => out.push(chunk));
-      entry.once('end', () => {
-        out.push(null);
-        source.destroy();
-      });
-      entry.once('error', (err) => out.destroy(err));
-      return out;
+      throw new SourceError(
+        `${this.#options.sourceName}: ${name} is no longer in the engine's save`,
+        'the image changed while it was pushed; push again',
+      );
+    } finally {
+      source.destroy();
     }
-    throw new SourceError(
-      `${this.#options.sourceName}: ${name} is no longer in the engine's save`,
-      'the image changed while it was pushed; push again',
-    );
   }
 
   async #tree(sourceName: string): Promise<ManifestNode> {

@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { startDockerd, type Dockerd } from '../helpers/dockerd.ts';
 import { createClientCertificates, createTestCertificates, type TlsFiles } from '../helpers/tls.ts';
 import { freePort } from '../helpers/server-process.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 
@@ -61,6 +62,7 @@ async function pushWith(
   source: string,
   destination: string,
   extra: Partial<PushOptions> = {},
+  host = registry.host,
 ): Promise<PushResult> {
   const saved = Object.fromEntries(ENGINE_VARS.map((name) => [name, process.env[name]]));
   for (const name of ENGINE_VARS) if (name !== 'PATH') Reflect.deleteProperty(process.env, name);
@@ -68,7 +70,7 @@ async function pushWith(
   try {
     return await push({
       source,
-      destinations: [`${registry.host}/${destination}`],
+      destinations: [`${host}/${destination}`],
       concurrency: 4,
       logger: silentLogger,
       ...extra,
@@ -163,6 +165,37 @@ for (const kind of CELLS) {
           JSON.stringify(second.blobs),
         );
         assert.equal(second.digest, (await engine.inspect('localhost/reuse:2')).id);
+      });
+
+      test('an upload cut in the middle of a streamed blob: the retry reads that blob from a fresh save', async () => {
+        await engine.build('localhost/cut:1', { 'cut/big.bin': content(8, 2_400_000) });
+        const proxy = await startFaultProxy(registry.url);
+        const bodies: number[] = [];
+        proxy.setFaults({
+          resetAfterBytes: 300_000,
+          faultFilter: ({ method, path }) => {
+            if (!['PUT', 'PATCH'].includes(method) || !path.includes('/blobs/uploads/')) return false;
+            bodies.push(bodies.length);
+            return bodies.length === 1 ? 'reset' : false;
+          },
+        });
+        let result: PushResult;
+        try {
+          result = await pushWith(
+            { DOCKER_HOST: engine.dockerHost },
+            'localhost/cut:1',
+            `${repo}/cut:1`,
+            {},
+            proxy.host,
+          );
+          const cut = proxy.requests().filter((r) => r.fault === 'reset');
+          assert.equal(cut.length, 1);
+          assert.ok(cut[0]!.requestBytes > 0, 'the reset came in the middle of a body');
+        } finally {
+          await proxy.close();
+        }
+        assert.equal(result.digest, (await engine.inspect('localhost/cut:1')).id);
+        await assertSameImageAfterPull('localhost/cut:1', `${registry.host}/${repo}/cut:1`);
       });
 
       test('a multi-platform index of which the engine holds one platform: that one with platforms, else a clear error', async () => {
