@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-EJIYBWDR.js");
+var { run } = await import("./lib-I3CEJELK.js");
 await run();
 exitWhenIdle();
