@@ -13,12 +13,12 @@ import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from './plan.ts';
 import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
-import { learnFromRegistry, type RegistryView } from './reuse.ts';
+import { learnFromRegistry, tagKey, type RegistryView } from './reuse.ts';
 import { rememberPairings } from './reuse-layer.ts';
 import { checkTagsBeforeUpload, tagAction } from './tags.ts';
 import { notePartial, type PushResult } from './result.ts';
 import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
-import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from './writer.ts';
+import { checkPinnedDigests, postOrder, Writer, type BlobHints, type RootReferences } from './writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
@@ -156,7 +156,20 @@ async function pushImage(
   bases = baseImages(root);
   checkPinnedDigests(targets, root.descriptor.digest, "the image's manifest");
   const planned = planTree(root, targets, { pushByDigest: options.pushByDigest, hints });
-  const plan = { ...planned, references: unchangedTagsLeftOut(planned.references, view, root, options, log) };
+  const held = holdingTargets(view, targets, root.descriptor.digest);
+  for (const target of held) {
+    for (const blob of uniqueBlobs(postOrder(root))) {
+      writer.markPresent(target, blob.descriptor, { fromBlobMap: false });
+      options.blobMap?.recordLocation(blob.descriptor.digest, target.registry, target.repository);
+    }
+  }
+  const plan = {
+    ...planned,
+    writes: planned.writes.filter((write) => !held.has(write.target)),
+    references: unchangedTagsLeftOut(planned.references, view, root, options, log).map((refs) =>
+      held.has(refs.target) ? { ...refs, holdsRoot: true } : refs,
+    ),
+  };
   const blobs = uniqueBlobs([...plan.children, root]);
   log.info(
     `${source.name}: ${root.descriptor.mediaType} ${root.descriptor.digest}, ${blobs.length} blobs, ` +
@@ -241,6 +254,16 @@ function baseImages(root: ManifestNode): { registry: string; repository: string 
 function indexEntries(node: ManifestNode): number {
   const parsed = parseManifest(node.bytes);
   return parsed.kind === 'index' ? parsed.manifests.length : 0;
+}
+
+/**
+ * Targets where a destination tag already holds the pushed manifest: the registry checked every blob and child
+ * manifest it names when it went up, so the repository holds them all and none is asked about (a re-run).
+ */
+function holdingTargets(view: RegistryView, targets: readonly Target[], digest: string): Set<Target> {
+  return new Set(
+    targets.filter((target) => target.tags.some((tag) => view.tags.get(tagKey(target, tag))?.digest === digest)),
+  );
 }
 
 /**

@@ -41,6 +41,8 @@ export interface BlobWrite {
 export interface RootReferences {
   readonly target: Target;
   readonly references: readonly string[];
+  /** The repository holds the root already (a tag names it), so every manifest below it too: none is checked. */
+  readonly holdsRoot?: boolean;
 }
 
 export interface WriterOptions {
@@ -142,7 +144,7 @@ export class Writer {
     references: readonly RootReferences[],
   ): Promise<void> {
     await this.settle([...this.#reports.values()]);
-    const targets = references.map((r) => r.target);
+    const targets = references.filter((r) => !r.holdsRoot).map((r) => r.target);
     const { limit, logger } = this.#options;
     for (const wave of waves(children)) {
       await this.settle(

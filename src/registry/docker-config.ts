@@ -1,7 +1,6 @@
 // Credentials from the Docker client configuration, found the way the Docker CLI finds them: a credential
 // helper named for the registry (`credHelpers`), else the default store (`credsStore`), else `auths`. This is
 // where `docker login` and docker/login-action leave them.
-import { getExecOutput } from '@actions/exec';
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -217,6 +216,8 @@ async function runHelper(
   let output;
   try {
     // silent: nothing the helper prints may reach the log.
+    // @actions/exec (and child_process) load only when a helper is run.
+    const { getExecOutput } = await import('@actions/exec');
     output = await getExecOutput(path, ['get'], {
       env: definedOnly(context.env),
       input: Buffer.from(serverUrl),
