@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-23OK3T7B.js");
+var { run } = await import("./lib-VEJRBLBN.js");
 await run();
 exitWhenIdle();

@@ -103,6 +103,7 @@ async function pushImage(
   // The one place a source's mount hints reach the writer: the blob map, base images, a registry source.
   const hints = (target: Target, blob: BlobSource): BlobHints => ({
     mountFrom: mountSources(options.blobMap, bases, target, blob.descriptor.digest),
+    mountFirst: mountFirst(options.blobMap, target, blob.descriptor.digest),
     ...((blob.mountFrom ?? source.copyFrom) ? { copyFrom: blob.mountFrom ?? source.copyFrom } : {}),
   });
 
@@ -230,6 +231,15 @@ function mountSources(
   return [...new Set(candidates)].filter((repository) => repository !== target.repository).slice(0, 3);
 }
 
+/**
+ * Whether the blob map names other repositories of the target's registry for the blob, and not the target's:
+ * then a mount is the likely answer, and is tried before a HEAD (one request per blob instead of two).
+ */
+function mountFirst(blobMap: BlobMap | undefined, target: Target, digest: string): boolean {
+  const known = blobMap?.repositoriesWith(digest, target.registry) ?? [];
+  return known.length > 0 && !known.includes(target.repository);
+}
+
 /** `org.opencontainers.image.base.name` of the root or its manifests: where their base layers may be mounted from. */
 function baseImages(root: ManifestNode): { registry: string; repository: string }[] {
   const names = [root, ...root.children].flatMap((node) => {
@@ -262,7 +272,9 @@ function indexEntries(node: ManifestNode): number {
  */
 function holdingTargets(view: RegistryView, targets: readonly Target[], digest: string): Set<Target> {
   return new Set(
-    targets.filter((target) => target.tags.some((tag) => view.tags.get(tagKey(target, tag))?.digest === digest)),
+    targets.filter((target) =>
+      target.tags.some((tag) => view.tags.get(tagKey(target, tag))?.digest === digest),
+    ),
   );
 }
 

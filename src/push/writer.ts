@@ -19,6 +19,11 @@ export interface BlobHints {
    * repository of a copy): a mount is tried from each, in order, before any byte is sent.
    */
   readonly mountFrom?: readonly string[];
+  /**
+   * The mounts are tried before the HEAD: the blob map says other repositories hold the blob and not this one,
+   * so a mount (one request) is the likely answer and the HEAD would only precede it.
+   */
+  readonly mountFirst?: boolean;
   /** Compressed by this push (the report says so). */
   readonly compressed?: boolean;
   /**
@@ -232,6 +237,19 @@ export class Writer {
       return report(target, blob.descriptor, action, { compressed, fromBlobMap: false, seconds });
     };
     this.#throwIfFailed();
+    const max = this.#options.maxMountSources ?? 3;
+    const tried = new Set<string>();
+    if (hints.mountFirst && hints.copyFrom === undefined) {
+      for (const from of (hints.mountFrom ?? []).filter((r) => r !== target.repository).slice(0, max)) {
+        tried.add(from);
+        this.#throwIfFailed();
+        if (await limit(() => mountBlob(target.client, target.repository, blob.descriptor, from))) {
+          logger.info(`mounted ${digest} from ${from} into ${target.repository}`);
+          this.#noteHolder(target, digest);
+          return done('mounted');
+        }
+      }
+    }
     if (await limit(() => blobExists(target.client, target.repository, blob.descriptor))) {
       this.#noteHolder(target, digest);
       return done('skipped');
@@ -256,8 +274,9 @@ export class Writer {
       claim = (repository) => resolve(repository ?? '');
     }
     try {
-      const max = this.#options.maxMountSources ?? 3;
-      const sources = [...new Set(candidates)].filter((r) => r !== '' && r !== target.repository);
+      const sources = [...new Set(candidates)].filter(
+        (r) => r !== '' && r !== target.repository && !tried.has(r),
+      );
       for (const from of sources.slice(0, holder ? max + 1 : max)) {
         this.#throwIfFailed();
         if (await limit(() => mountBlob(target.client, target.repository, blob.descriptor, from))) {

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.ts';
 import { Authenticator, type Credentials } from './auth.ts';
 import { BodyLimit } from './body-limit.ts';
@@ -15,6 +14,7 @@ import {
   type Timeouts,
   type Transport,
 } from './http.ts';
+import type { RequestPool } from './node-http.ts';
 import { OriginPolicy } from './origin.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import { RetryBudget } from './retry.ts';
@@ -84,7 +84,7 @@ export class RegistryClient {
   readonly deadline: Deadline;
   readonly origins: OriginPolicy;
   readonly #auth: Authenticator;
-  readonly #dispatcher: Dispatcher;
+  readonly #dispatcher: RequestPool;
   readonly #userAgent: string;
   readonly #anonymous: boolean;
   readonly #policy: RetryPolicy;

@@ -1,8 +1,17 @@
-import type { Readable } from 'node:stream';
 import type { LookupFunction } from 'node:net';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../undici.ts';
+import type { Readable } from 'node:stream';
+import { NodePool, type PoolRequest, type PoolResponse, type RequestPool } from './node-http.ts';
 
-export type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
+export type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
+
+/** An answer's body: a stream, with the readers the registry code uses. */
+export interface ResponseBody extends Readable {
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  /** Reads and drops the rest (so the connection can be reused). */
+  dump(): Promise<void>;
+}
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -55,7 +64,7 @@ export interface HttpResponse {
   readonly headers: IncomingHttpHeaders;
   /** The URL that answered, after redirects: relative `Location`s resolve against it. */
   readonly url: string;
-  readonly body: Dispatcher.ResponseData['body'];
+  readonly body: ResponseBody;
 }
 
 const MAX_REDIRECTS = 5;
@@ -76,14 +85,14 @@ export interface TransportOptions {
  */
 export class Transport {
   readonly #options: TransportOptions;
-  #verified: Dispatcher | undefined;
-  #unverified: Dispatcher | undefined;
+  #verified: RequestPool | undefined;
+  #unverified: RequestPool | undefined;
 
   constructor(options: TransportOptions = {}) {
     this.#options = options;
   }
 
-  dispatcher(verify = true): Dispatcher {
+  dispatcher(verify = true): RequestPool {
     if (verify) return (this.#verified ??= this.#create(true));
     return (this.#unverified ??= this.#create(false));
   }
@@ -92,7 +101,7 @@ export class Transport {
     await Promise.all([this.#verified?.close(), this.#unverified?.close()]);
   }
 
-  #create(verify: boolean): Dispatcher {
+  #create(verify: boolean): RequestPool {
     const tls = {
       rejectUnauthorized: verify,
       ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}),
@@ -113,16 +122,28 @@ export class Transport {
     const env = this.#options.env ?? process.env;
     const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => env[name]);
     if (proxied) {
-      return new EnvHttpProxyAgent({
-        ...timeouts,
-        httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-        httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy,
-        noProxy: env.NO_PROXY ?? env.no_proxy,
-        connect: tls,
-        requestTls: tls,
+      // undici (and its proxy agent) loads only for a proxied run.
+      return lazyPool(async () => {
+        const { EnvHttpProxyAgent } = await import('../undici.ts');
+        return new EnvHttpProxyAgent({
+          ...timeouts,
+          httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+          httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy,
+          noProxy: env.NO_PROXY ?? env.no_proxy,
+          connect: tls,
+          requestTls: tls,
+        }) as unknown as RequestPool;
       });
     }
-    return new Agent({ ...timeouts, connect: tls });
+    return new NodePool({
+      rejectUnauthorized: verify,
+      ca: tls.ca,
+      lookup: this.#options.lookup,
+      connectTimeout: timeouts.connectTimeout,
+      headersTimeout: timeouts.headersTimeout,
+      bodyTimeout: timeouts.bodyTimeout,
+      keepAliveTimeout: timeouts.keepAliveTimeout,
+    });
   }
 }
 
@@ -131,7 +152,7 @@ export class Transport {
  * and the Authorization header is dropped when a redirect leaves the origin, so credentials never reach
  * object storage or another host; `checkRedirect` may refuse one.
  */
-export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<HttpResponse> {
+export async function send(dispatcher: RequestPool, req: HttpRequest): Promise<HttpResponse> {
   let url = req.url;
   let headers = { ...req.headers };
   const options = {
@@ -140,11 +161,13 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
     ...(req.signal ? { signal: req.signal } : {}),
   };
   for (let hop = 0; ; hop++) {
-    const res = await request(url, {
+    const parsed = new URL(url);
+    const res = await dispatcher.request({
+      origin: parsed.origin,
+      path: `${parsed.pathname}${parsed.search}`,
       method: req.method,
       headers,
       body: req.body ?? null,
-      dispatcher,
       ...options,
     });
     const location = header(res.headers, 'location');
@@ -180,4 +203,16 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (!/[a-z]{3}/i.test(text)) return undefined; // Date.parse reads "-5" as the year -5
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A pool made on its first request (undici's proxy agent, imported only then). */
+function lazyPool(make: () => Promise<RequestPool>): RequestPool {
+  let pool: Promise<RequestPool> | undefined;
+  return {
+    request: async (options: PoolRequest): Promise<PoolResponse> =>
+      (await (pool ??= make())).request(options),
+    close: async () => {
+      if (pool) await (await pool).close();
+    },
+  };
 }
