@@ -132,7 +132,7 @@ export class Transport {
           noProxy: env.NO_PROXY ?? env.no_proxy,
           connect: tls,
           requestTls: tls,
-        }) as unknown as RequestPool;
+        });
       });
     }
     return new NodePool({
