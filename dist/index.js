@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-PKGO3YWI.js");
+var { run } = await import("./lib-TI5MCX3I.js");
 await run();
 exitWhenIdle();

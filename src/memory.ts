@@ -1,4 +1,3 @@
-
 /**
  * Blob data reaches the main thread in fresh Buffers (file and socket reads) that are garbage a moment later,
  * and V8 only collects them once ~64 MB of such memory has piled up: at hundreds of MB/s that was 50-60 MB of a

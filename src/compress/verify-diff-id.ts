@@ -41,7 +41,8 @@ export async function verifyDiffId(
   });
   const kind = layerCompression(mediaType);
   const options = signal ? { signal } : {};
-  if (kind === 'gzip') await pipeline(stream, process.getBuiltinModule('node:zlib').createGunzip(), sink, options);
+  if (kind === 'gzip')
+    await pipeline(stream, process.getBuiltinModule('node:zlib').createGunzip(), sink, options);
   else if (kind === 'zstd')
     await pipeline(stream, (source: AsyncIterable<Buffer>) => zstdDecompressFrames(source), sink, options);
   else await pipeline(stream, sink, options);
