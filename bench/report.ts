@@ -213,7 +213,7 @@ export function evaluateTargets(report: Report): TargetRow[] {
   ratioTarget('registry copy (copy-registry) <= 0.9x skopeo copy docker:// docker://', 'copy-registry', 0.9);
   const copyFloor = median(scenario(report, 'copy-registry')?.floorRatios ?? []);
   rows.push({
-    target: 'registry copy (copy-registry) <= 1.1x its floor (parallel curl GET | PUT)',
+    target: 'registry copy (copy-registry) <= 1.1x its floor (parallel curl GET piped to PUT)',
     measured: Number.isNaN(copyFloor) ? 'not measured' : `${copyFloor.toFixed(2)}x`,
     met: Number.isNaN(copyFloor) ? undefined : copyFloor <= 1.1,
   });

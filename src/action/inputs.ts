@@ -72,7 +72,7 @@ export function readSettings(): ActionSettings {
     credentials,
     sourceCredentials,
     insecureRegistries: registries.insecureRegistries,
-    cache: parseBoolean('cache', core.getInput('cache'), true),
+    cache: parseBoolean('cache', core.getInput('cache'), false),
     pushByDigest,
     verify: parseBoolean('verify', core.getInput('verify'), false),
     reuseFrom: splitList(core.getInput('reuse-from')),

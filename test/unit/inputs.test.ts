@@ -57,7 +57,7 @@ describe('readSettings', () => {
     assert.equal(s.registry, undefined);
     assert.equal(s.credentials, undefined);
     assert.deepEqual(s.insecureRegistries, []);
-    assert.equal(s.cache, true);
+    assert.equal(s.cache, false);
     assert.equal(s.pushByDigest, false);
     assert.equal(s.concurrency, 4);
     assert.equal(s.compression, 'gzip');
