@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-Y5GNE7ED.js");
+var { run } = await import("./lib-SMLZSTO2.js");
 await run();
 exitWhenIdle();

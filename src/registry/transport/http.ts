@@ -124,7 +124,7 @@ export class Transport {
     if (proxied) {
       // undici (and its proxy agent) loads only for a proxied run.
       return lazyPool(async () => {
-        const { EnvHttpProxyAgent } = await import('../undici.ts');
+        const { EnvHttpProxyAgent } = await import('../../undici.ts');
         return new EnvHttpProxyAgent({
           ...timeouts,
           httpProxy: env.HTTP_PROXY ?? env.http_proxy,
