@@ -36,11 +36,15 @@ after(async () => {
  * One run of the action on a fresh runner: an empty RUNNER_TEMP (at the same path, as on every hosted runner:
  * the cache version hashes the path) and home; only the cache service in common.
  */
-async function runnerRun(run: number, tags: string): ReturnType<typeof runActionBundle> {
+async function runnerRun(
+  run: number,
+  tags: string,
+  cacheInput: Record<string, string> = { cache: 'true' },
+): ReturnType<typeof runActionBundle> {
   const runner = join(work, 'runner');
   await rm(runner, { recursive: true, force: true });
   await mkdir(join(runner, 'temp'), { recursive: true });
-  return runActionBundle({ image: `oci:${layout}`, tags }, runner, {
+  return runActionBundle({ image: `oci:${layout}`, tags, ...cacheInput }, runner, {
     env: {
       ...cache.env,
       RUNNER_TEMP: join(runner, 'temp'),
@@ -52,7 +56,7 @@ async function runnerRun(run: number, tags: string): ReturnType<typeof runAction
   });
 }
 
-describe('the blob map in the Actions cache (cache: true)', () => {
+describe('the blob map in the Actions cache (cache: true; off by default)', () => {
   test('the first run finds no entry, pushes, and saves the map through the cache service', async () => {
     const run = await runnerRun(1, `${registry.host}/cached/base:1`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
@@ -92,5 +96,13 @@ describe('the blob map in the Actions cache (cache: true)', () => {
     assert.match(run.stdout, /blob map restored from cache entry image-push-blob-map-v1-2-1-push-/);
     assert.deepEqual(cache.requests, ['POST GetCacheEntryDownloadURL', 'GET blob']);
     assert.equal(cache.entries.length, 2);
+  });
+
+  test('by default the action does not touch the cache service at all', async () => {
+    cache.requests.length = 0;
+    const run = await runnerRun(4, `${registry.host}/cached/other:1`, {});
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.outputs.digest, image.manifestDigest);
+    assert.deepEqual(cache.requests, []);
   });
 });

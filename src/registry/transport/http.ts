@@ -135,7 +135,7 @@ export class Transport {
         });
       });
     }
-    return new NodePool({
+    const small = new NodePool({
       rejectUnauthorized: verify,
       ca: tls.ca,
       lookup: this.#options.lookup,
@@ -144,6 +144,19 @@ export class Transport {
       bodyTimeout: timeouts.bodyTimeout,
       keepAliveTimeout: timeouts.keepAliveTimeout,
     });
+    // Uploads stay on undici: a registry that answers (401, 413) before the body is in and closes the
+    // connection resets it, and Node's client then loses the answer to EPIPE more often than undici does.
+    // undici loads only with the first upload, so a re-run or a mount never pays for it.
+    const uploads = lazyPool(async () => {
+      const { Agent } = await import('../../undici.ts');
+      return new Agent({ ...timeouts, connect: tls });
+    });
+    return {
+      request: (options) => (isUpload(options) ? uploads : small).request(options),
+      close: async () => {
+        await Promise.all([small.close(), uploads.close()]);
+      },
+    };
   }
 }
 
@@ -203,6 +216,12 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   if (!/[a-z]{3}/i.test(text)) return undefined; // Date.parse reads "-5" as the year -5
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** A request whose body streams (a blob or a chunk); manifests and empty POSTs are small buffers. */
+function isUpload(options: PoolRequest): boolean {
+  const { body } = options;
+  return body !== null && typeof body !== 'string' && !Buffer.isBuffer(body);
 }
 
 /** A pool made on its first request (undici's proxy agent, imported only then). */
