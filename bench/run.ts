@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { parseSize } from '../scripts/sample-image.ts';
+import { startActionsCacheServer, type ActionsCacheServer } from '../test/helpers/actions-cache-server.ts';
 import { startRegistry } from '../test/helpers/registry.ts';
 import { isolatedSkopeoEnv, skopeoVersion } from '../test/helpers/skopeo.ts';
 import { ensureTools, makeTempDir, run } from '../test/helpers/tools.ts';
@@ -55,6 +56,7 @@ import {
 
 const root = join(import.meta.dirname, '..');
 const cli = join(root, 'dist/cli.js');
+const action = join(root, 'dist/index.js');
 const GB = 1 << 30;
 
 const usage = `usage: npm run bench -- [options]
@@ -171,6 +173,35 @@ function curlFloor(oci: OciImage): Tool {
   };
 }
 
+/**
+ * The floor of a registry-to-registry copy: per blob, curl GETs it from the source registry and pipes it into a
+ * curl PUT (one POST + PUT, the length known), all blobs at once. What the two registries allow, with no client
+ * work beyond moving bytes.
+ */
+function curlCopyFloor(oci: OciImage, sourceHost: string, sourceRepository: string): Tool {
+  return {
+    name: FLOOR,
+    push: (_source, destination) => {
+      const host = destination.slice(0, destination.indexOf('/'));
+      const repo = destination.slice(host.length + 1, destination.lastIndexOf(':'));
+      const base = `http://${host}`;
+      const blobs = [
+        { digest: oci.image.configDigest, size: oci.image.configSize },
+        ...oci.image.layers.map((l) => ({ digest: l.digest, size: l.size })),
+      ];
+      const script = blobs
+        .map(({ digest, size }) => {
+          const get = `curl -sSf http://${sourceHost}/v2/${sourceRepository}/blobs/${digest}`;
+          // -T - with the length given and no chunked encoding: the same single PUT a client sends.
+          const put = `curl -sSf -X PUT -H 'Transfer-Encoding:' -H 'content-type: application/octet-stream' -H 'content-length: ${size}' -T - "$loc&digest=${digest}" -o /dev/null`;
+          return `(loc=$(curl -sSf -X POST -o /dev/null -D - ${base}/v2/${repo}/blobs/uploads/ | tr -d '\r' | sed -n 's/^[Ll]ocation: //p'); case "$loc" in http*) ;; *) loc="${base}$loc";; esac; ${get} | ${put}) &`;
+        })
+        .join('\n');
+      return { cmd: 'bash', args: ['-c', `set -o pipefail\n${script}\nwait`] };
+    },
+  };
+}
+
 /** skopeo in a world of its own: see isolatedSkopeoEnv; its blob-info cache starts empty in every run. */
 const skopeoEnv = isolatedSkopeoEnv;
 
@@ -191,6 +222,8 @@ interface Scenario {
   readonly setup: 'fresh' | 'warm' | 'other-repo' | 'base';
   /** Runs before the measured push, after `setup` (e.g. the previous version pushed there by a peer). */
   readonly prepare?: (host: string, context: RunContext) => Promise<void>;
+  /** Runs after the measured push (whatever its outcome): stops what `prepare` started. */
+  readonly teardown?: () => Promise<void>;
   /** The tools compared, when not image-push and skopeo (image-push first). */
   readonly tools?: () => Promise<readonly Tool[]>;
   /** The tool image-push is compared with, when not skopeo. */
@@ -215,6 +248,8 @@ interface ImageSource {
   /** Stops what the source needs (a source registry) once the scenario is done. */
   readonly stop?: () => Promise<void>;
   readonly oci?: OciImage;
+  /** The floor tool of a scenario with `floor` (default: parallel curl uploads of `oci`'s blobs). */
+  readonly floorTool?: Tool;
   readonly describe: readonly [name: string, text: string];
 }
 
@@ -283,6 +318,7 @@ const inSourceRegistry = async (): Promise<ImageSource> => {
   }
   return {
     source: `docker://${registry.host}/bench/src:1`,
+    floorTool: curlCopyFloor(img, registry.host, 'bench/src'),
     describe: describeCopy(img, 'copied from a second local registry'),
     stop: () => registry.stop(),
   };
@@ -419,6 +455,94 @@ const dockerSource = async (): Promise<ImageSource> => {
     ],
   };
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The action with its blob map in the Actions cache (cache: true, the real @actions/cache client) against the
+// same action with cache: false, both talking to a local cache service that answers each request after a
+// runner's distance (CACHE_DELAY_MS). Each run is a fresh runner: an empty RUNNER_TEMP, a new run id.
+
+const CACHE_DELAY_MS = 50;
+const CACHE_OFF = 'cache: false';
+/** The cache service of the run in progress: started by its prepare step, stopped by its teardown. */
+let cacheService: ActionsCacheServer | undefined;
+
+function actionEnv(
+  source: string,
+  destination: string,
+  context: RunContext,
+  cache: boolean,
+  run: string,
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: context.dir,
+    XDG_CACHE_HOME: join(context.dir, 'xdg-cache'),
+    DOCKER_CONFIG: join(context.dir, 'no-docker-config'),
+    RUNNER_TEMP: join(context.dir, 'runner-temp'),
+    GITHUB_RUN_ID: run,
+    GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_JOB: 'push',
+    ...cacheService?.env,
+    INPUT_IMAGE: source,
+    INPUT_TAGS: destination,
+    INPUT_CACHE: String(cache),
+  };
+}
+
+const cachedAction = (name: string, cache: boolean): Tool => ({
+  name,
+  push: (source, destination, context) => ({
+    cmd: process.execPath,
+    args: [action],
+    env: actionEnv(source, destination, context, cache, '2'),
+  }),
+});
+
+/**
+ * The cache service, then the previous run of the workflow: the action with cache: true pushes `image` to
+ * `repository:tag` and saves its map; then the runner is wiped (RUNNER_TEMP emptied), as the next run's is.
+ */
+const previousRun =
+  (image: () => Promise<{ source: string }>, where: string) =>
+  async (host: string, context: RunContext): Promise<void> => {
+    cacheService = await startActionsCacheServer({ delayMs: CACHE_DELAY_MS });
+    const { source } = await image();
+    await mkdir(join(context.dir, 'runner-temp'), { recursive: true });
+    await runCommand(
+      {
+        cmd: process.execPath,
+        args: [action],
+        env: actionEnv(source, `${host}/${where}`, context, true, '1'),
+      },
+      TIMEOUT_MS,
+    );
+    if (!cacheService.entries.some((e) => e.finalized))
+      throw new Error('the previous run saved no cache entry');
+    await rm(join(context.dir, 'runner-temp'), { recursive: true, force: true });
+    await mkdir(join(context.dir, 'runner-temp'), { recursive: true });
+  };
+
+const stopCacheService = async (): Promise<void> => {
+  await cacheService?.stop();
+  cacheService = undefined;
+};
+
+const cacheScenario = (
+  name: string,
+  measures: string,
+  source: Scenario['source'],
+  image: () => Promise<{ source: string }>,
+  where: string,
+): Scenario => ({
+  name,
+  measures,
+  source,
+  setup: 'fresh',
+  prepare: previousRun(image, where),
+  teardown: stopCacheService,
+  tools: () => Promise.resolve([cachedAction(OURS, true), cachedAction(CACHE_OFF, false)]),
+  peer: CACHE_OFF,
+});
 
 const scenarios: Scenario[] = [
   {
@@ -586,9 +710,11 @@ const scenarios: Scenario[] = [
     name: 'copy-registry',
     measures:
       'copy of a ~1 GB image (six layers) from a second local registry (docker://) into an empty one: ' +
-      'blobs streamed from registry to registry, digests kept.',
+      'blobs streamed from registry to registry, digests kept; the floor (parallel curl GET | PUT of the ' +
+      'same blobs) runs in the same rotation.',
     source: inSourceRegistry,
     setup: 'fresh',
+    floor: true,
   },
   {
     name: 'copy-same-registry',
@@ -598,6 +724,32 @@ const scenarios: Scenario[] = [
     source: inTargetRegistry,
     setup: 'base',
   },
+  cacheScenario(
+    'action-cache-noop',
+    `a re-run of the action: the docker archive to the tag that holds it already; cache: true (the map restored from, and saved to, a cache service ${CACHE_DELAY_MS} ms away) against cache: false.`,
+    dockerSource,
+    archive,
+    'bench/app:1',
+  ),
+  cacheScenario(
+    'action-cache-changed-top-layer',
+    'the next version (one new top layer) through the action, the previous one under latest (pushed by the ' +
+      'previous run, with cache: true); cache: true against cache: false.',
+    async () => ({
+      source: (await archiveV2()).source,
+      describe: ['docker-archive-v2', 'docker-archive plus one top layer'],
+    }),
+    archive,
+    'bench/app:latest',
+  ),
+  cacheScenario(
+    'action-cache-new-repository',
+    'five-layers through the action into a new repository (bench/app) of a registry whose bench/base got it ' +
+      'in the previous run (cache: true): with the map the blobs are mounted, without it uploaded.',
+    oci(fiveLayers),
+    fiveLayers,
+    'bench/base:1',
+  ),
   {
     name: 'body-limit-50m',
     measures:
@@ -610,7 +762,7 @@ const scenarios: Scenario[] = [
 ];
 
 async function runOnce(
-  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare'>,
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare' | 'teardown'>,
   from: Pick<ImageSource, 'source' | 'seed'>,
   tool: Tool,
 ): Promise<Measurement> {
@@ -642,6 +794,7 @@ async function runOnce(
         }
         return await measure(tool.push(source, destination, context), target, dir, TIMEOUT_MS);
       } finally {
+        await scenario.teardown?.();
         await target.stop();
       }
     } finally {
@@ -677,7 +830,7 @@ function describe(m: Measurement): string {
 /** PAIRS rounds into `runs`; the order of the tools flips every round (A B, B A, ...). */
 async function runRounds(
   label: string,
-  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare'>,
+  scenario: Pick<Scenario, 'setup' | 'blobMap' | 'bodyLimit' | 'prepare' | 'teardown'>,
   source: Pick<ImageSource, 'source' | 'seed'>,
   tools: readonly Tool[],
   runs: Record<string, Measurement[]>,
@@ -878,7 +1031,11 @@ async function main(): Promise<void> {
               withFlags(ours, 'push', ['--compression', 'zstd']),
               withFlags(skopeo, 'copy', ['--dest-compress-format', 'zstd']),
             ]
-          : [ours, skopeo, ...(scenario.floor && img ? [curlFloor(img)] : [])];
+          : [
+              ours,
+              skopeo,
+              ...(scenario.floor ? [from.floorTool ?? (img ? curlFloor(img) : undefined)] : []),
+            ].filter((tool): tool is Tool => tool !== undefined);
       await runRounds(scenario.name, scenario, from, tools, result.runs, update);
     } catch (err) {
       result.error = errorText(err);

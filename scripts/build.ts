@@ -33,6 +33,27 @@ const lazyOidcClient: Plugin = {
   },
 };
 
+/**
+ * Node's built-ins through require() instead of ESM imports: an ESM import of a built-in builds a module facade
+ * that reads every export, getters included (node:crypto's webcrypto, node:util's lazy parts, node:tls's root
+ * certificate list), which loaded dozens of internal modules a push never uses. require() returns the module
+ * as it is, and esbuild's interop reads a property only when the code uses it.
+ */
+const builtinsByRequire: Plugin = {
+  name: 'builtins-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      args.kind === 'import-statement' && args.path !== 'node:module'
+        ? { path: args.path, namespace: 'builtin-require' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 await rm(dist, { recursive: true, force: true });
 const result = await build({
   entryPoints: { index: join(root, 'src/action/index.ts'), cli: join(root, 'src/cli/index.ts') },
@@ -46,7 +67,7 @@ const result = await build({
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: true, // which npm packages went in: their licences go to dist/licenses.txt
-  plugins: [lazyOidcClient],
+  plugins: [lazyOidcClient, builtinsByRequire],
   // Bundled CommonJS dependencies call require() for Node's built-ins; ESM output has none without this.
   banner: {
     js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",

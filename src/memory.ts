@@ -1,6 +1,3 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
 /**
  * Blob data reaches the main thread in fresh Buffers (file and socket reads) that are garbage a moment later,
  * and V8 only collects them once ~64 MB of such memory has piled up: at hundreds of MB/s that was 50-60 MB of a
@@ -24,8 +21,9 @@ export function noteDiscarded(bytes: number): void {
 
 /** `gc` exists only with --expose-gc: the flag can be set at run time, and the function read in a new context. */
 function collector(): NonNullable<typeof collect> {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as NonNullable<typeof collect>;
+  // Loaded here, not at start-up: a push that moves no blob never needs them.
+  process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+  return process.getBuiltinModule('node:vm').runInNewContext('gc') as NonNullable<typeof collect>;
 }
 
 /**

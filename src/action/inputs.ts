@@ -70,7 +70,7 @@ export function readSettings(): Request {
     insecureRegistries: registries.insecureRegistries,
     credentials,
     sourceCredentials,
-    blobMap: parseBoolean('cache', core.getInput('cache'), true),
+    blobMap: parseBoolean('cache', core.getInput('cache'), false),
     tuning: parseTuning({
       concurrency: core.getInput('concurrency'),
       compression: core.getInput('compression'),

@@ -108,6 +108,8 @@ export class BlobMap {
     const same = (a: Attestation): boolean =>
       a.registry === attestation.registry && a.repository === attestation.repository;
     const known = this.#entries.get(id)?.attestations ?? [];
+    // Already the newest attestation: nothing to save (a re-run would otherwise write a cache entry every time).
+    if (known[0] && same(known[0]) && known[0].manifest === attestation.manifest) return;
     const attestations = [attestation, ...known.filter((a) => !same(a))].slice(0, MAX_ATTESTATIONS);
     const entry = { diffId, digest: form.digest, size: form.size, mediaType: form.mediaType };
     this.#entries.set(id, { ...entry, attestations, lastUsed: Date.now(), check: checksum(entry) });

@@ -1,5 +1,4 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import { crc32 } from 'node:zlib';
 import { noteDiscarded } from '../memory.ts';
 import type { CompressionPool } from './worker-pool.ts';
 
@@ -71,7 +70,7 @@ export class ParallelCompress extends Transform {
   }
 
   async #accept(chunk: Buffer): Promise<void> {
-    if (this.#format === 'gzip') this.#crc = crc32(chunk, this.#crc);
+    if (this.#format === 'gzip') this.#crc = crc32()(chunk, this.#crc);
     this.#length += chunk.length;
     if (this.#filled === 0 && chunk.length === this.#blockSize && this.#pool.isLent(chunk)) {
       // A whole block filled in place by the reader: it goes to a worker as it is.
@@ -130,4 +129,10 @@ export class ParallelCompress extends Transform {
 function joinWindow(previous: Uint8Array | undefined, data: Uint8Array): Uint8Array {
   const joined = Buffer.concat([previous ?? Buffer.alloc(0), data]);
   return joined.subarray(Math.max(0, joined.length - WINDOW));
+}
+
+let zlibCrc32: typeof import('node:zlib').crc32 | undefined;
+/** node:zlib is loaded by the first layer compressed, not by every push. */
+function crc32(): typeof import('node:zlib').crc32 {
+  return (zlibCrc32 ??= process.getBuiltinModule('node:zlib').crc32);
 }

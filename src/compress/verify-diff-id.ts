@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { zstdDecompressFrames } from './zstd-frames.ts';
 
 /** What a layer's media type says about its compression (tar, tar+gzip, tar+zstd; anything else is as is). */
@@ -42,7 +41,8 @@ export async function verifyDiffId(
   });
   const kind = layerCompression(mediaType);
   const options = signal ? { signal } : {};
-  if (kind === 'gzip') await pipeline(stream, createGunzip(), sink, options);
+  if (kind === 'gzip')
+    await pipeline(stream, process.getBuiltinModule('node:zlib').createGunzip(), sink, options);
   else if (kind === 'zstd')
     await pipeline(stream, (source: AsyncIterable<Buffer>) => zstdDecompressFrames(source), sink, options);
   else await pipeline(stream, sink, options);

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 /**
  * Worker threads that compress blocks (raw deflate for gzip, or zstd frames). The worker is a few lines of plain JavaScript run with `eval`, so it
@@ -162,6 +162,8 @@ export class CompressionPool {
 
   #spawn(): Worker | undefined {
     if (this.#closed || this.#workers.length >= this.size) return undefined;
+    // worker_threads loads with the first worker, not with every push (most compress nothing).
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const worker = new Worker(WORKER_SOURCE, { eval: true });
     worker.on('message', (reply: Reply) => {
       const job = this.#jobs.get(reply.id);

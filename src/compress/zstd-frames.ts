@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createZstdDecompress } from 'node:zlib';
+import type { createZstdDecompress } from 'node:zlib';
 
 /**
  * Decompresses a zstd stream of any number of frames. Node's zstd stream stops at the end of the first frame,
@@ -13,7 +13,7 @@ export async function* zstdDecompressFrames(source: AsyncIterable<Buffer>): Asyn
   let output: Buffer[] = [];
   let failure: Error | undefined;
   const start = (): ReturnType<typeof createZstdDecompress> => {
-    const d = createZstdDecompress();
+    const d = process.getBuiltinModule('node:zlib').createZstdDecompress();
     d.on('data', (chunk: Buffer) => output.push(chunk));
     d.on('error', (err: Error) => (failure ??= err));
     return d;

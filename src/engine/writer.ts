@@ -20,6 +20,11 @@ export interface BlobHints {
    * repository of a copy): a mount is tried from each, in order, before any byte is sent.
    */
   readonly mountFrom?: readonly string[];
+  /**
+   * The mounts are tried before the HEAD: the blob map says other repositories hold the blob and not this one,
+   * so a mount (one request) is the likely answer and the HEAD would only precede it.
+   */
+  readonly mountFirst?: boolean;
   /** Compressed by this push (the report says so). */
   readonly compressed?: boolean;
   /**
@@ -42,6 +47,8 @@ export interface BlobWrite {
 export interface RootReferences {
   readonly target: Target;
   readonly references: readonly string[];
+  /** The repository holds the root already (a tag names it), so every manifest below it too: none is checked. */
+  readonly holdsRoot?: boolean;
 }
 
 export interface WriterOptions {
@@ -146,7 +153,7 @@ export class Writer {
     references: readonly RootReferences[],
   ): Promise<void> {
     await this.settle([...this.#reports.values()]);
-    const targets = references.map((r) => r.target);
+    const targets = references.filter((r) => !r.holdsRoot).map((r) => r.target);
     const { limit, logger } = this.#options;
     for (const wave of waves(children)) {
       await this.settle(
@@ -245,6 +252,19 @@ export class Writer {
       return report(target, blob.descriptor, action, { compressed, fromBlobMap: false, seconds });
     };
     this.#throwIfFailed();
+    const max = this.#options.maxMountSources ?? 3;
+    const tried = new Set<string>();
+    if (hints.mountFirst && hints.copyFrom === undefined) {
+      for (const from of (hints.mountFrom ?? []).filter((r) => r !== target.repository).slice(0, max)) {
+        tried.add(from);
+        this.#throwIfFailed();
+        if (await limit(() => mountBlob(target.client, target.repository, blob.descriptor, from))) {
+          logger.info(`mounted ${digest} from ${from} into ${target.repository}`);
+          this.#noteHolder(target, digest);
+          return done('mounted');
+        }
+      }
+    }
     if (await limit(() => blobExists(target.client, target.repository, blob.descriptor))) {
       this.#noteHolder(target, digest);
       return done('skipped');
@@ -269,8 +289,9 @@ export class Writer {
       claim = (repository) => resolve(repository ?? '');
     }
     try {
-      const max = this.#options.maxMountSources ?? 3;
-      const sources = [...new Set(candidates)].filter((r) => r !== '' && r !== target.repository);
+      const sources = [...new Set(candidates)].filter(
+        (r) => r !== '' && r !== target.repository && !tried.has(r),
+      );
       for (const from of sources.slice(0, holder ? max + 1 : max)) {
         this.#throwIfFailed();
         if (await limit(() => mountBlob(target.client, target.repository, blob.descriptor, from))) {

@@ -14,13 +14,19 @@ import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from '../engine/plan.ts';
 import { checkAllPresent, checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
-import { learnFromRegistry, type RegistryView } from './reuse.ts';
+import { learnFromRegistry, tagKey, type RegistryView } from './reuse.ts';
 import { rememberPairings } from './reuse-layer.ts';
 import { checkTagsBeforeUpload, tagAction } from './tags.ts';
 import type { PushResult } from '../engine/result.ts';
 import type { ConnectionOptions, PushSession, Target } from '../engine/session.ts';
 import { withWriter } from '../engine/with-writer.ts';
-import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from '../engine/writer.ts';
+import {
+  checkPinnedDigests,
+  postOrder,
+  Writer,
+  type BlobHints,
+  type RootReferences,
+} from '../engine/writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
@@ -98,6 +104,7 @@ async function pushImage(
   // The one place a source's mount hints reach the writer: the blob map, base images, a registry source.
   const hints = (target: Target, blob: BlobSource): BlobHints => ({
     mountFrom: mountSources(options.blobMap, bases, target, blob.descriptor.digest),
+    mountFirst: mountFirst(options.blobMap, target, blob.descriptor.digest),
     ...((blob.mountFrom ?? source.copyFrom) ? { copyFrom: blob.mountFrom ?? source.copyFrom } : {}),
   });
   // What every planner below shares (push/context.ts).
@@ -159,7 +166,20 @@ async function pushImage(
   bases = baseImages(root);
   checkPinnedDigests(targets, root.descriptor.digest, "the image's manifest");
   const planned = planTree(root, targets, { pushByDigest: options.pushByDigest, hints });
-  const plan = { ...planned, references: unchangedTagsLeftOut(planned.references, view, root, options, log) };
+  const held = holdingTargets(view, targets, root.descriptor.digest);
+  for (const target of held) {
+    for (const blob of uniqueBlobs(postOrder(root))) {
+      writer.markPresent(target, blob.descriptor, { fromBlobMap: false });
+      options.blobMap?.recordLocation(blob.descriptor.digest, target.registry, target.repository);
+    }
+  }
+  const plan = {
+    ...planned,
+    writes: planned.writes.filter((write) => !held.has(write.target)),
+    references: unchangedTagsLeftOut(planned.references, view, root, options, log).map((refs) =>
+      held.has(refs.target) ? { ...refs, holdsRoot: true } : refs,
+    ),
+  };
   const blobs = uniqueBlobs([...plan.children, root]);
   log.info(
     `${source.name}: ${root.descriptor.mediaType} ${root.descriptor.digest}, ${blobs.length} blobs, ` +
@@ -220,6 +240,15 @@ function mountSources(
   return [...new Set(candidates)].filter((repository) => repository !== target.repository).slice(0, 3);
 }
 
+/**
+ * Whether the blob map names other repositories of the target's registry for the blob, and not the target's:
+ * then a mount is the likely answer, and is tried before a HEAD (one request per blob instead of two).
+ */
+function mountFirst(blobMap: BlobMap | undefined, target: Target, digest: string): boolean {
+  const known = blobMap?.repositoriesWith(digest, target.registry) ?? [];
+  return known.length > 0 && !known.includes(target.repository);
+}
+
 /** `org.opencontainers.image.base.name` of the root or its manifests: where their base layers may be mounted from. */
 function baseImages(root: ManifestNode): { registry: string; repository: string }[] {
   const names = [root, ...root.children].flatMap((node) => {
@@ -244,6 +273,18 @@ function baseImages(root: ManifestNode): { registry: string; repository: string 
 function indexEntries(node: ManifestNode): number {
   const parsed = parseManifest(node.bytes);
   return parsed.kind === 'index' ? parsed.manifests.length : 0;
+}
+
+/**
+ * Targets where a destination tag already holds the pushed manifest: the registry checked every blob and child
+ * manifest it names when it went up, so the repository holds them all and none is asked about (a re-run).
+ */
+function holdingTargets(view: RegistryView, targets: readonly Target[], digest: string): Set<Target> {
+  return new Set(
+    targets.filter((target) =>
+      target.tags.some((tag) => view.tags.get(tagKey(target, tag))?.digest === digest),
+    ),
+  );
 }
 
 /**

@@ -90,6 +90,7 @@ describe('the action bundle', () => {
     const run = await runAction({
       image: `oci:${layout}`,
       tags: `${open.host}/action/app:1.0\n${open.host}/action/app:latest`,
+      cache: 'true', // the blob map, for the next test
     });
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.digest, image.manifestDigest);
@@ -106,6 +107,7 @@ describe('the action bundle', () => {
       image: `oci:${layout}`,
       tags: 'app:v2, app:v3',
       registry: `${open.host}/team`,
+      cache: 'true',
     });
     assert.equal(run.code, 0, run.stdout);
     assert.equal(run.outputs.tags, `${open.host}/team/app:v2\n${open.host}/team/app:v3`);

@@ -264,7 +264,7 @@ describe('the blob map never fails a push', () => {
 
   test('action: HOME=/ as an unprivileged user, cache on', async () => {
     const tag = nextTag();
-    const run = await runActionBundle({ image: `oci:${layout}`, tags: tag }, work, {
+    const run = await runActionBundle({ image: `oci:${layout}`, tags: tag, cache: 'true' }, work, {
       uid: NOBODY,
       env: { HOME: '/', XDG_CACHE_HOME: '' },
     });
@@ -277,16 +277,17 @@ describe('the blob map never fails a push', () => {
     await mkdir(join(cache, 'image-push'), { recursive: true });
     execFileSync('mkfifo', [join(cache, 'image-push', 'blob-map.json')]);
     const env = { XDG_CACHE_HOME: cache };
-    const fifo = await runActionBundle({ image: `oci:${layout}`, tags: nextTag() }, work, { env });
+    const inputs = { image: `oci:${layout}`, cache: 'true' };
+    const fifo = await runActionBundle({ ...inputs, tags: nextTag() }, work, { env });
     checkWarnedSuccess(fifo, /blob-map\.json/, 'cache: false');
     assert.match(fifo.stdout, /cannot be read \(a FIFO/);
     await rm(join(cache, 'image-push', 'blob-map.json'));
     await writeFile(join(cache, 'image-push', 'blob-map.json'), 'not json');
-    const corrupt = await runActionBundle({ image: `oci:${layout}`, tags: nextTag() }, work, { env });
+    const corrupt = await runActionBundle({ ...inputs, tags: nextTag() }, work, { env });
     checkWarnedSuccess(corrupt, /blob-map\.json is corrupt/, 'cache: false');
     assert.equal(corrupt.outputs.digest, digest);
     // The corrupt map was replaced by a good one: the next run has nothing to warn about.
-    const next = await runActionBundle({ image: `oci:${layout}`, tags: nextTag() }, work, { env });
+    const next = await runActionBundle({ ...inputs, tags: nextTag() }, work, { env });
     assert.equal(next.code, 0);
     assert.doesNotMatch(next.stdout, /::warning::/);
   });

@@ -139,6 +139,11 @@ describe('cross-repository mounts', () => {
     assert.equal(mounts.length, 3);
     assert.ok(mounts.every((r) => r.status === 201 && r.path.includes('from=team-a%2Fapp')));
     assert.equal(requests.filter((r) => r.method === 'PUT' && r.path.includes('/blobs/uploads/')).length, 0);
+    // The map names another repository and not this one: the mount is tried first, with no HEAD before it.
+    assert.deepEqual(
+      requests.filter((r) => r.method === 'HEAD' && r.path.includes('/blobs/')),
+      [],
+    );
     const copy = join(work, 'copy-mounted');
     await copyToOciLayout(`${registry.host}/team-b/app:1`, copy);
     assert.deepEqual(

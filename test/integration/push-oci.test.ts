@@ -66,6 +66,38 @@ describe('pushing an OCI layout', () => {
     const requests = await registry.requests();
     assert.equal(uploads(requests), 0, 'the registry saw no blob upload');
     assert.equal(requests.filter((r) => r.method === 'POST').length, 0);
+    // The tag names the digest: the manifest in the repository implies its blobs, none is asked about.
+    assert.deepEqual(
+      requests.filter((r) => r.path.includes('/blobs/')),
+      [],
+      'a re-run makes no blob request',
+    );
+    assert.deepEqual(
+      requests.map((r) => `${r.method} ${r.path}`),
+      ['GET /v2/', 'GET /v2/demo/app/manifests/v1'],
+    );
+  });
+
+  test('a new tag for a repository that holds the image makes no blob request', async () => {
+    await registry.clearRequests();
+    const result = await pushTo(`oci:${layoutDir}:v1`, [
+      `${registry.host}/demo/app:v1`,
+      `${registry.host}/demo/app:v1.0`,
+    ]);
+    assert.equal(result.digest, image.manifestDigest);
+    const requests = await registry.requests();
+    assert.deepEqual(
+      requests.filter((r) => r.path.includes('/blobs/')),
+      [],
+    );
+    assert.deepEqual(
+      requests.filter((r) => r.method === 'PUT').map((r) => r.path),
+      ['/v2/demo/app/manifests/v1.0'],
+    );
+    assert.deepEqual(
+      await inspectRaw(`${registry.host}/demo/app:v1.0`),
+      await inspectRaw(`${registry.host}/demo/app:v1`),
+    );
   });
 
   test('every tag of several destinations points at the same manifest', async () => {

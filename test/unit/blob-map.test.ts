@@ -35,6 +35,24 @@ describe('BlobMap', () => {
     assert.equal(map.changed, true);
   });
 
+  test('recording the pairing it already names first changes nothing (a re-run saves no new map)', () => {
+    const map = BlobMap.parse(
+      (() => {
+        const m = new BlobMap();
+        m.record(diffId, gzip, at('ghcr.io', 'org/app', 'v1'));
+        m.recordLocation(gzip.digest, 'ghcr.io', 'org/app');
+        return m.serialize();
+      })(),
+    );
+    map.record(diffId, gzip, at('ghcr.io', 'org/app', 'v1'));
+    map.recordLocation(gzip.digest, 'ghcr.io', 'org/app');
+    assert.equal(map.changed, false);
+    map.record(diffId, gzip, at('ghcr.io', 'org/app', 'v2'));
+    assert.equal(map.changed, true);
+    // One attestation per repository: the newer manifest takes the older one's place.
+    assert.deepEqual(map.attestations(diffId, 'ghcr.io'), [at('ghcr.io', 'org/app', 'v2')]);
+  });
+
   test('a version 1 file (pairings without attesting manifests) loads empty', () => {
     const v1 = JSON.stringify({ version: 1, entries: [{ diffId, ...gzip, lastUsed: 1, check: 'x' }] });
     assert.equal(BlobMap.parse(v1).size, 0);

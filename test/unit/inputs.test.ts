@@ -62,7 +62,7 @@ describe('readSettings', () => {
     assert.equal(s.registry, undefined);
     assert.equal(s.credentials, undefined);
     assert.deepEqual(s.insecureRegistries, []);
-    assert.equal(s.blobMap, true);
+    assert.equal(s.blobMap, false);
     assert.equal(pushJob(s).pushByDigest, false);
     assert.equal(s.tuning.concurrency, 4);
     assert.equal(s.tuning.compression, 'gzip');
