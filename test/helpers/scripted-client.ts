@@ -33,7 +33,8 @@ export function scriptedClient(
     log,
     retryPolicy: options.retryPolicy ?? QUICK_RETRIES,
   });
-  return { client, log, secrets, close: () => transport.close() };
+  let closed: Promise<void> | undefined;
+  return { client, log, secrets, close: () => (closed ??= transport.close()) };
 }
 
 /** The `Authorization` value of Basic credentials. */
