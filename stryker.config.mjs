@@ -22,7 +22,7 @@ export default {
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   tempDirName: '.stryker-tmp',
   concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
-  timeoutMS: 15_000,
+  timeoutMS: 5_000,
   timeoutFactor: 2,
   ignorePatterns: ['dist', 'bench/results', '.tmp'],
 };

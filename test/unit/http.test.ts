@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { send, Transport } from '../../src/registry/http.ts';
+import { header, send, Transport } from '../../src/registry/http.ts';
 import { startScripted } from '../helpers/scripted-server.ts';
 import { createTestCertificates, type TlsFiles } from '../helpers/tls.ts';
 
@@ -167,6 +167,12 @@ async function connectProxy(): Promise<{
   };
 }
 
+test('header: one value, or a repeated header joined', () => {
+  assert.equal(header({ a: 'x' }, 'a'), 'x');
+  assert.equal(header({ a: ['x', 'y'] }, 'a'), 'x, y');
+  assert.equal(header({}, 'a'), undefined);
+});
+
 describe('Transport', () => {
   let tls: TlsFiles;
   let https: HttpsServer;
@@ -291,6 +297,26 @@ describe('Transport', () => {
       }
     });
   }
+
+  test("the proxy variables are read from the environment given, not the process's", async () => {
+    const proxy = await startScripted([]);
+    const direct = await startScripted([
+      { method: 'GET', path: '/v2/', reply: { status: 200, body: 'direct' } },
+    ]);
+    const saved = process.env.HTTP_PROXY;
+    process.env.HTTP_PROXY = proxy.origin;
+    const transport = new Transport({ env: {} });
+    try {
+      const res = await send(transport.dispatcher(), { method: 'GET', url: `${direct.origin}/v2/` });
+      assert.equal(await res.body.text(), 'direct');
+      assert.equal(proxy.requests.length, 0);
+    } finally {
+      if (saved === undefined) delete process.env.HTTP_PROXY;
+      else process.env.HTTP_PROXY = saved;
+      await transport.close();
+      await Promise.all([proxy.close(), direct.close()]);
+    }
+  });
 
   for (const variable of ['HTTPS_PROXY', 'https_proxy']) {
     test(`${variable} alone tunnels HTTPS requests (CONNECT), and leaves plain HTTP direct`, async () => {
