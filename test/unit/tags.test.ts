@@ -137,7 +137,7 @@ describe('putTag', () => {
     await putTag(await start(201, ''), 'v1', descriptor, manifest);
     registry.done();
     assert.deepEqual(registry.requests[1]?.body, manifest);
-    assert.equal(registry.requests[1]!.headers['content-type'], OCI_MANIFEST);
+    assert.equal(registry.requests[1].headers['content-type'], OCI_MANIFEST);
   });
 
   for (const [status, message] of [
