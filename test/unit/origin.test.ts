@@ -165,4 +165,52 @@ describe('discoverOrigin', () => {
     const last = await discoverOrigin(loopback, (req) => Promise.resolve(answer(req.url, 400, 'use HTTPS')));
     assert.equal(last.origin, 'https://127.0.0.1:5000', "the last candidate's 400 is its answer");
   });
+
+  test('a refused connection is thrown at once: only another protocol moves on', async () => {
+    let asked = 0;
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    await assert.rejects(
+      discoverOrigin(loopback, () => {
+        asked++;
+        return Promise.reject(refused);
+      }),
+      (err) => err === refused,
+    );
+    assert.equal(asked, 1);
+    const bare = new RegistryError('connecting: refused'); // no cause to look into
+    await assert.rejects(
+      discoverOrigin(loopback, () => Promise.reject(bare)),
+      (err) => err === bare,
+    );
+  });
+
+  test("only a RegistryError's cause is looked into", async () => {
+    const tls = Object.assign(new Error('tls'), { code: 'EPROTO' });
+    const plain = Object.assign(new Error('refused', { cause: tls }), { code: 'ECONNREFUSED' });
+    await assert.rejects(
+      discoverOrigin(loopback, () => Promise.reject(plain)),
+      (err) => err === plain,
+    );
+  });
+
+  test('HTTPS first (an insecure registry): its 400 is the answer; a plain-HTTP last candidate answers too', async () => {
+    const insecure = new OriginPolicy('reg.internal:5000', ['reg.internal']);
+    const first = await discoverOrigin(insecure, (req) =>
+      Promise.resolve(answer(req.url, 400, 'HTTPS required')),
+    );
+    assert.equal(first.origin, 'https://reg.internal:5000');
+    const asked: string[] = [];
+    const last = await discoverOrigin(insecure, (req) => {
+      asked.push(req.url);
+      if (req.url.startsWith('https:')) {
+        return Promise.reject(
+          Object.assign(new Error('wrong version'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' }),
+        );
+      }
+      return Promise.resolve(answer(req.url, 400, 'use https'));
+    });
+    assert.equal(last.origin, 'http://reg.internal:5000');
+    assert.equal(last.res.status, 400);
+    assert.deepEqual(asked, ['https://reg.internal:5000/v2/', 'http://reg.internal:5000/v2/']);
+  });
 });
