@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../src/oci/media-types.ts';
-import type { BlobReport } from '../../src/push/result.ts';
+import type { BlobReport } from '../../src/engine/result.ts';
 import { formatBytes } from '../../src/format.ts';
 import { buildMetadata, formatPlatform, type PushResultWithChildren } from '../../src/report/metadata.ts';
-import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/push/progress.ts';
+import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/engine/progress.ts';
 import { InputError } from '../../src/errors.ts';
 import { pinnedReferences } from '../../src/report/pushed.ts';
 import {
