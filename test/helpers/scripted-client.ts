@@ -1,9 +1,9 @@
 // A RegistryClient for a scripted server (test/helpers/scripted-server.ts): quick retries, a recording logger,
 // and the secrets it was told to mask, so tests can check where credentials went.
-import type { Credentials } from '../../src/registry/auth.ts';
-import { RegistryClient } from '../../src/registry/client.ts';
-import { Transport } from '../../src/registry/http.ts';
-import type { RetryPolicy } from '../../src/registry/retry-policy.ts';
+import type { Credentials } from '../../src/registry/transport/auth.ts';
+import { RegistryClient } from '../../src/registry/transport/client.ts';
+import { Transport } from '../../src/registry/transport/http.ts';
+import type { RetryPolicy } from '../../src/registry/transport/retry-policy.ts';
 import { recordingLogger, type RecordingLogger } from './log.ts';
 
 /** Retries without waiting, so a scripted failure costs no time. */

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, test } from 'node:test';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import { blobExists } from '../../src/registry/blobs.ts';
-import { pushScope } from '../../src/registry/client.ts';
-import { RegistryError } from '../../src/registry/errors.ts';
+import { pushScope } from '../../src/registry/transport/client.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
 import { basic, scriptedClient, type ScriptedClient } from '../helpers/scripted-client.ts';
 import {
   startScripted,

@@ -15,7 +15,7 @@ import {
   readBlob,
   readSmallBlob,
 } from '../../src/registry/blobs.ts';
-import { RegistryError } from '../../src/registry/errors.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
 import { scriptedClient, type ScriptedClient } from '../helpers/scripted-client.ts';
 import { startScripted, type ScriptedServer, type Step } from '../helpers/scripted-server.ts';
 

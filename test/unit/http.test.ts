@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { header, send, Transport } from '../../src/registry/http.ts';
+import { header, send, Transport } from '../../src/registry/transport/http.ts';
 import { startScripted } from '../helpers/scripted-server.ts';
 import { createTestCertificates, type TlsFiles } from '../helpers/tls.ts';
 

@@ -1,9 +1,9 @@
 // Which schemes a registry is spoken to in, where plain HTTP may go, and how the scheme is found.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RegistryError } from '../../src/registry/errors.ts';
-import type { HttpRequest, HttpResponse } from '../../src/registry/http.ts';
-import { discoverOrigin, OriginPolicy } from '../../src/registry/origin.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
+import type { HttpRequest, HttpResponse } from '../../src/registry/transport/http.ts';
+import { discoverOrigin, OriginPolicy } from '../../src/registry/transport/origin.ts';
 
 describe('OriginPolicy', () => {
   test('candidates: loopback tries plain HTTP first, a listed insecure registry HTTPS first, others HTTPS only', () => {

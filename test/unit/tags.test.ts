@@ -6,10 +6,11 @@ import { afterEach, describe, test } from 'node:test';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import { OCI_MANIFEST } from '../../src/oci/media-types.ts';
 import type { RegistryView, TagState } from '../../src/push/reuse.ts';
-import type { Target } from '../../src/push/session.ts';
-import { checkTagsBeforeUpload, putTag, tagAction } from '../../src/push/tags.ts';
-import type { RegistryClient } from '../../src/registry/client.ts';
-import { RegistryError } from '../../src/registry/errors.ts';
+import type { Target } from '../../src/engine/session.ts';
+import { checkTagsBeforeUpload, tagAction } from '../../src/push/tags.ts';
+import { putTag } from '../../src/registry/manifests.ts';
+import type { RegistryClient } from '../../src/registry/transport/client.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
 import { scriptedClient, type ScriptedClient } from '../helpers/scripted-client.ts';
 import { startScripted, type ScriptedServer } from '../helpers/scripted-server.ts';
 
@@ -134,7 +135,7 @@ describe('putTag', () => {
   };
 
   test('puts the exact bytes under the tag', async () => {
-    await putTag(await start(201, ''), 'v1', descriptor, manifest);
+    await putTag((await start(201, '')).client, 'app', 'v1', descriptor, manifest);
     registry.done();
     assert.deepEqual(registry.requests[1]?.body, manifest);
     assert.equal(registry.requests[1].headers['content-type'], OCI_MANIFEST);
@@ -151,7 +152,7 @@ describe('putTag', () => {
   ] as const) {
     test(`a ${status} that says the tag is immutable is explained`, async () => {
       const t = await start(status, { errors: [{ code: 'TAG_INVALID', message }] });
-      await assert.rejects(putTag(t, 'v1', descriptor, manifest), (err: unknown) => {
+      await assert.rejects(putTag(t.client, 'app', 'v1', descriptor, manifest), (err: unknown) => {
         assert.ok(err instanceof RegistryError);
         assert.match(
           err.message,
@@ -171,14 +172,14 @@ describe('putTag', () => {
 
   test('other refusals are passed on as they are', async () => {
     const t = await start(400, { errors: [{ code: 'MANIFEST_INVALID', message: 'manifest invalid' }] });
-    await assert.rejects(putTag(t, 'v1', descriptor, manifest), (err: unknown) => {
+    await assert.rejects(putTag(t.client, 'app', 'v1', descriptor, manifest), (err: unknown) => {
       assert.ok(err instanceof RegistryError);
       assert.doesNotMatch(err.message, /immutable/);
       assert.match(err.message, /MANIFEST_INVALID/);
       return true;
     });
     const denied = await start(401, { errors: [{ code: 'UNAUTHORIZED', message: 'tag is immutable' }] });
-    await assert.rejects(putTag(denied, 'v1', descriptor, manifest), (err: unknown) => {
+    await assert.rejects(putTag(denied.client, 'app', 'v1', descriptor, manifest), (err: unknown) => {
       assert.ok(err instanceof RegistryError);
       assert.doesNotMatch(err.message, /is an immutable tag/, 'a 401 is not about immutability');
       return true;

@@ -8,7 +8,7 @@ import { afterEach, describe, test } from 'node:test';
 import { SourceError } from '../../src/errors.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import type { BlobSource } from '../../src/oci/descriptor.ts';
-import { RegistryError } from '../../src/registry/errors.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
 import { knownMinimumChunk, uploadBlob } from '../../src/registry/upload.ts';
 import { scriptedClient, type ScriptedClient } from '../helpers/scripted-client.ts';
 import {
