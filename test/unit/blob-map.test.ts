@@ -248,3 +248,119 @@ describe('what the blob map trusts from a file', () => {
     );
   });
 });
+
+describe('an edited file (anyone can recompute the checks): the shape is still checked', () => {
+  const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+  /** The check the map computes over an entry's fields, recomputed as an editor would. */
+  const reseal = (e: Record<string, unknown>): void => {
+    e.check = sha(`${String(e.diffId)}\n${String(e.digest)}\n${String(e.size)}\n${String(e.mediaType)}`);
+  };
+  const resealLocation = (l: Record<string, unknown>): void => {
+    l.check = sha(`${String(l.digest)}\n${String(l.registry)}\n${(l.repositories as unknown[]).join('\n')}`);
+  };
+  function saved(): {
+    version: number;
+    entries: Record<string, unknown>[];
+    locations: Record<string, unknown>[];
+  } {
+    const map = new BlobMap();
+    map.record(diffId, gzip, at('ghcr.io', 'team/app', 'v1'));
+    map.recordLocation(gzip.digest, 'ghcr.io', 'team/app');
+    return JSON.parse(map.serialize()) as ReturnType<typeof saved>;
+  }
+  const load = (file: object): BlobMap => BlobMap.parse(JSON.stringify(file));
+
+  test('a resealed entry with a valid shape loads (size 0 is an empty layer)', () => {
+    const file = saved();
+    file.entries[0]!.size = 0;
+    reseal(file.entries[0]!);
+    assert.equal(load(file).size, 1);
+  });
+
+  const entryEdits: [string, (e: Record<string, unknown>) => void][] = [
+    ['diffId as a list', (e) => (e.diffId = [diffId])],
+    ['digest as a list', (e) => (e.digest = [gzip.digest])],
+    ['size as text', (e) => (e.size = '100')],
+    ['size negative', (e) => (e.size = -1)],
+    ['size not an integer', (e) => (e.size = 1.5)],
+    ['mediaType as a list', (e) => (e.mediaType = [OCI_LAYER_GZIP])],
+    [
+      'one bad attestation among good ones',
+      (e) =>
+        (e.attestations = [
+          at('ghcr.io', 'team/app', 'v1'),
+          { registry: 'ghcr.io', repository: 'x', manifest: 'v1' },
+        ]),
+    ],
+    [
+      'an attestation whose manifest is a list',
+      (e) => (e.attestations = [{ registry: 'ghcr.io', repository: 'x', manifest: [digestOf('m')] }]),
+    ],
+  ];
+  for (const [name, edit] of entryEdits) {
+    test(`a resealed entry is dropped: ${name}`, () => {
+      const file = saved();
+      edit(file.entries[0]!);
+      reseal(file.entries[0]!);
+      assert.equal(load(file).size, 0);
+    });
+  }
+
+  const locationEdits: [string, (l: Record<string, unknown>) => void][] = [
+    ['digest as a list', (l) => (l.digest = [gzip.digest])],
+    ['registry as a list', (l) => (l.registry = ['ghcr.io'])],
+    ['a repository that is a number among names', (l) => (l.repositories = ['team/app', 7])],
+  ];
+  for (const [name, edit] of locationEdits) {
+    test(`a resealed location is dropped: ${name}`, () => {
+      const file = saved();
+      edit(file.locations[0]!);
+      resealLocation(file.locations[0]!);
+      assert.deepEqual(load(file).repositoriesWith(gzip.digest, 'ghcr.io'), []);
+    });
+  }
+
+  test('the location check separates repository names (["ab"] is not ["a", "b"])', () => {
+    const map = new BlobMap();
+    map.recordLocation(gzip.digest, 'ghcr.io', 'team/ab');
+    const file = JSON.parse(map.serialize()) as { locations: { repositories: string[] }[] };
+    file.locations[0]!.repositories = ['team/a', 'b'];
+    assert.deepEqual(load(file).repositoriesWith(gzip.digest, 'ghcr.io'), []);
+  });
+
+  test('the same repository name on two registries is two attestations', () => {
+    const map = new BlobMap();
+    map.record(diffId, gzip, at('ghcr.io', 'team/app', 'v1'));
+    map.record(diffId, gzip, at('quay.io', 'team/app', 'v1'));
+    assert.deepEqual(map.attestations(diffId, 'ghcr.io'), [at('ghcr.io', 'team/app', 'v1')]);
+    assert.deepEqual(map.attestations(diffId, 'quay.io'), [at('quay.io', 'team/app', 'v1')]);
+  });
+
+  test('a new location marks the map changed; the file lists the most recently used first', async () => {
+    const map = load(saved());
+    map.recordLocation(zstd.digest, 'ghcr.io', 'team/app');
+    assert.equal(map.changed, true);
+    const fresh = new BlobMap();
+    fresh.record(digestOf('a'), gzip, at('ghcr.io', 'x', '1'));
+    fresh.recordLocation(gzip.digest, 'ghcr.io', 'x');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    fresh.record(digestOf('b'), gzip, at('ghcr.io', 'x', '2'));
+    fresh.recordLocation(zstd.digest, 'ghcr.io', 'x');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Used again: newest, though first in insertion order.
+    fresh.record(digestOf('a'), gzip, at('ghcr.io', 'x', '3'));
+    fresh.recordLocation(gzip.digest, 'ghcr.io', 'y');
+    const file = JSON.parse(fresh.serialize()) as {
+      entries: { diffId: string }[];
+      locations: { digest: string }[];
+    };
+    assert.deepEqual(
+      file.entries.map((e) => e.diffId),
+      [digestOf('a'), digestOf('b')],
+    );
+    assert.deepEqual(
+      file.locations.map((l) => l.digest),
+      [gzip.digest, zstd.digest],
+    );
+  });
+});

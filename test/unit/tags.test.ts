@@ -95,6 +95,14 @@ describe('checkTagsBeforeUpload', () => {
     );
   });
 
+  test('an image whose config is unknown is named as such', () => {
+    const held = view({ 'reg.test/app:v1': { digest: d('m'), configDigest: d('c') } });
+    assert.throws(
+      () => checkTagsBeforeUpload(held, [app], { digest: undefined, configDigest: undefined }),
+      refused('v1', d('m'), 'image (config ?)'),
+    );
+  });
+
   test('every tag of every target is checked', () => {
     const second = target('second', ['a', 'b']);
     const held = view({ 'reg.test/second:b': { digest: d('old'), configDigest: undefined } });
