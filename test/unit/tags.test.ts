@@ -31,7 +31,7 @@ const view = (tags: Record<string, TagState>): RegistryView => ({
 });
 const refused = (tag: string, held: string, pushed: string): RegExp =>
   new RegExp(
-    `^RegistryError: reg\\.test/app:${tag} holds ${held}, not the pushed ${pushed.replace(/[()]/g, '\\$&')}, and overwrite is false$`,
+    `^RegistryError: reg\\.test/app:${tag} holds ${held}, not the pushed ${pushed.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, and overwrite is false$`,
   );
 
 describe('tagAction', () => {
