@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { push, type PushOptions } from '../../src/push/push.ts';
 import type { PushResult } from '../../src/engine/result.ts';
 import type { RetryPolicy } from '../../src/registry/transport/retry-policy.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startFaultProxy, type FaultProxy, type ProxyRequestInfo } from '../helpers/fault-proxy.ts';
 import { recordingLogger, type RecordingLogger } from '../helpers/log.ts';

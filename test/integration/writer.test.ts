@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { SourceError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push } from '../../src/push/push.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { startRegistry, type RegistryRequest, type TestRegistry } from '../helpers/registry.ts';
 import { inspectRaw, listTags } from '../helpers/skopeo.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
