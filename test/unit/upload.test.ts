@@ -288,6 +288,176 @@ describe('chunks', () => {
   });
 });
 
+describe('what the mutation run asked for', () => {
+  test('a whole PUT that fails mid-way resumes in chunks from what the session holds', async () => {
+    await start([
+      ANONYMOUS,
+      open(),
+      { method: 'PUT', path: /digest=/, reply: { status: 503, body: 'busy' } },
+      {
+        method: 'GET',
+        path: SESSION,
+        reply: { status: 204, headers: { range: '0-99999', location: SESSION } },
+      },
+      patches(1, { bytes: 100_000 }),
+      commit(),
+    ]);
+    const progress: number[] = [];
+    await uploadBlob(session.client, 'app', source(), { onProgress: (n) => progress.push(n) });
+    registry.done();
+    assert.equal(sent('PATCH')[0]!.headers['content-range'], `100000-${bytes.length - 1}`);
+    assert.deepEqual(sent('PATCH')[0]!.body, bytes.subarray(100_000));
+    assert.ok(progress.includes(100_000), 'progress restarts from what the registry holds');
+  });
+
+  test('a session that already holds every byte: the source is still checked, then committed', async () => {
+    const corrupt = Buffer.from(bytes);
+    corrupt[1] = (corrupt[1] ?? 0) ^ 0xff;
+    await start([
+      ANONYMOUS,
+      open(),
+      patches(1),
+      { method: 'PATCH', path: SESSION, reply: { status: 503 } },
+      {
+        method: 'GET',
+        path: SESSION,
+        reply: { status: 204, headers: { range: `0-${bytes.length - 1}`, location: SESSION } },
+      },
+      commit(),
+    ]);
+    await uploadBlob(session.client, 'app', source(), { chunkSize: 64 * KiB });
+    registry.done();
+    await session.close();
+    await registry.close();
+    await start([
+      ANONYMOUS,
+      open(),
+      patches(1),
+      { method: 'PATCH', path: SESSION, reply: { status: 503 } },
+      {
+        method: 'GET',
+        path: SESSION,
+        reply: { status: 204, headers: { range: `0-${bytes.length - 1}`, location: SESSION } },
+      },
+      { method: 'DELETE', path: SESSION, reply: { status: 204 } },
+    ]);
+    await assert.rejects(
+      uploadBlob(session.client, 'app', source(corrupt), { chunkSize: 64 * KiB }),
+      SourceError,
+    );
+    registry.done();
+  });
+
+  test('bytes past the descriptor in a separate last read are found by draining the source', async () => {
+    await start([ANONYMOUS, open(), patches(4), { method: 'DELETE', path: SESSION, reply: { status: 204 } }]);
+    const tail: BlobSource = {
+      descriptor: { mediaType: 'application/octet-stream', digest, size: bytes.length },
+      available: true,
+      open: () => Promise.resolve(Readable.from([bytes, Buffer.from('tail')])),
+    };
+    await assert.rejects(uploadBlob(session.client, 'app', tail, { chunkSize: 64 * KiB }), (err: unknown) => {
+      assert.ok(err instanceof SourceError);
+      assert.match(err.message, /read 204804 bytes/);
+      return true;
+    });
+    registry.done();
+  });
+
+  test("the source's own read error is the error, named as the source's", async () => {
+    await start([ANONYMOUS, open(), patches(1), { method: 'DELETE', path: SESSION, reply: { status: 204 } }]);
+    const broken: BlobSource = {
+      descriptor: { mediaType: 'application/octet-stream', digest, size: bytes.length },
+      available: true,
+      open: () =>
+        Promise.resolve(
+          Readable.from(
+            (function* () {
+              yield bytes.subarray(0, 80 * KiB);
+              throw new Error('disk read failed');
+            })(),
+          ),
+        ),
+    };
+    await assert.rejects(
+      uploadBlob(session.client, 'app', broken, { chunkSize: 64 * KiB }),
+      (err: unknown) => {
+        assert.ok(err instanceof SourceError, String(err));
+        assert.equal(err.message, `reading blob ${digest} from the source: disk read failed`);
+        assert.ok(err.cause instanceof Error);
+        return true;
+      },
+    );
+  });
+
+  test('a chunk redirected to another session URL goes on there, and is committed there', async () => {
+    const moved = '/v2/app/blobs/uploads/session-2';
+    const held = { bytes: 0 };
+    await start([
+      ANONYMOUS,
+      open(),
+      patches(1, held),
+      { method: 'PATCH', path: SESSION, reply: { status: 307, headers: { location: moved } } },
+      {
+        method: 'PATCH',
+        path: moved,
+        times: 3,
+        reply: (req) => {
+          held.bytes += req.body.length;
+          return { status: 202, headers: { location: moved, range: `0-${held.bytes - 1}` } };
+        },
+      },
+      { method: 'PUT', path: `${moved}?digest=${encodeURIComponent(digest)}`, reply: { status: 201 } },
+    ]);
+    await uploadBlob(session.client, 'app', source(), { chunkSize: 64 * KiB });
+    registry.done();
+  });
+
+  test('a commit answered 307 is followed to the URL given: a blob is never taken as stored before it is', async () => {
+    // A bodiless PUT's redirect is followed by the transport itself, to the Location as given (HTTP's rule).
+    const moved = `/v2/app/blobs/uploads/session-2?digest=${encodeURIComponent(digest)}`;
+    await start([
+      ANONYMOUS,
+      open(),
+      patches(4),
+      commit({ status: 307, headers: { location: moved } }),
+      { method: 'PUT', path: moved, reply: { status: 201 } },
+    ]);
+    await uploadBlob(session.client, 'app', source(), { chunkSize: 64 * KiB });
+    registry.done();
+  });
+
+  test('more than five redirects of one blob is a loop, and fails', async () => {
+    await start([
+      ANONYMOUS,
+      open(),
+      { method: 'PUT', path: /digest=/, times: 6, reply: { status: 307, headers: { location: SESSION } } },
+      { method: 'DELETE', path: SESSION, reply: { status: 204 } },
+    ]);
+    await assert.rejects(uploadBlob(session.client, 'app', source()), (err: unknown) => {
+      assert.ok(err instanceof RegistryError);
+      assert.match(err.message, /: redirected more than 5 times$/);
+      assert.equal(err.hint, 'the registry or a proxy redirects in a loop');
+      return true;
+    });
+    registry.done();
+  });
+
+  test('a whole PUT refused for another reason than the bytes is the registry error', async () => {
+    await start([
+      ANONYMOUS,
+      open(),
+      commit({ status: 400, body: { errors: [{ code: 'BLOB_UPLOAD_INVALID', message: 'bad session' }] } }),
+      { method: 'DELETE', path: SESSION, reply: { status: 204 } },
+    ]);
+    await assert.rejects(uploadBlob(session.client, 'app', source()), (err: unknown) => {
+      assert.ok(err instanceof RegistryError, String(err));
+      assert.equal(err.status, 400);
+      assert.match(err.message, /BLOB_UPLOAD_INVALID: bad session/);
+      return true;
+    });
+  });
+});
+
 describe('tokens and redirects', () => {
   test('a token that lapses mid-upload is renewed and the upload carries on where it was', async () => {
     const auth = await startScripted([
