@@ -194,6 +194,80 @@ describe('commit', () => {
   });
 });
 
+describe('commit, as the mutation run asked', () => {
+  test('waits for a blob write still in flight before any manifest request', async () => {
+    const blob = Buffer.from('slow layer');
+    const descriptor = {
+      mediaType: 'application/octet-stream',
+      digest: sha256Digest(blob),
+      size: blob.length,
+    };
+    registry = await startScripted(
+      [
+        { method: 'GET', path: '/v2/', reply: { status: 200 } },
+        {
+          method: 'HEAD',
+          path: `/v2/app/blobs/${descriptor.digest}`,
+          reply: { status: 200, headers: { 'content-length': String(blob.length) } },
+        },
+        { method: 'HEAD', path: manifestPath('app', amd.descriptor.digest), reply: { status: 404 } },
+        { method: 'PUT', path: manifestPath('app', amd.descriptor.digest), reply: stored(amd) },
+        { method: 'PUT', path: manifestPath('app', 'v1'), reply: stored(index) },
+      ],
+      { anyOrder: true },
+    );
+    session = scriptedClient(registry.host);
+    log = recordingLogger();
+    let first = true;
+    // The first request through the limiter (the blob's HEAD) waits: commit must wait for it.
+    const writer = new Writer({
+      limit: async (task) => {
+        if (first) {
+          first = false;
+          await new Promise((resolve) => setTimeout(resolve, 150));
+        }
+        return task();
+      },
+      logger: log,
+    });
+    const target: Target = {
+      registry: registry.host,
+      repository: 'app',
+      tags: [],
+      digests: [],
+      references: [],
+      client: session.client,
+    };
+    void writer.ensureBlob(target, {
+      descriptor,
+      available: true,
+      open: () => Promise.reject(new Error('not read')),
+    });
+    await writer.commit([amd], index, [{ target, references: ['v1'] }]);
+    registry.done();
+    const paths = registry.requests.map((r) => r.path);
+    const blobAt = paths.indexOf(`/v2/app/blobs/${descriptor.digest}`);
+    const firstManifest = paths.findIndex((p) => p.includes('/manifests/'));
+    assert.ok(blobAt >= 0 && blobAt < firstManifest, paths.join(', '));
+  });
+
+  test('a tag refused as immutable is explained; a digest reference goes up by digest', async () => {
+    const { writer, target } = await start([
+      {
+        method: 'PUT',
+        path: manifestPath('app', 'v1'),
+        reply: { status: 400, body: { errors: [{ code: 'TAG_INVALID', message: 'tag v1 is immutable' }] } },
+      },
+      { method: 'PUT', path: manifestPath('app', index.descriptor.digest), reply: stored(index) },
+    ]);
+    await assert.rejects(
+      writer.commit([], index, [{ target: target('app'), references: ['v1', index.descriptor.digest] }]),
+      /app:v1 is an immutable tag: the registry refuses to move it/,
+    );
+    registry.done();
+  });
+});
+
 describe('settle', () => {
   const later = <T>(ms: number, value: T): Promise<T> =>
     new Promise((resolve) => setTimeout(() => resolve(value), ms));
