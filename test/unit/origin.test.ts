@@ -213,4 +213,11 @@ describe('discoverOrigin', () => {
     assert.equal(last.res.status, 400);
     assert.deepEqual(asked, ['https://reg.internal:5000/v2/', 'http://reg.internal:5000/v2/']);
   });
+
+  test('only a 400 moves on: a 401 whose body names an https realm is the answer', async () => {
+    const found = await discoverOrigin(loopback, (req) =>
+      Promise.resolve(answer(req.url, 401, '{"errors":[{"message":"see https://auth.example/token"}]}')),
+    );
+    assert.equal(found.origin, 'http://127.0.0.1:5000');
+  });
 });
