@@ -98,6 +98,7 @@ writeFileSync(
     '',
     ...(survivors.length ? survivors : ['none']),
     '',
+    ...(existsSync(join(here, 'notes.md')) ? [readFileSync(join(here, 'notes.md'), 'utf8')] : []),
   ].join('\n'),
 );
 console.log(`wrote test/mutation/report.md (${survivors.length} surviving mutants)`);
