@@ -389,6 +389,37 @@ describe('what the mutation run asked for', () => {
     );
   });
 
+  test('a source that fails after its last byte: the read error, found before the commit', async () => {
+    await start([
+      ANONYMOUS,
+      open(),
+      patches(Infinity),
+      { method: 'DELETE', path: SESSION, reply: { status: 204 } },
+    ]);
+    const broken: BlobSource = {
+      descriptor: { mediaType: 'application/octet-stream', digest, size: bytes.length },
+      available: true,
+      open: () =>
+        Promise.resolve(
+          Readable.from(
+            (function* () {
+              yield bytes;
+              throw new Error('disk read failed at the end');
+            })(),
+          ),
+        ),
+    };
+    await assert.rejects(
+      uploadBlob(session.client, 'app', broken, { chunkSize: 64 * KiB }),
+      (err: unknown) => {
+        assert.ok(err instanceof SourceError, String(err));
+        assert.equal(err.message, `reading blob ${digest} from the source: disk read failed at the end`);
+        return true;
+      },
+    );
+    registry.done();
+  });
+
   test('a chunk redirected to another session URL goes on there, and is committed there', async () => {
     const moved = '/v2/app/blobs/uploads/session-2';
     const held = { bytes: 0 };
