@@ -113,7 +113,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.tmp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.tmp/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -135,5 +135,5 @@ export default tseslint.config(
     },
   },
   ...layers,
-  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'stryker.config.mjs'], ...tseslint.configs.disableTypeChecked },
 );

@@ -1,9 +1,9 @@
-// The benchmark's images, generated once by scripts/sample-image.ts into .tmp/bench (gitignored) and reused by
+// The benchmark's images, generated once by test/helpers/sample-image.ts into .tmp/bench (gitignored) and reused by
 // later runs as long as their spec (layer sizes, seed) is the same.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeOciLayout, type SampleImage, type SampleLayerSpec } from '../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage, type SampleLayerSpec } from '../test/helpers/sample-image.ts';
 import { run } from '../test/helpers/tools.ts';
 import { MB } from './measure.ts';
 

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
-import { parseSize } from '../scripts/sample-image.ts';
+import { parseSize } from '../test/helpers/sample-image.ts';
 import { startActionsCacheServer, type ActionsCacheServer } from '../test/helpers/actions-cache-server.ts';
 import { startRegistry } from '../test/helpers/registry.ts';
 import { isolatedSkopeoEnv, skopeoVersion } from '../test/helpers/skopeo.ts';

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { startRegistry } from '../test/helpers/registry.ts';
 import { inspectRaw } from '../test/helpers/skopeo.ts';
 import { ensureTools, makeTempDir } from '../test/helpers/tools.ts';
-import { writeOciLayout } from './sample-image.ts';
+import { writeOciLayout } from '../test/helpers/sample-image.ts';
 
 const execFileAsync = promisify(execFile);
 const cli = join(import.meta.dirname, '../dist/cli.js');

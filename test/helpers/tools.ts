@@ -15,6 +15,8 @@ const PACKAGES: Record<string, string> = {
   umoci: 'umoci',
   podman: 'podman',
   buildah: 'buildah',
+  dockerd: 'docker.io',
+  docker: 'docker.io',
 };
 
 // nginx and friends live in sbin, which a non-login root shell may not have on PATH.

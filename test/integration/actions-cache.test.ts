@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { startActionsCacheServer, type ActionsCacheServer } from '../helpers/actions-cache-server.ts';
 import { runActionBundle } from '../helpers/bundle.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

@@ -8,7 +8,7 @@ import { silentLogger } from '../../src/log.ts';
 import { push } from '../../src/push/push.ts';
 import { RegistryClient } from '../../src/registry/transport/client.ts';
 import { Transport } from '../../src/registry/transport/http.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { inspectRaw } from '../helpers/skopeo.ts';

@@ -22,7 +22,7 @@ import { describeError } from '../../src/errors.ts';
 import type { Logger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
 import { networkError } from '../../src/registry/transport/errors.ts';
-import { writeOciArchive, writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciArchive, writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { createTestCertificates } from '../helpers/tls.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { listTags } from '../helpers/skopeo.ts';

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { runCliBundle } from '../helpers/bundle.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { layerTar, writeDockerSave } from '../helpers/docker-save.ts';
 import { runCliBundle, runProgram, type BundleRun } from '../helpers/bundle.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sha256Digest } from '../../src/oci/digest.ts';
-import type { SampleIndex } from '../../scripts/sample-image.ts';
+import type { SampleIndex } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { A_USER, B_CREDS, B_USER, copy, startCopyWorld, type CopyWorld } from '../helpers/copy-world.ts';
 import type { TestRegistry } from '../helpers/registry.ts';

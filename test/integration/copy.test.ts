@@ -10,7 +10,7 @@ import { push } from '../../src/push/push.ts';
 import { readBlob } from '../../src/registry/blobs.ts';
 import { RegistryClient } from '../../src/registry/transport/client.ts';
 import { Transport } from '../../src/registry/transport/http.ts';
-import { writeOciLayout, type SampleIndex } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleIndex } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import {
   A_CREDS,

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.ts';
 import { push } from '../../src/push/push.ts';
 import type { Credentials } from '../../src/registry/transport/auth.ts';
 import { dockerConfigCredentials } from '../../src/registry/credentials/docker-config.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { inspectRaw, listTags } from '../helpers/skopeo.ts';

@@ -15,7 +15,7 @@ import { CELLS, cellSkip, startCell, type Cell } from '../helpers/engine-cells.t
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { inspectRaw, listTags } from '../helpers/skopeo.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
-import { writeOciLayout } from '../../scripts/sample-image.ts';
+import { writeOciLayout } from '../helpers/sample-image.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { startDockerd, type Dockerd } from '../helpers/dockerd.ts';

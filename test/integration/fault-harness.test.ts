@@ -7,7 +7,7 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders, type OutgoingH
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { MEDIA_TYPES, writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { MEDIA_TYPES, writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { startFaultProxy, type FaultOptions, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { startNginx, type TestNginx } from '../helpers/nginx.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { VERSION } from '../../src/version.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { parseBlocks, tablesOf } from '../helpers/markdown.ts';

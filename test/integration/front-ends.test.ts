@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { inspectRaw, listTags } from '../helpers/skopeo.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';

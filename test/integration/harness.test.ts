@@ -4,7 +4,7 @@ import { access, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import {
   copyToOciLayout,

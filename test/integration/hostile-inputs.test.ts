@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { writeOciLayout } from '../../scripts/sample-image.ts';
+import { writeOciLayout } from '../helpers/sample-image.ts';
 import { runActionBundle, runCliBundle, type BundleRun } from '../helpers/bundle.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { listTags } from '../helpers/skopeo.ts';

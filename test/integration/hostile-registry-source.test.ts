@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import {
   startFaultProxy,

@@ -8,7 +8,7 @@ import { chmod, mkdir, readFile, rm, symlink, truncate, writeFile } from 'node:f
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { EXIT } from '../../src/cli/exit-codes.ts';
 import { runActionBundle, runCliBundle, type BundleRun } from '../helpers/bundle.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

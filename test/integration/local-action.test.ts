@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { shortDigest } from '../../src/report/summary.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { inspectRaw } from '../helpers/skopeo.ts';

@@ -17,7 +17,7 @@ import {
 } from '../../src/oci/media-types.ts';
 import { merge, type MergeOptions, type MergeResult } from '../../src/push/merge.ts';
 import { push } from '../../src/push/push.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startRegistry, type RegistryRequest, type TestRegistry } from '../helpers/registry.ts';
 import { copyToOciLayout, inspectRaw, listTags, ociLayoutBlobDigests } from '../helpers/skopeo.ts';

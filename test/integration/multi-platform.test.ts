@@ -8,7 +8,7 @@ import { sha256Digest } from '../../src/oci/digest.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
 import type { PushResult } from '../../src/engine/result.ts';
-import { writeMultiPlatformLayout, writeOciLayout, type SampleIndex } from '../../scripts/sample-image.ts';
+import { writeMultiPlatformLayout, writeOciLayout, type SampleIndex } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { copyToOciLayout, inspectRaw, listTags, ociLayoutBlobDigests } from '../helpers/skopeo.ts';

@@ -15,7 +15,7 @@ import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
 import type { PushResult } from '../../src/engine/result.ts';
 import { EngineApi } from '../../src/source/engine-api.ts';
-import { writeOciLayout } from '../../scripts/sample-image.ts';
+import { writeOciLayout } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startEngine, type Engine } from '../helpers/engine.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

@@ -20,7 +20,7 @@ import { rejectsWithLine } from '../helpers/assert.ts';
 import { layerTar, writeDockerSave, type SavedImage } from '../helpers/docker-save.ts';
 import { startDockerd, type Dockerd } from '../helpers/dockerd.ts';
 import { startRegistry, type RegistryRequest, type TestRegistry } from '../helpers/registry.ts';
-import { copyToOciLayout, skopeoCopy } from '../helpers/skopeo.ts';
+import { copyToOciLayout, inspectRaw, skopeoCopy } from '../helpers/skopeo.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
 
 let registry: TestRegistry;
@@ -415,6 +415,25 @@ describe('idempotent re-runs and overwrite', () => {
       [],
       'no upload started, no manifest written',
     );
+  });
+
+  test('overwrite: false refuses a tag holding the same config under another manifest digest', async () => {
+    // docker push of the same image: its own gzip of the layers, its own (indented) manifest. The config is the
+    // same, so the check before any upload lets the push through; the tag must still not move.
+    const ref = `${registry.host}/sc/app:1`;
+    await dockerd.docker(['tag', 'reuse/app:v1', ref]);
+    await dockerd.docker(['push', '-q', ref]);
+    const heldBytes = await inspectRaw(ref);
+    const held = JSON.parse(heldBytes.toString()) as { config: { digest: string } };
+    assert.equal(held.config.digest, v1.configDigest, 'the tag holds the same config');
+    await registry.clearRequests();
+    const line = await rejectsWithLine(
+      pushTo(`docker-archive:${files.v1}`, 'sc/app:1', { overwrite: false }),
+      /sc\/app:1 holds sha256:[a-f0-9]{64}, not the pushed sha256:[a-f0-9]{64}, and overwrite is false.*overwrite: true/,
+    );
+    assert.ok(line.includes(sha256Digest(heldBytes)), line);
+    assert.deepEqual(manifestPuts(await registry.requests()), [], 'no manifest written');
+    assert.deepEqual(await inspectRaw(ref), heldBytes, 'the tag did not move');
   });
 
   test('a re-run that pushes the digest the tag holds succeeds with no manifest PUT', async () => {

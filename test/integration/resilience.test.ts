@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { push, type PushOptions } from '../../src/push/push.ts';
 import type { PushResult } from '../../src/engine/result.ts';
 import type { RetryPolicy } from '../../src/registry/transport/retry-policy.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startFaultProxy, type FaultProxy, type ProxyRequestInfo } from '../helpers/fault-proxy.ts';
 import { recordingLogger, type RecordingLogger } from '../helpers/log.ts';
@@ -265,23 +265,39 @@ describe('interrupted uploads', () => {
   });
 
   test('a 503 that never ends fails after the retries, with one line, and moves no tag', async () => {
+    // The repository holds every blob already (under another tag), so a manifest PUT would succeed: only the
+    // failure policy keeps the tag from moving when the HEAD of one blob never gets an answer but 503.
+    await pushThrough(registry.host, 'down/app', recordingLogger(), {
+      destinations: [`${registry.host}/down/app:v0`],
+    });
+    const failing = `/down/app/blobs/${image.layers[0]!.digest}`;
     const proxy = await startFaultProxy(registry.url, {
       statuses: [503],
-      faultFilter: (req) => (req.method === 'PUT' && req.path.includes('/manifests/') ? 'status' : false),
+      faultFilter: (req) => (req.method === 'HEAD' && req.path.endsWith(failing) ? 'status' : false),
     });
     try {
-      const line = await rejectsWithLine(
-        pushThrough(proxy.host, 'down/app', recordingLogger(), {
-          retryPolicy: { ...QUICK_RETRIES, retries: 2 },
-        }),
-        /pushing manifest sha256:[0-9a-f]{64} to down\/app:v1: 127\.0\.0\.1:\d+ answered 503/,
+      const outcome = await pushThrough(proxy.host, 'down/app', recordingLogger(), {
+        retryPolicy: { ...QUICK_RETRIES, retries: 2 },
+      }).then(
+        () => undefined,
+        (err: unknown) => err,
       );
-      assert.ok(!line.includes('\n'));
-      const manifestPuts = proxy
-        .requests()
-        .filter((r) => r.method === 'PUT' && r.path.includes('/manifests/'));
-      assert.equal(manifestPuts.length, 3, 'the first try and two retries');
-      await assert.rejects(inspectRaw(`${registry.host}/down/app:v1`), 'the tag does not exist');
+      await assert.rejects(
+        inspectRaw(`${registry.host}/down/app:v1`),
+        /manifest unknown/,
+        'the tag does not exist',
+      );
+      const requests = proxy.requests();
+      const manifestPuts = requests.filter((r) => r.method === 'PUT' && r.path.includes('/manifests/'));
+      assert.deepEqual(manifestPuts, [], 'no manifest PUT');
+      assert.equal(
+        requests.filter((r) => r.method === 'HEAD' && r.path.endsWith(failing)).length,
+        3,
+        'the first try and two retries',
+      );
+      assert.ok(outcome instanceof Error, 'the push failed');
+      assert.match(outcome.message, /^checking blob sha256:[0-9a-f]{64}: 127\.0\.0\.1:\d+ answered 503/);
+      assert.ok(!outcome.message.includes('\n'));
     } finally {
       await proxy.close();
     }

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../src/log.ts';
 import { push } from '../../src/push/push.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { recordingLogger } from '../helpers/log.ts';

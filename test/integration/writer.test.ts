@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { SourceError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push } from '../../src/push/push.ts';
-import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
+import { writeOciLayout, type SampleImage } from '../helpers/sample-image.ts';
 import { startRegistry, type RegistryRequest, type TestRegistry } from '../helpers/registry.ts';
 import { inspectRaw, listTags } from '../helpers/skopeo.ts';
 import { ensureTools, makeTempDir } from '../helpers/tools.ts';
@@ -155,5 +155,51 @@ describe('the failure policy', () => {
     assert.equal((await registry.requests()).length, atRejection.length);
     assert.deepEqual(await listTags(`${registry.host}/fail/one`), []);
     assert.deepEqual(await listTags(`${registry.host}/fail/two`), []);
+  });
+});
+
+describe('the source check on the chunked path', () => {
+  test('a corrupt source sent in chunks fails as corrupt before the commit: no blob, no tag', async () => {
+    const layout = join(work, 'corrupt-chunked');
+    const image = await writeOciLayout(layout, { layers: [{ size: 2 << 20 }], seed: 23, tag: 'v1' });
+    const layer = image.layers[0]!;
+    const handle = await open(join(layout, 'blobs/sha256', layer.digest.slice(7)), 'r+');
+    try {
+      // A byte flipped near the end: every chunk but the last goes out before the hash can disagree.
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, layer.size - 10);
+      byte[0] = (byte[0] ?? 0) ^ 0xff;
+      await handle.write(byte, 0, 1, layer.size - 10);
+    } finally {
+      await handle.close();
+    }
+
+    await registry.clearRequests();
+    await assert.rejects(
+      push({
+        source: `oci:${layout}:v1`,
+        destinations: [`${registry.host}/chunked/corrupt:v1`],
+        chunkSize: 64 * 1024,
+        concurrency: 2,
+        logger: silentLogger,
+      }),
+      (err: unknown) => {
+        assert.ok(err instanceof SourceError, String(err));
+        assert.match(
+          err.message,
+          new RegExp(`blob ${layer.digest} in the source does not match its descriptor`),
+        );
+        assert.equal(err.hint, 'the source is corrupt; export the image again');
+        return true;
+      },
+    );
+    const requests = await registry.requests();
+    const patches = requests.filter((r) => r.method === 'PATCH' && r.path.includes('/chunked/corrupt/'));
+    assert.ok(patches.length > 1, `the blob went out in chunks (${patches.length} PATCH)`);
+    const commits = requests.filter((r) => r.method === 'PUT' && r.path.includes(layer.digest.slice(7)));
+    assert.deepEqual(commits, [], 'the upload was never committed');
+    const head = await fetch(`${registry.url}/v2/chunked/corrupt/blobs/${layer.digest}`, { method: 'HEAD' });
+    assert.equal(head.status, 404, 'the registry holds no such blob');
+    assert.deepEqual(await listTags(`${registry.host}/chunked/corrupt`), []);
   });
 });

@@ -59,7 +59,11 @@ describe('which failures are retried', () => {
 
 describe('Retry-After', () => {
   const now = Date.parse('2026-11-25T12:00:00Z');
-  test('delta seconds', () => assert.equal(parseRetryAfter('7', now), 7000));
+  test('delta seconds', () => {
+    assert.equal(parseRetryAfter('7', now), 7000);
+    assert.equal(parseRetryAfter('120', now), 120_000);
+    assert.equal(parseRetryAfter(' 7 ', now), 7000, 'surrounding blanks');
+  });
   test('an HTTP date', () => assert.equal(parseRetryAfter('Wed, 25 Nov 2026 12:00:30 GMT', now), 30_000));
   test('a date in the past means now', () =>
     assert.equal(parseRetryAfter('Wed, 25 Nov 2026 11:00:00 GMT', now), 0));
@@ -67,6 +71,10 @@ describe('Retry-After', () => {
     assert.equal(parseRetryAfter(undefined, now), undefined);
     assert.equal(parseRetryAfter('soon', now), undefined);
     assert.equal(parseRetryAfter('-5', now), undefined);
+    assert.equal(parseRetryAfter('7s', now), undefined);
+    assert.equal(parseRetryAfter('   ', now), undefined);
+    // Not an HTTP date, though Date.parse reads it: a header must be in RFC 9110's form.
+    assert.equal(parseRetryAfter('2026-11-25T12:00:30Z', now), undefined);
   });
 });
 

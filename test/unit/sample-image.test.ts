@@ -12,10 +12,10 @@ import {
   writeOciLayout,
   type SampleImage,
   type SampleImageOptions,
-} from '../../scripts/sample-image.ts';
+} from '../helpers/sample-image.ts';
 import { ensureTools, makeTempDir, run, runBuffer } from '../helpers/tools.ts';
 
-const SCRIPT = join(import.meta.dirname, '../../scripts/sample-image.ts');
+const SCRIPT = join(import.meta.dirname, '../helpers/sample-image.ts');
 const layers = [{ size: 3 << 20 }, { size: 256 << 10, files: 3 }, { size: 0 }];
 
 let work: string;
@@ -327,6 +327,6 @@ describe('the CLI', () => {
     const names = (await tarEntries(await readFile(file))).map((e) => e.header.name);
     assert.ok(names.includes(`blobs/sha256/${expected.image.manifestDigest.slice('sha256:'.length)}`));
 
-    await assert.rejects(run(process.execPath, [SCRIPT]), /usage: node scripts\/sample-image\.ts DIR/);
+    await assert.rejects(run(process.execPath, [SCRIPT]), /usage: node test\/helpers\/sample-image\.ts DIR/);
   });
 });

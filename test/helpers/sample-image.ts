@@ -2,7 +2,7 @@
 // that compress, duplicated blocks that compress very well, random bytes that do not), streamed so that a
 // multi-GB image needs no more memory than a small one. Used by the demo, the tests and the benchmarks.
 //
-//   node scripts/sample-image.ts DIR --layers 10M,50M,1M [--seed N] [--tag T] [--label L] [--archive] [--uncompressed]
+//   node test/helpers/sample-image.ts DIR --layers 10M,50M,1M [--seed N] [--tag T] [--label L] [--archive] [--uncompressed]
 //
 // The content mix gzips (level 6) to about 42% of its size, at about the speed zlib manages on real binaries.
 import { createHash } from 'node:crypto';
@@ -484,7 +484,7 @@ function platformOf(text: string): { os: string; architecture: string; variant?:
 if (import.meta.main) {
   const { parseArgs } = await import('node:util');
   const usage =
-    'usage: node scripts/sample-image.ts DIR --layers 10M,50M,1M [--seed N] [--tag T] [--label L] [--platform OS/ARCH[/VARIANT]] [--archive] [--uncompressed]';
+    'usage: node test/helpers/sample-image.ts DIR --layers 10M,50M,1M [--seed N] [--tag T] [--label L] [--platform OS/ARCH[/VARIANT]] [--archive] [--uncompressed]';
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
