@@ -56,9 +56,9 @@ export async function push(options: PushOptions): Promise<PushResult> {
   let session: PushSession | undefined;
   let writer: Writer | undefined;
   // A docker:// source reads through the session's clients; it asks for one only in load(), once it is open.
-  const source = openSource(options.source, compressor, (registry) => {
+  const source = openSource(options.source, compressor, (registry, repository) => {
     if (!session) throw new Error('the source asked for a registry client before the session opened');
-    return session.sourceClientFor(registry);
+    return session.sourceClientFor(registry, repository);
   });
   if (options.sourceCredentials && !source.name.startsWith('docker://')) {
     await compressor.close();

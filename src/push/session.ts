@@ -4,7 +4,7 @@ import type { Logger } from '../log.ts';
 import { registryApiHost } from '../oci/reference.ts';
 import type { Credentials } from '../registry/auth.ts';
 import { RegistryClient } from '../registry/client.ts';
-import { dockerConfigCredentials } from '../registry/docker-config.ts';
+import { findLoginCredentials, type RepositoryAccess } from '../registry/login-files.ts';
 import { Deadline } from '../registry/deadline.ts';
 import { Transport, type Timeouts } from '../registry/http.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry-policy.ts';
@@ -22,8 +22,9 @@ export interface ConnectionOptions {
   /** Explicit credentials for the source registry (`docker://` sources) only; else as for destinations. */
   readonly sourceCredentials?: Credentials | undefined;
   /**
-   * Look up credentials for the other registries in the Docker config (`docker login`, docker/login-action)
-   * and its credential helpers. Default true; the environment it reads is `dockerConfigEnv`.
+   * Look up credentials for the other registries where logins leave them (login-files.ts: docker/login-action's
+   * scoped Buildx configs, podman/skopeo/buildah's auth.json, the Docker config and its credential helpers).
+   * Default true; the environment it reads is `dockerConfigEnv`.
    */
   readonly dockerConfig?: boolean;
   readonly dockerConfigEnv?: NodeJS.ProcessEnv;
@@ -53,13 +54,16 @@ export interface PushSession {
   readonly targets: readonly Target[];
   /** Every registry request of the push goes through this, so together they never exceed the concurrency. */
   readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
-  /** A client for a registry that is not a destination (a merge's sources). */
-  clientFor(registry: string): Promise<RegistryClient>;
+  /**
+   * A client for a registry that is not a destination (a merge's sources). `repository` is what it reads
+   * first: for a registry that is no destination, its credentials are looked up for that repository.
+   */
+  clientFor(registry: string, repository?: string): Promise<RegistryClient>;
   /**
    * The client a `docker://` source reads through: with `sourceCredentials` when given (a client of its
    * own, which never writes), else the same as clientFor.
    */
-  sourceClientFor(registry: string): Promise<RegistryClient>;
+  sourceClientFor(registry: string, repository?: string): Promise<RegistryClient>;
   close(): Promise<void>;
 }
 
@@ -81,19 +85,27 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
   // One bound for the whole push, shared by every registry (see Deadline).
   const deadline = new Deadline((options.retryPolicy ?? DEFAULT_RETRY_POLICY).maxElapsedMs);
   const clients = new Map<string, Promise<RegistryClient>>();
-  const onSecret = options.onSecret ?? (() => undefined);
+  const onSecret = maskOnce(options.onSecret);
 
   const createClient = async (
     registry: string,
-    given: Credentials | undefined = explicit(registry),
+    given: Credentials | undefined,
+    repository: string | undefined,
   ): Promise<RegistryClient> => {
     let credentials = given;
     if (!credentials && options.dockerConfig !== false) {
-      credentials = await dockerConfigCredentials(registry, {
+      // Every destination repository on this registry shares the client: the login must suit them all.
+      const access: RepositoryAccess[] = parsed
+        .filter((t) => t.registry === registry)
+        .map((t) => ({ repository: t.repository, push: true }));
+      if (access.length === 0 && repository !== undefined) access.push({ repository, push: false });
+      const found = await findLoginCredentials(registry, access, {
         ...(options.dockerConfigEnv ? { env: options.dockerConfigEnv } : {}),
         onSecret,
       });
-      if (credentials) options.logger.debug(`using credentials for ${registry} from the Docker config`);
+      // Which file answered: a stale login elsewhere is then easy to spot.
+      if (found) options.logger.info(`credentials for ${registry}: ${found.where}`);
+      credentials = found?.credentials;
     }
     return new RegistryClient(registry, {
       credentials,
@@ -107,21 +119,22 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
       timeouts: options.timeouts,
     });
   };
-  const clientFor = (registry: string): Promise<RegistryClient> => {
+  const clientFor = (registry: string, repository?: string): Promise<RegistryClient> => {
     let client = clients.get(registry);
     if (!client) {
-      client = createClient(registry);
+      client = createClient(registry, explicit(registry), repository);
       clients.set(registry, client);
     }
     return client;
   };
 
   let sourceClient: { registry: string; client: Promise<RegistryClient> } | undefined;
-  const sourceClientFor = (registry: string): Promise<RegistryClient> => {
+  const sourceClientFor = (registry: string, repository?: string): Promise<RegistryClient> => {
     const given = options.sourceCredentials;
     // A source names one registry: the source credentials are for the first one asked for, and no other.
-    if (!given || (sourceClient && sourceClient.registry !== registry)) return clientFor(registry);
-    sourceClient ??= { registry, client: createClient(registry, given) };
+    if (!given || (sourceClient && sourceClient.registry !== registry))
+      return clientFor(registry, repository);
+    sourceClient ??= { registry, client: createClient(registry, given, repository) };
     return sourceClient.client;
   };
 
@@ -137,6 +150,19 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
       deadline.close();
       return transport.close();
     },
+  };
+}
+
+/**
+ * Each secret reaches `onSecret` once: the action masks what it is given, and one mask per value is enough
+ * (the Basic value is computed for every request).
+ */
+function maskOnce(onSecret: ((value: string) => void) | undefined): (value: string) => void {
+  const seen = new Set<string>();
+  return (value) => {
+    if (!onSecret || seen.has(value)) return;
+    seen.add(value);
+    onSecret(value);
   };
 }
 

@@ -9,7 +9,7 @@ import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';
 
 /** Gives the client for a registry: the push's own, so credentials and connections are shared. */
-export type ClientFactory = (registry: string) => Promise<RegistryClient>;
+export type ClientFactory = (registry: string, repository: string) => Promise<RegistryClient>;
 
 /** Registries refuse larger manifests (distribution's limit is 4 MiB). */
 const MAX_MANIFEST_BYTES = 4 << 20;
@@ -39,7 +39,7 @@ export class RegistrySource implements ImageSource {
 
   async load(): Promise<ManifestNode> {
     const { registry, repository } = this.#ref;
-    const client = (this.#client ??= await this.#clients(registry));
+    const client = (this.#client ??= await this.#clients(registry, repository));
     const reference = this.#ref.digest ?? this.#ref.tag ?? 'latest';
     const root = await getManifest(client, repository, reference);
     if (!root) {
