@@ -24,6 +24,10 @@ export interface ActionSettings extends Tuning {
   /** Tags or same-registry references whose layers may be reused. */
   readonly reuseFrom: string[];
   readonly overwrite: boolean;
+  /** Annotation lines for the merged index (docker/metadata-action's `annotations` output). */
+  readonly annotations: string[];
+  /** Write the job summary (the `summary` input, and DOCKER_BUILD_SUMMARY as build-push-action reads it). */
+  readonly summary: boolean;
 }
 
 export function readSettings(): ActionSettings {
@@ -59,6 +63,18 @@ export function readSettings(): ActionSettings {
       'they are for a source in a registry (docker://REGISTRY/REPOSITORY:TAG); drop them',
     );
   }
+  // One annotation a line: values may hold commas (a description), so lines are not split on them.
+  const annotations = core
+    .getInput('annotations')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (annotations.length > 0 && merge.length === 0) {
+    throw new InputError(
+      'annotations are set, but they apply only to the index a merge writes: adding them to the pushed image would change its digest',
+      'set them when building (build-push-action annotations), or use them on the merge step',
+    );
+  }
   const registries = parseRegistrySettings(
     core.getInput('registry') || undefined,
     splitList(core.getInput('insecure-registries')),
@@ -77,6 +93,10 @@ export function readSettings(): ActionSettings {
     verify: parseBoolean('verify', core.getInput('verify'), false),
     reuseFrom: splitList(core.getInput('reuse-from')),
     overwrite: parseBoolean('overwrite', core.getInput('overwrite'), true),
+    annotations,
+    summary:
+      parseBoolean('summary', core.getInput('summary'), true) &&
+      parseBoolean('DOCKER_BUILD_SUMMARY', process.env.DOCKER_BUILD_SUMMARY ?? '', true),
     ...parseTuning({
       concurrency: core.getInput('concurrency'),
       compression: core.getInput('compression'),

@@ -54,7 +54,7 @@ async function pushAndReport(settings: ActionSettings): Promise<void> {
     result = settings.merge.length
       ? await actionsLogger.group(`Merging ${settings.merge.length} images`, async () => {
           const { merge } = await import('../push/merge.ts');
-          return merge({ ...connection, sources: settings.merge });
+          return merge({ ...connection, sources: settings.merge, annotationLines: settings.annotations });
         })
       : await actionsLogger.group(`Pushing ${settings.image}`, async () => {
           const { push } = await import('../push/push.ts');
@@ -81,7 +81,7 @@ async function pushAndReport(settings: ActionSettings): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   if (blobMap) await blobMapCache?.save(blobMap);
   await setOutputs(result);
-  await report(result, seconds);
+  if (settings.summary) await report(result, seconds);
   await announce(result);
 }
 
@@ -95,6 +95,7 @@ async function setOutputs(result: PushResult): Promise<void> {
   const { buildMetadata, imagesOf } = await import('../report/metadata.ts');
   const { uploaded, skipped, mounted } = tallyBlobs(result.blobs);
   core.setOutput('digest', result.digest);
+  core.setOutput('imageid', result.configDigest ?? '');
   core.setOutput('image', result.image);
   core.setOutput('tags', result.references.join('\n'));
   core.setOutput('blobs-uploaded', uploaded.count);
@@ -102,6 +103,7 @@ async function setOutputs(result: PushResult): Promise<void> {
   core.setOutput('blobs-mounted', mounted.count);
   core.setOutput('bytes-uploaded', uploaded.bytes);
   core.setOutput('bytes-skipped', skipped.bytes);
+  core.setOutput('bytes-mounted', mounted.bytes);
   core.setOutput('images', imagesOf(result).join('\n'));
   core.setOutput('metadata', JSON.stringify(buildMetadata(result)));
 }
@@ -130,6 +132,8 @@ async function announce(result: PushResult): Promise<void> {
 /** A failed push still gets a summary: what failed, the fix, and what went up before. */
 async function reportFailure(err: unknown, settings: ActionSettings | undefined): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return; // outside a runner: nothing to load for
+  // An input error leaves no settings: the environment variable still turns the summary off.
+  if (settings ? !settings.summary : /^false$/i.test(process.env.DOCKER_BUILD_SUMMARY?.trim() ?? '')) return;
   try {
     const { writeFailureSummary } = await import('../report/summary.ts');
     await writeFailureSummary(err, partialBlobs(err), settings?.image || undefined);

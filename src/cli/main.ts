@@ -36,11 +36,14 @@ options:
   --compression-level N      gzip 1-9 (default ${DEFAULT_COMPRESSION_LEVEL}) or zstd 1-19 (default 3)
   --push-by-digest           push without moving any tag
   --verify                   check every layer against the config's diff_ids before any tag moves
-                             (decompresses each layer read from the source: ~1 s per GB of gzip)
+                             (one more read and decompression of each layer read from the source:
+                             about 1 s per 100 MB uncompressed)
   --platform OS/ARCH[/VAR]   push only this platform of an index; repeatable
   --reuse-from REF           a tag (in each destination repository) or same-registry reference holding a
                              previous version whose layers may be reused; repeatable
   --no-overwrite             fail before any upload if a destination tag holds another image
+  --annotation TYPE:KEY=VAL  merge: annotate the index (index:KEY=VAL) or its entries
+                             (manifest-descriptor[PLATFORM]:KEY=VAL), as metadata-action writes them; repeatable
   --chunk-size SIZE          upload in chunks (64MiB); default one request per blob, chunks after a 413
   --retries N                retries of a failed request or upload (default ${DEFAULT_RETRIES})
   --retry-timeout SECONDS    no new retry, and fail after this long without progress (default ${DEFAULT_RETRY_TIMEOUT_SECONDS})
@@ -73,6 +76,7 @@ async function main(argv: string[]): Promise<void> {
       'reuse-from': { type: 'string', multiple: true, default: [] },
       'no-overwrite': { type: 'boolean', default: false },
       source: { type: 'string', multiple: true, default: [] },
+      annotation: { type: 'string', multiple: true, default: [] },
       'chunk-size': { type: 'string', default: '' },
       retries: { type: 'string', default: '' },
       'retry-timeout': { type: 'string', default: '' },
@@ -104,6 +108,12 @@ async function main(argv: string[]): Promise<void> {
     throw new InputError(
       `expected "push SOURCE DESTINATION..." or "merge DESTINATION... --source REF..." but got "${positionals.join(' ')}"`,
       'see --help',
+    );
+  }
+  if (!merging && values.annotation.length > 0) {
+    throw new InputError(
+      '--annotation applies only to the index merge writes: adding it to the pushed image would change its digest',
+      'set annotations when building, or pass them to image-push merge',
     );
   }
   if (merging && values.source.length === 0) {
@@ -172,7 +182,7 @@ async function main(argv: string[]): Promise<void> {
   };
   if (merging) {
     const { merge } = await import('../push/merge.ts');
-    await done(await merge({ ...connection, sources: values.source }));
+    await done(await merge({ ...connection, sources: values.source, annotationLines: values.annotation }));
     return;
   }
   const { push } = await import('../push/push.ts');
