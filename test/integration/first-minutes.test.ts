@@ -357,6 +357,43 @@ describe('the CLI bundle, as a newcomer tries it', () => {
     assert.equal(run.stderr, '');
   });
 
+  test('merge --annotation writes an annotated index; push --annotation is refused in one line', async () => {
+    const pushed = await runCli([
+      'push',
+      '--no-blob-map',
+      `oci:${layout}`,
+      `${registry.host}/cli/annotated:src`,
+    ]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const merged = await runCli([
+      'merge',
+      `${registry.host}/cli/annotated:1`,
+      '--source',
+      `${registry.host}/cli/annotated@${image.manifestDigest}`,
+      '--annotation',
+      'index:org.opencontainers.image.description=from the CLI',
+    ]);
+    assert.equal(merged.code, 0, merged.stderr);
+    const index = JSON.parse((await inspectRaw(`${registry.host}/cli/annotated:1`)).toString('utf8')) as {
+      annotations?: Record<string, string>;
+    };
+    assert.deepEqual(index.annotations, { 'org.opencontainers.image.description': 'from the CLI' });
+
+    const refused = await runCli([
+      'push',
+      `oci:${layout}`,
+      `${registry.host}/cli/x:1`,
+      '--annotation',
+      'a=b',
+    ]);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /^image-push: --annotation applies only to the index merge writes: .*digest\. /,
+    );
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+  });
+
   test('--digest-file writes the digest, as skopeo --digestfile does', async () => {
     const digestFile = join(work, 'digest');
     const run = await runCli([
