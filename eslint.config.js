@@ -3,17 +3,27 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers, top to bottom: front ends (action/, cli/, options.ts) -> report/ -> push/ -> source/ ->
- * registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each layer imports only from below it.
+ * The layers, top to bottom: front ends (action/, cli/, options.ts) -> report/ -> push/ (the planners) ->
+ * engine/ (the writer) and source/ -> registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each
+ * layer imports only from below it.
  */
 const folder = (name) => [`**/${name}/*`, `**/${name}/**`];
-const layer = (files, forbidden, message) => ({
+const layer = (files, forbidden, message, more = []) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: [{ group: forbidden.flat(Infinity), message }] }],
+    'no-restricted-imports': ['error', { patterns: [{ group: forbidden.flat(Infinity), message }, ...more] }],
   },
 });
 const FRONT = [folder('action'), folder('cli'), '**/options.ts'];
+const ABOVE_REGISTRY = [
+  FRONT,
+  folder('report'),
+  folder('push'),
+  folder('engine'),
+  folder('source'),
+  folder('cache'),
+  folder('compress'),
+];
 const layers = [
   layer(['src/action/**'], [folder('cli')], 'the front ends do not import each other'),
   layer(['src/cli/**'], [folder('action')], 'the front ends do not import each other'),
@@ -26,24 +36,41 @@ const layers = [
       folder('cache'),
       folder('compress'),
       folder('push'),
-      '!**/push/result.ts',
+      folder('engine'),
+      '!**/engine/result.ts',
     ],
-    'report/ reads push/result.ts and the layers below push/ only',
+    'report/ reads engine/result.ts and oci/ only',
   ),
   layer(['src/push/**'], [FRONT, folder('report')], 'push/ knows nothing of the front ends or the report'),
   layer(
+    ['src/engine/**'],
+    [FRONT, folder('report'), folder('push'), folder('source'), folder('compress')],
+    'engine/ (the writer) imports no planner (push/), front end, report or source',
+  ),
+  layer(
     ['src/source/**'],
-    [FRONT, folder('report'), folder('push'), folder('cache')],
+    [FRONT, folder('report'), folder('push'), folder('engine'), folder('cache')],
     'source/ sits below push/',
   ),
-  layer(
-    ['src/registry/**'],
-    [FRONT, folder('report'), folder('push'), folder('source'), folder('cache'), folder('compress')],
-    'registry/ knows only oci/ and the leaves',
-  ),
+  layer(['src/registry/**'], ABOVE_REGISTRY, 'registry/ knows only oci/ and the leaves'),
+  // registry/ has floors: transport/ (HTTP, auth, retries, errors) under the resource API in registry/*.ts
+  // (blobs, manifests, uploads, connect.ts); credentials/ (the Docker config) reads transport/'s types only.
+  layer(['src/registry/transport/**'], ABOVE_REGISTRY, 'registry/ knows only oci/ and the leaves', [
+    {
+      regex: '^\\.\\./(?!\\.\\./)',
+      message:
+        'registry/transport/ is the bottom floor: it imports neither the resource API nor credentials/',
+    },
+  ]),
+  layer(['src/registry/credentials/**'], ABOVE_REGISTRY, 'registry/ knows only oci/ and the leaves', [
+    {
+      regex: '^\\.\\./(?!\\.\\./|transport/)',
+      message: 'registry/credentials/ reads transport/ only, not the resource API above it',
+    },
+  ]),
   layer(
     ['src/cache/**', 'src/compress/**'],
-    [FRONT, folder('report'), folder('push'), folder('source'), folder('registry')],
+    [FRONT, folder('report'), folder('push'), folder('engine'), folder('source'), folder('registry')],
     'cache/ and compress/ know only oci/ and the leaves',
   ),
   layer(
@@ -52,6 +79,7 @@ const layers = [
       FRONT,
       folder('report'),
       folder('push'),
+      folder('engine'),
       folder('source'),
       folder('registry'),
       folder('cache'),
@@ -64,6 +92,7 @@ const layers = [
     [
       folder('report'),
       folder('push'),
+      folder('engine'),
       folder('source'),
       folder('registry'),
       folder('cache'),

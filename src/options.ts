@@ -7,7 +7,7 @@ import {
   DEFAULT_RETRY_POLICY,
   DEFAULT_RETRY_TIMEOUT_SECONDS,
   type RetryPolicy,
-} from './registry/retry-policy.ts';
+} from './registry/transport/retry-policy.ts';
 import type { Platform } from './oci/descriptor.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_ZSTD_LEVEL } from './compress/layer-compressor.ts';
 

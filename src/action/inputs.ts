@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
 import { parseRegistrySettings } from '../oci/reference.ts';
 import { parseBoolean, parseTuning, splitList, type Tuning } from '../options.ts';
-import type { Credentials } from '../registry/auth.ts';
+import type { Credentials } from '../registry/transport/auth.ts';
 
 /** Everything the action was asked to do, read from its inputs in this one place. */
 export interface ActionSettings extends Tuning {

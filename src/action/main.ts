@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
 import { describeError } from '../errors.ts';
 import { safeLine, type Logger } from '../log.ts';
-import { namedTags } from '../push/targets.ts';
-import { partialBlobs, tallyBlobs, type PushResult } from '../push/result.ts';
-import { RetryTally } from '../registry/retry-policy.ts';
+import { namedTags } from '../engine/targets.ts';
+import { partialBlobs, tallyBlobs, type PushResult } from '../engine/result.ts';
+import { RetryTally } from '../registry/transport/retry-policy.ts';
 import type { BlobMapCache } from './actions-cache.ts';
 import { readSettings, type ActionSettings } from './inputs.ts';
 

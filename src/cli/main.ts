@@ -9,10 +9,14 @@ import { loadBlobMap, localBlobMapPath, saveBlobMap } from '../cache/blob-map-st
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_CONCURRENCY, parseTuning } from '../options.ts';
 import { safeLine, type Logger } from '../log.ts';
 import { parseRegistrySettings } from '../oci/reference.ts';
-import type { PushResult } from '../push/result.ts';
-import { namedTags } from '../push/targets.ts';
+import type { PushResult } from '../engine/result.ts';
+import { namedTags } from '../engine/targets.ts';
 import { pinnedReferences } from '../report/pushed.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS, RetryTally } from '../registry/retry-policy.ts';
+import {
+  DEFAULT_RETRIES,
+  DEFAULT_RETRY_TIMEOUT_SECONDS,
+  RetryTally,
+} from '../registry/transport/retry-policy.ts';
 import { VERSION } from '../version.ts';
 
 const USAGE = `usage: image-push push SOURCE DESTINATION... [options]

@@ -1,29 +1,9 @@
-import type { BlobMap } from '../cache/blob-map.ts';
-import type { Logger } from '../log.ts';
-import type { LayerCompression } from '../compress/parallel-compress.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { blobSize } from '../registry/blobs.ts';
 import type { PendingImage } from '../source/types.ts';
+import type { PlanContext } from './context.ts';
 import type { RegistryView } from './reuse.ts';
 import { reuseLayer } from './reuse-layer.ts';
-import type { Target } from './session.ts';
-import type { BlobHints, Writer } from './writer.ts';
-
-export interface LayerContext {
-  readonly targets: readonly Target[];
-  readonly writer: Writer;
-  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
-  readonly blobMap?: BlobMap | undefined;
-  /** The compression asked for: only forms in it are reused. */
-  readonly compression?: LayerCompression | undefined;
-  /** What the destinations hold, read before any layer (push/reuse.ts). */
-  readonly view: RegistryView;
-  readonly log: Logger;
-  /** Download each reused blob and check it against the layer's diffID before relying on it. */
-  readonly verify?: boolean | undefined;
-  /** Mount hints for a freshly compressed layer, as the plan would give them. */
-  readonly hints?: (target: Target, blob: BlobSource) => BlobHints;
-}
 
 export interface ResolvedLayers {
   /** The image's manifest, built once every layer has its blob. */
@@ -37,21 +17,18 @@ export interface ResolvedLayers {
  * never read), otherwise by compressing it, after which its upload starts at once, overlapping the
  * compression of the next layer.
  */
-export async function resolveLayers(image: PendingImage, context: LayerContext): Promise<ResolvedLayers> {
+export async function resolveLayers(
+  image: PendingImage,
+  view: RegistryView,
+  context: PlanContext,
+): Promise<ResolvedLayers> {
   const { targets, writer, blobMap } = context;
   // First what the registry pairs (push/reuse.ts): every layer it accounts for is settled before any is read.
   const known = await Promise.all(
     image.layers.map((layer) =>
-      reuseLayer(context.view, layer.diffId, {
-        targets,
-        limit: context.limit,
-        log: context.log,
-        verify: context.verify === true,
-        compression: context.compression,
-        settled: (target, descriptor, action, pairing) => {
-          blobMap?.recordLocation(descriptor.digest, target.registry, target.repository);
-          writer.markPresent(target, descriptor, { fromBlobMap: pairing.via === 'blob map', action });
-        },
+      reuseLayer(view, layer.diffId, context, (target, descriptor, action, pairing) => {
+        blobMap?.recordLocation(descriptor.digest, target.registry, target.repository);
+        writer.markPresent(target, descriptor, { fromBlobMap: pairing.via === 'blob map', action });
       }),
     ),
   );
@@ -81,7 +58,7 @@ export async function resolveLayers(image: PendingImage, context: LayerContext):
 async function inEveryTarget(
   descriptor: Descriptor,
   fromBlobMap: boolean,
-  context: LayerContext,
+  context: PlanContext,
 ): Promise<BlobSource | undefined> {
   const { targets, limit, writer } = context;
   const sizes = await Promise.all(

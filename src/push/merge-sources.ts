@@ -11,11 +11,11 @@ import {
 } from '../oci/manifest.ts';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.ts';
 import { formatReference, parseReference, type ImageReference } from '../oci/reference.ts';
-import type { RegistryClient } from '../registry/client.ts';
-import { RegistryError } from '../registry/errors.ts';
+import type { RegistryClient } from '../registry/transport/client.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
-import type { IndexChild } from './index-builder.ts';
-import type { PushSession } from './session.ts';
+import type { IndexChild } from '../oci/index-builder.ts';
+import type { PushSession } from '../engine/session.ts';
 
 /** A merge source as the user wrote it, parsed. */
 export interface ParsedSource {

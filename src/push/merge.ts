@@ -1,16 +1,17 @@
 import type { Readable } from 'node:stream';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { formatReference } from '../oci/reference.ts';
-import { RegistryError } from '../registry/errors.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
+import { buildIndex, describePlatform, indexSettings, type IndexFormat } from '../oci/index-builder.ts';
 import { InputError } from '../errors.ts';
 import { parseAnnotations } from '../oci/annotations.ts';
-import { buildIndex, describePlatform, indexSettings, type IndexFormat } from './index-builder.ts';
 import { applyMergeAnnotations } from './merge-annotations.ts';
 import { parseSources, readSource, type SourceChild } from './merge-sources.ts';
-import { planResult, planTree, writePlan } from './plan.ts';
-import { notePartial, type PushResult } from './result.ts';
-import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
-import { checkPinnedDigests, Writer, type BlobHints } from './writer.ts';
+import { planResult, planTree, writePlan } from '../engine/plan.ts';
+import type { PushResult } from '../engine/result.ts';
+import type { ConnectionOptions, Target } from '../engine/session.ts';
+import { withWriter } from '../engine/with-writer.ts';
+import { checkPinnedDigests, type BlobHints } from '../engine/writer.ts';
 
 export interface MergeOptions extends ConnectionOptions {
   /** Images or indexes already in a registry: `REGISTRY/REPO@sha256:...` (or `:TAG`, resolved once). */
@@ -55,19 +56,11 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
   const annotationLines = parseAnnotations(options.annotationLines ?? []);
   // Checked now (before any request); the lines are applied once the children are read.
   indexSettings(options.format, options.annotations);
-  let session: PushSession | undefined;
-  let writer: Writer | undefined;
-  try {
-    session = await openSession(options);
-    writer = new Writer({
-      limit: session.limit,
-      logger: options.logger,
-      chunkSize: options.chunkSize,
-    });
+  return withWriter({ ...options, writer: { chunkSize: options.chunkSize } }, async (session, writer) => {
     const log = options.logger;
     const targets = session.targets;
 
-    const read = await writer.settle(sources.map((source) => readSource(source, session as PushSession)));
+    const read = await writer.settle(sources.map((source) => readSource(source, session)));
     const resolved: MergedSource[] = read.map(({ source, manifest }) => {
       const { digest, mediaType } = manifest.descriptor;
       if (source.ref.digest === undefined)
@@ -120,16 +113,7 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
       ...planResult(plan, writer, { source: resolved.map((r) => r.reference).join(', ') }),
       sources: resolved,
     };
-  } catch (err) {
-    // What went up before the failure, for the failure summary (as push() does).
-    await writer?.drain();
-    if (writer) notePartial(err, writer.reports);
-    throw err;
-  } finally {
-    // Settle every started copy before the connections close (a failed merge may leave some in flight).
-    await writer?.drain();
-    await session?.close();
-  }
+  });
 }
 
 /** A copied blob is mounted from its own repository where it shares the registry, else streamed across. */

@@ -9,16 +9,18 @@ import { parseReference } from '../oci/reference.ts';
 import { openSource } from '../source/index.ts';
 import { verifyLayers } from '../source/verify-layers.ts';
 import { isPending, type ImageSource } from '../source/types.ts';
+import type { PlanContext } from './context.ts';
 import { resolveLayers } from './layers.ts';
-import { planResult, planTree, uniqueBlobs, writePlan } from './plan.ts';
+import { planResult, planTree, uniqueBlobs, writePlan } from '../engine/plan.ts';
 import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
 import { learnFromRegistry, type RegistryView } from './reuse.ts';
 import { rememberPairings } from './reuse-layer.ts';
 import { checkTagsBeforeUpload, tagAction } from './tags.ts';
-import { notePartial, type PushResult } from './result.ts';
-import { openSession, type ConnectionOptions, type PushSession, type Target } from './session.ts';
-import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from './writer.ts';
+import type { PushResult } from '../engine/result.ts';
+import type { ConnectionOptions, PushSession, Target } from '../engine/session.ts';
+import { withWriter } from '../engine/with-writer.ts';
+import { checkPinnedDigests, Writer, type BlobHints, type RootReferences } from '../engine/writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */
@@ -54,7 +56,6 @@ export interface PushOptions extends ConnectionOptions {
 export async function push(options: PushOptions): Promise<PushResult> {
   const compressor = new LayerCompressor(options.compression, options.compressionLevel);
   let session: PushSession | undefined;
-  let writer: Writer | undefined;
   // A docker:// source reads through the session's clients; it asks for one only in load(), once it is open.
   const source = openSource(options.source, compressor, (registry, repository) => {
     if (!session) throw new Error('the source asked for a registry client before the session opened');
@@ -67,25 +68,14 @@ export async function push(options: PushOptions): Promise<PushResult> {
       'they are for a docker://REGISTRY/REPOSITORY:TAG source; drop them',
     );
   }
+  const writer = { sourceName: source.name, chunkSize: options.chunkSize, blobMap: options.blobMap };
   try {
-    session = await openSession(options);
-    writer = new Writer({
-      limit: session.limit,
-      logger: options.logger,
-      sourceName: source.name,
-      chunkSize: options.chunkSize,
-      blobMap: options.blobMap,
+    return await withWriter({ ...options, writer }, (opened, w) => {
+      session = opened;
+      return pushImage(options, source, compressor, opened, w);
     });
-    return await pushImage(options, source, compressor, session, writer);
-  } catch (err) {
-    // What went up before the failure, for the failure summary.
-    await writer?.drain();
-    if (writer) notePartial(err, writer.reports);
-    throw err;
   } finally {
-    // Settle every started upload before the connections close (a failed push may leave some in flight).
-    await writer?.drain();
-    await Promise.all([source.close(), compressor.close(), session?.close()]);
+    await Promise.all([source.close(), compressor.close()]);
   }
 }
 
@@ -105,6 +95,18 @@ async function pushImage(
     mountFrom: mountSources(options.blobMap, bases, target, blob.descriptor.digest),
     ...((blob.mountFrom ?? source.copyFrom) ? { copyFrom: blob.mountFrom ?? source.copyFrom } : {}),
   });
+  // What every planner below shares (push/context.ts).
+  const context: PlanContext = {
+    targets,
+    writer,
+    limit,
+    log,
+    sourceName: source.name,
+    blobMap: options.blobMap,
+    compression: options.compression,
+    verify: options.verify,
+    hints,
+  };
 
   const loaded = await source.load();
   const pending = isPending(loaded) ? loaded : undefined;
@@ -114,13 +116,9 @@ async function pushImage(
     : await selectPlatforms(loaded as ManifestNode, options.platforms ?? []);
   // What the destinations hold, read before any layer is (push/reuse.ts): the tags' digests, and for a
   // pending image the layers the registry already pairs with a blob.
-  const view = await learnFromRegistry({
-    targets,
-    limit,
-    log,
+  const view = await learnFromRegistry(context, {
     image: pending,
     reuseFrom: options.reuseFrom ?? [],
-    blobMap: options.blobMap,
     strictTags: options.overwrite === false,
   });
   if (options.overwrite === false && !options.pushByDigest) {
@@ -132,18 +130,7 @@ async function pushImage(
   let layersRead = 0;
   let root: ManifestNode;
   if (pending) {
-    const context = {
-      targets,
-      writer,
-      limit,
-      log,
-      view,
-      verify: options.verify,
-      blobMap: options.blobMap,
-      compression: options.compression,
-      hints,
-    };
-    ({ root, layersRead } = await resolveLayers(pending, context));
+    ({ root, layersRead } = await resolveLayers(pending, view, context));
   } else {
     root = selected as ManifestNode;
     if (root.descriptor.digest !== (loaded as ManifestNode).descriptor.digest) {
@@ -190,7 +177,7 @@ async function pushImage(
   }
   const subjects = new Set([...plan.children, root].map((m) => m.descriptor.digest));
   const referrers = (await source.referrers?.(subjects)) ?? [];
-  await pushReferrers(referrers, targets, writer, { limit, logger: log, sourceName: source.name, hints });
+  await pushReferrers(referrers, context);
   await writer.drain();
   log.info(writer.describe(root.descriptor.digest, targets.length));
   return planResult(plan, writer, {

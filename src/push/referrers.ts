@@ -1,28 +1,15 @@
 import { SourceError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
+import type { ManifestNode } from '../oci/descriptor.ts';
 import { ManifestError, parseManifest } from '../oci/manifest.ts';
 import { addToReferrersTag, manifestExists, putManifest } from '../registry/manifests.ts';
-import type { Target } from './session.ts';
-import type { BlobHints, Writer } from './writer.ts';
+import type { PlanContext } from './context.ts';
 
 /**
  * Artifacts that refer to the pushed manifests (signatures, SBOMs), pushed after their subject: blobs, then
  * the artifact by digest. A registry without the referrers API gets the tag-schema fallback.
  */
-export async function pushReferrers(
-  referrers: readonly ManifestNode[],
-  targets: readonly Target[],
-  writer: Writer,
-  context: {
-    limit: <T>(task: () => Promise<T>) => Promise<T>;
-    logger: Logger;
-    sourceName: string;
-    /** The same mount hints as the image's own blobs (a copy mounts an artifact's blobs too). */
-    hints?: (target: Target, blob: BlobSource) => BlobHints;
-  },
-): Promise<void> {
-  const { limit, logger } = context;
+export async function pushReferrers(referrers: readonly ManifestNode[], context: PlanContext): Promise<void> {
+  const { targets, writer, limit, log: logger } = context;
   for (const node of referrers) {
     const { digest, mediaType, size } = node.descriptor;
     let parsed;

@@ -1,29 +1,20 @@
 import type { BlobMap } from '../cache/blob-map.ts';
-import type { Logger } from '../log.ts';
 import type { BlobSource, Descriptor } from '../oci/descriptor.ts';
 import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
 import { blobSize, mountBlob, openBlob } from '../registry/blobs.ts';
-import { pushScope } from '../registry/client.ts';
+import { pushScope } from '../registry/transport/client.ts';
+import type { PlanContext } from './context.ts';
 import type { Pairing, RegistryView } from './reuse.ts';
 import { verifyDiffId } from '../compress/verify-diff-id.ts';
-import type { Target } from './session.ts';
+import type { Target } from '../engine/session.ts';
 
-export interface ResolveOptions {
-  readonly targets: readonly Target[];
-  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
-  readonly log: Logger;
-  /** Download every reused blob and check it decompresses to the layer's diffID before relying on it. */
-  readonly verify: boolean;
-  /** Prefer blobs in this compression when the registry holds several forms of a layer. */
-  readonly compression: 'gzip' | 'zstd' | undefined;
-  /** Told, per destination, how the blob got there (already present, or mounted just now). */
-  readonly settled: (
-    target: Target,
-    descriptor: Descriptor,
-    action: 'skipped' | 'mounted',
-    pairing: Pairing,
-  ) => void;
-}
+/** Told, per destination, how a reused blob got there (already present, or mounted just now). */
+export type Settled = (
+  target: Target,
+  descriptor: Descriptor,
+  action: 'skipped' | 'mounted',
+  pairing: Pairing,
+) => void;
 
 /**
  * A blob for the layer from the pairings, once every destination holds it (a HEAD, or a mount from the
@@ -33,15 +24,16 @@ export interface ResolveOptions {
 export async function reuseLayer(
   view: RegistryView,
   diffId: string,
-  options: ResolveOptions,
+  context: PlanContext,
+  settled: Settled,
 ): Promise<BlobSource | undefined> {
-  const { targets, limit, log } = options;
+  const { targets, limit, log } = context;
   const all = view.pairings.get(diffId) ?? [];
   const digests = [...new Set(all.map((p) => p.descriptor.digest))].filter((digest) =>
     // Every destination registry must pair the layer with this blob itself.
     targets.every((t) => all.some((p) => p.registry === t.registry && p.descriptor.digest === digest)),
   );
-  const preferred = options.compression === 'zstd' ? OCI_LAYER_ZSTD : DOCKER_LAYER_GZIP;
+  const preferred = context.compression === 'zstd' ? OCI_LAYER_ZSTD : DOCKER_LAYER_GZIP;
   digests.sort(
     (a, b) =>
       Number(all.find((p) => p.descriptor.digest === b)?.descriptor.mediaType === preferred) -
@@ -68,7 +60,7 @@ export async function reuseLayer(
       }),
     );
     if (actions.some((a) => a === undefined)) continue;
-    if (options.verify) {
+    if (context.verify === true) {
       const first = targets[0] as Target;
       const ok = await limit(async () => {
         const stream = await openBlob(first.client, first.repository, digest, pushScope(first.repository));
@@ -85,7 +77,7 @@ export async function reuseLayer(
       }
     }
     targets.forEach((target, i) => {
-      options.settled(target, descriptor, actions[i] as 'skipped' | 'mounted', pairing);
+      settled(target, descriptor, actions[i] as 'skipped' | 'mounted', pairing);
     });
     log.debug(
       `layer ${diffId}: reusing ${digest} (paired by ${pairing.repository}@${pairing.attestedBy}, ${pairing.via})`,

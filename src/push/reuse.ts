@@ -1,4 +1,4 @@
-import type { BlobMap } from '../cache/blob-map.ts';
+import type { Limit } from '../limit.ts';
 import type { Logger } from '../log.ts';
 import type { Descriptor, Platform } from '../oci/descriptor.ts';
 import {
@@ -11,10 +11,11 @@ import {
 import { platformMatches } from '../oci/platform.ts';
 import { parseReference } from '../oci/reference.ts';
 import { readSmallBlob } from '../registry/blobs.ts';
-import { pushScope } from '../registry/client.ts';
+import { pushScope } from '../registry/transport/client.ts';
 import { getManifest, type FetchedManifest } from '../registry/manifests.ts';
 import type { PendingImage } from '../source/types.ts';
-import type { Target } from './session.ts';
+import type { Target } from '../engine/session.ts';
+import type { PlanContext } from './context.ts';
 
 /** Where a pairing was learnt: kept for logs and the report ("from blob map"). */
 export type PairingSource = 'tag' | 'latest' | 'reuse-from' | 'base' | 'blob map';
@@ -42,15 +43,12 @@ export interface RegistryView {
   readonly tags: ReadonlyMap<string, TagState>;
 }
 
-export interface LearnOptions {
-  readonly targets: readonly Target[];
-  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
-  readonly log: Logger;
+/** What to learn besides the destination tags (the context gives the targets, the blob map, the limiter). */
+export interface LearnWhat {
   /** The image being pushed when its layers are pending (their blobs unknown); otherwise only tags are read. */
   readonly image: PendingImage | undefined;
   /** Tags (in every destination repository) or references on a destination registry to learn from. */
   readonly reuseFrom: readonly string[];
-  readonly blobMap: BlobMap | undefined;
   /** A destination tag that cannot be read fails the push (overwrite: false must know what it holds). */
   readonly strictTags: boolean;
 }
@@ -73,8 +71,9 @@ export function tagKey(target: { registry: string; repository: string }, tag: st
  * config's diff_ids line up with its layers pairs every layer with the blob the registry stores for it.
  * Only destination registries are read, only repositories the push writes to or the user or image names.
  */
-export async function learnFromRegistry(options: LearnOptions): Promise<RegistryView> {
-  const { targets, limit, log, image } = options;
+export async function learnFromRegistry(context: PlanContext, options: LearnWhat): Promise<RegistryView> {
+  const { targets, limit, log } = context;
+  const { image } = options;
   const pairings = new Map<string, Pairing[]>();
   const tags = new Map<string, TagState>();
   const local = image ? await localFacts(image) : undefined;
@@ -178,7 +177,7 @@ export async function learnFromRegistry(options: LearnOptions): Promise<Registry
   await Promise.all(extra);
 
   // The blob map only names manifests to read again, in repositories the push may learn from.
-  const map = options.blobMap;
+  const map = context.blobMap;
   if (map) {
     const reads: Promise<void>[] = [];
     for (const target of targets) {
@@ -221,7 +220,7 @@ async function imageManifests(
   target: Repository,
   fetched: FetchedManifest,
   platform: Platform | undefined,
-  limit: <T>(task: () => Promise<T>) => Promise<T>,
+  limit: Limit,
   log: Logger,
 ): Promise<ImageFacts[]> {
   const json = parse(fetched.bytes) as { manifests?: Descriptor[] } | undefined;
@@ -258,7 +257,7 @@ async function imageManifests(
 async function imageFacts(
   target: Repository,
   fetched: FetchedManifest,
-  limit: <T>(task: () => Promise<T>) => Promise<T>,
+  limit: Limit,
 ): Promise<ImageFacts | undefined> {
   const manifest = parse(fetched.bytes) as { config?: Descriptor; layers?: Descriptor[] } | undefined;
   const config = manifest?.config;

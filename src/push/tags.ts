@@ -1,8 +1,6 @@
-import type { Descriptor } from '../oci/descriptor.ts';
-import { RegistryError } from '../registry/errors.ts';
-import { putManifest } from '../registry/manifests.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
 import { tagKey, type RegistryView } from './reuse.ts';
-import type { Target } from './session.ts';
+import type { Target } from '../engine/session.ts';
 
 /**
  * With `overwrite: false`, fails before any upload when a destination tag holds another image. The pushed
@@ -48,32 +46,4 @@ function overwriteRefused(target: Target, tag: string, held: string, pushed: str
     `${target.registry}/${target.repository}:${tag} holds ${held}, not the pushed ${pushed}, and overwrite is false`,
     'push under a new tag, or let the tag move (the action: overwrite: true, its default; the CLI: leave out --no-overwrite)',
   );
-}
-
-/**
- * Puts the manifest under a tag; a registry that refuses to move an existing tag (immutable tags on ECR,
- * Artifact Registry, Harbor) gets an error that says so instead of the registry's code.
- */
-export async function putTag(
-  target: Target,
-  tag: string,
-  descriptor: Descriptor,
-  bytes: Buffer,
-): Promise<void> {
-  try {
-    await putManifest(target.client, target.repository, tag, descriptor, bytes);
-  } catch (err) {
-    if (
-      err instanceof RegistryError &&
-      [400, 403, 409, 412].includes(err.status ?? 0) &&
-      /immutable|already exists|cannot be overwritten/i.test(err.message)
-    ) {
-      throw new RegistryError(
-        `${target.registry}/${target.repository}:${tag} is an immutable tag: the registry refuses to move it (${err.message})`,
-        "push under a new tag (e.g. the commit SHA), or make the repository's tags mutable (ECR: image tag mutability; Harbor: tag immutability rules; Artifact Registry: immutable tags setting)",
-        { ...(err.status === undefined ? {} : { status: err.status }), codes: err.codes, cause: err },
-      );
-    }
-    throw err;
-  }
 }

@@ -2,10 +2,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { sha256Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
-import { pushScope, type RegistryClient } from './client.ts';
-import { networkError, RegistryError } from './errors.ts';
-import { header } from './http.ts';
-import { retryReason } from './retry.ts';
+import { pushScope, type RegistryClient } from './transport/client.ts';
+import { networkError, RegistryError } from './transport/errors.ts';
+import { header } from './transport/http.ts';
+import { retryReason } from './transport/retry.ts';
 
 /**
  * Whether the repository already holds the blob: a HEAD that names this digest and size. A 403 counts as

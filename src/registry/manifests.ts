@@ -2,9 +2,9 @@ import { parseManifest } from '../oci/manifest.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { OCI_INDEX } from '../oci/media-types.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
-import { pushScope, type RegistryClient } from './client.ts';
-import { RegistryError } from './errors.ts';
-import { header } from './http.ts';
+import { pushScope, type RegistryClient } from './transport/client.ts';
+import { RegistryError } from './transport/errors.ts';
+import { header } from './transport/http.ts';
 
 /**
  * Puts a manifest's exact bytes under a tag or digest. The registry's `Docker-Content-Digest` must equal the
@@ -35,6 +35,35 @@ export async function putManifest(
   }
   // OCI 1.1: a registry with the referrers API says so by echoing the subject of what it stored.
   return { subjectAccepted: header(res.headers, 'oci-subject') !== undefined };
+}
+
+/**
+ * Puts a manifest under a tag; a registry that refuses to move an existing tag (immutable tags on ECR,
+ * Artifact Registry, Harbor) gets an error that says so instead of the registry's code.
+ */
+export async function putTag(
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+  descriptor: Descriptor,
+  bytes: Buffer,
+): Promise<void> {
+  try {
+    await putManifest(client, repository, tag, descriptor, bytes);
+  } catch (err) {
+    if (
+      err instanceof RegistryError &&
+      [400, 403, 409, 412].includes(err.status ?? 0) &&
+      /immutable|already exists|cannot be overwritten/i.test(err.message)
+    ) {
+      throw new RegistryError(
+        `${client.registry}/${repository}:${tag} is an immutable tag: the registry refuses to move it (${err.message})`,
+        "push under a new tag (e.g. the commit SHA), or make the repository's tags mutable (ECR: image tag mutability; Harbor: tag immutability rules; Artifact Registry: immutable tags setting)",
+        { ...(err.status === undefined ? {} : { status: err.status }), codes: err.codes, cause: err },
+      );
+    }
+    throw err;
+  }
 }
 
 /** Every manifest type image-push reads back: it pushes them all unchanged. */

@@ -1,9 +1,9 @@
 import type { BlobSource } from '../oci/descriptor.ts';
 import { blobSize } from './blobs.ts';
-import { pushScope, type RegistryClient } from './client.ts';
-import { DeadlineError } from './deadline.ts';
-import { RegistryError, responseError } from './errors.ts';
-import { header, type HttpResponse } from './http.ts';
+import { pushScope, type RegistryClient } from './transport/client.ts';
+import { DeadlineError } from './transport/deadline.ts';
+import { RegistryError, responseError } from './transport/errors.ts';
+import { header, type HttpResponse } from './transport/http.ts';
 import { Attempt } from './upload-attempt.ts';
 
 export interface UploadOptions {

@@ -1,4 +1,4 @@
-import type { ChildReport, PushResult } from '../push/result.ts';
+import type { ChildReport, PushResult } from '../engine/result.ts';
 import { formatPlatform } from '../oci/platform.ts';
 import type { Platform } from '../oci/descriptor.ts';
 import { parseReference } from '../oci/reference.ts';

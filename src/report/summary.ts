@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { ImagePushError } from '../errors.ts';
-import { sumSizes, tallyBlobs, type BlobReport } from '../push/result.ts';
+import { sumSizes, tallyBlobs, type BlobReport } from '../engine/result.ts';
 import { formatBytes, formatRate, formatSeconds } from '../format.ts';
 import { childrenOf, formatPlatform, type PushResultWithChildren } from './metadata.ts';
 import { repositoriesOf, repositoryOf } from './pushed.ts';

@@ -3,7 +3,7 @@ import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts'
 import { sha256Digest } from '../oci/digest.ts';
 import { parseReference, type ImageReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
-import type { RegistryClient } from '../registry/client.ts';
+import type { RegistryClient } from '../registry/transport/client.ts';
 import { getManifest, listReferrers } from '../registry/manifests.ts';
 import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';

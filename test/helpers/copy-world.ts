@@ -6,7 +6,7 @@ import { sha256Digest } from '../../src/oci/digest.ts';
 import type { Logger } from '../../src/log.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import type { PushResult } from '../../src/push/result.ts';
+import type { PushResult } from '../../src/engine/result.ts';
 import { writeMultiPlatformLayout, type SampleIndex } from '../../scripts/sample-image.ts';
 import { startRegistry, type TestRegistry } from './registry.ts';
 import { startTokenService, type TokenService } from './token-service.ts';

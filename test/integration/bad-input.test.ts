@@ -21,7 +21,7 @@ import { sha256Digest } from '../../src/oci/digest.ts';
 import { describeError } from '../../src/errors.ts';
 import type { Logger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import { networkError } from '../../src/registry/errors.ts';
+import { networkError } from '../../src/registry/transport/errors.ts';
 import { writeOciArchive, writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { createTestCertificates } from '../helpers/tls.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

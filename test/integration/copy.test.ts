@@ -8,8 +8,8 @@ import { sha256Digest } from '../../src/oci/digest.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push } from '../../src/push/push.ts';
 import { readBlob } from '../../src/registry/blobs.ts';
-import { RegistryClient } from '../../src/registry/client.ts';
-import { Transport } from '../../src/registry/http.ts';
+import { RegistryClient } from '../../src/registry/transport/client.ts';
+import { Transport } from '../../src/registry/transport/http.ts';
 import { writeOciLayout, type SampleIndex } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import {

@@ -11,7 +11,7 @@ import type { LookupFunction } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { push } from '../../src/push/push.ts';
-import type { Credentials } from '../../src/registry/auth.ts';
+import type { Credentials } from '../../src/registry/transport/auth.ts';
 import { writeOciLayout } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import {

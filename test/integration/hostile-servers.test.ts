@@ -7,7 +7,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { push } from '../../src/push/push.ts';
-import type { Timeouts } from '../../src/registry/http.ts';
+import type { Timeouts } from '../../src/registry/transport/http.ts';
 import { writeOciLayout } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import {

@@ -7,7 +7,7 @@ import { BlobMap } from '../../src/cache/blob-map.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import type { PushResult } from '../../src/push/result.ts';
+import type { PushResult } from '../../src/engine/result.ts';
 import { writeMultiPlatformLayout, writeOciLayout, type SampleIndex } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';

@@ -13,7 +13,7 @@ import { BlobMap } from '../../src/cache/blob-map.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import { silentLogger } from '../../src/log.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import type { PushResult } from '../../src/push/result.ts';
+import type { PushResult } from '../../src/engine/result.ts';
 import { EngineApi } from '../../src/source/engine-api.ts';
 import { writeOciLayout } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';

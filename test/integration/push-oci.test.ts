@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../src/log.ts';
 import { push } from '../../src/push/push.ts';
-import type { PushResult } from '../../src/push/result.ts';
+import type { PushResult } from '../../src/engine/result.ts';
 import { writeOciArchive, writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { startRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { copyToOciLayout, inspectRaw, listTags, ociLayoutBlobDigests } from '../helpers/skopeo.ts';

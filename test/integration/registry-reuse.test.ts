@@ -14,7 +14,7 @@ import { BlobMap } from '../../src/cache/blob-map.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import { push, type PushOptions } from '../../src/push/push.ts';
-import type { PushResult } from '../../src/push/result.ts';
+import type { PushResult } from '../../src/engine/result.ts';
 import { buildMetadata, imagesOf } from '../../src/report/metadata.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { layerTar, writeDockerSave, type SavedImage } from '../helpers/docker-save.ts';

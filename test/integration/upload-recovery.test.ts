@@ -9,8 +9,8 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { SourceError } from '../../src/errors.ts';
 import type { BlobSource } from '../../src/oci/descriptor.ts';
-import { RegistryClient } from '../../src/registry/client.ts';
-import { Transport } from '../../src/registry/http.ts';
+import { RegistryClient } from '../../src/registry/transport/client.ts';
+import { Transport } from '../../src/registry/transport/http.ts';
 import { uploadBlob } from '../../src/registry/upload.ts';
 import {
   startFaultProxy,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseChallenges, type Challenge } from '../../src/registry/challenge.ts';
+import { parseChallenges, type Challenge } from '../../src/registry/transport/challenge.ts';
 
 const cases: { name: string; header: string | string[] | undefined; expected: Challenge[] }[] = [
   {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { describeError } from '../../src/errors.ts';
-import { Deadline } from '../../src/registry/deadline.ts';
-import { RegistryError } from '../../src/registry/errors.ts';
-import { RetryBudget } from '../../src/registry/retry.ts';
+import { Deadline } from '../../src/registry/transport/deadline.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
+import { RetryBudget } from '../../src/registry/transport/retry.ts';
 import { recordingLogger } from '../helpers/log.ts';
 
 test('progress moves the bound; without it a network wait is aborted', async () => {

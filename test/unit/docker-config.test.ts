@@ -6,8 +6,8 @@ import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { describeError, InputError } from '../../src/errors.ts';
-import type { Credentials } from '../../src/registry/auth.ts';
-import { credentialsInFile, dockerConfigCredentials } from '../../src/registry/docker-config.ts';
+import type { Credentials } from '../../src/registry/transport/auth.ts';
+import { credentialsInFile, dockerConfigCredentials } from '../../src/registry/credentials/docker-config.ts';
 import { makeTempDir } from '../helpers/tools.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));

@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { InputError } from '../../src/errors.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX, OCI_MANIFEST } from '../../src/oci/media-types.ts';
-import { buildIndex, indexSettings, type IndexChild } from '../../src/push/index-builder.ts';
+import { buildIndex, indexSettings, type IndexChild } from '../../src/oci/index-builder.ts';
 
 const digestOf = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { readSettings } from '../../src/action/inputs.ts';
 import { InputError } from '../../src/errors.ts';
-import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../../src/registry/retry-policy.ts';
+import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../../src/registry/transport/retry-policy.ts';
 import { makeTempDir } from '../helpers/tools.ts';
 
 const INPUTS = [

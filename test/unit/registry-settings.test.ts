@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { describeError, InputError } from '../../src/errors.ts';
 import { isListedInsecure, parseRegistrySettings } from '../../src/oci/reference.ts';
-import { OriginPolicy } from '../../src/registry/origin.ts';
+import { OriginPolicy } from '../../src/registry/transport/origin.ts';
 
 describe('parseRegistrySettings: forms users write', () => {
   const accepted: [string, string | undefined, string[], string | undefined, string[], RegExp | undefined][] =

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RegistryError } from '../../src/registry/errors.ts';
-import { parseRetryAfter } from '../../src/registry/http.ts';
-import { RetryTally, type RetryPolicy } from '../../src/registry/retry-policy.ts';
-import { backoffDelay, retryReason, RetryBudget } from '../../src/registry/retry.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
+import { parseRetryAfter } from '../../src/registry/transport/http.ts';
+import { RetryTally, type RetryPolicy } from '../../src/registry/transport/retry-policy.ts';
+import { backoffDelay, retryReason, RetryBudget } from '../../src/registry/transport/retry.ts';
 import { knownMinimumChunk } from '../../src/registry/upload.ts';
 import { recordingLogger } from '../helpers/log.ts';
 

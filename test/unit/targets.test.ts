@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InputError } from '../../src/errors.ts';
-import { namedTags, parseTargets } from '../../src/push/targets.ts';
+import { namedTags, parseTargets } from '../../src/engine/targets.ts';
 
 describe('a bare word with a namespaced registry', () => {
   test('is refused, showing both forms the user may have meant', () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../log.ts';
 import type { Deadline } from './deadline.ts';
 import { RegistryError } from './errors.ts';
 import { REFUSED_WINDOW_MS, type RetryPolicy } from './retry-policy.ts';

@@ -1,15 +1,15 @@
 import type { BlobMap } from '../cache/blob-map.ts';
 import { InputError, SourceError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
+import type { Limit } from '../limit.ts';
 import type { Logger } from '../log.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { blobExists, mountBlob } from '../registry/blobs.ts';
-import { manifestExists, putManifest } from '../registry/manifests.ts';
+import { manifestExists, putManifest, putTag } from '../registry/manifests.ts';
 import { uploadBlob } from '../registry/upload.ts';
 import { ProgressReporter } from './progress.ts';
 import { tallyBlobs, type BlobAction, type BlobReport, type BlobTally } from './result.ts';
 import type { Target } from './session.ts';
-import { putTag } from './tags.ts';
 import type { RepositoryTarget } from './targets.ts';
 
 /** What a planner knows about one blob beyond its bytes. */
@@ -45,7 +45,7 @@ export interface RootReferences {
 
 export interface WriterOptions {
   /** The session's limiter: every registry request goes through it. */
-  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  readonly limit: Limit;
   readonly logger: Logger;
   /** Named in errors about the source's blobs (push: the source reference); none for a merge. */
   readonly sourceName?: string | undefined;
@@ -162,7 +162,7 @@ export class Writer {
         refs.map((reference) =>
           limit(async () => {
             if (!reference.startsWith('sha256:'))
-              return putTag(target, reference, root.descriptor, root.bytes);
+              return putTag(target.client, target.repository, reference, root.descriptor, root.bytes);
             await putManifest(target.client, target.repository, reference, root.descriptor, root.bytes);
           }),
         ),

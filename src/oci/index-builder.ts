@@ -1,7 +1,7 @@
 import { InputError } from '../errors.ts';
-import type { Descriptor, Platform } from '../oci/descriptor.ts';
-import { sha256Digest } from '../oci/digest.ts';
-import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX } from '../oci/media-types.ts';
+import type { Descriptor, Platform } from './descriptor.ts';
+import { sha256Digest } from './digest.ts';
+import { DOCKER_MANIFEST, DOCKER_MANIFEST_LIST, OCI_INDEX } from './media-types.ts';
 
 /** How the index is written: see MergeOptions.format. */
 export type IndexFormat = 'auto' | 'oci' | 'docker';

@@ -8,9 +8,9 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, delimiter, isAbsolute, join } from 'node:path';
-import { InputError } from '../errors.ts';
-import { DOCKER_HUB, registryApiHost } from '../oci/reference.ts';
-import type { Credentials } from './auth.ts';
+import { InputError } from '../../errors.ts';
+import { DOCKER_HUB, registryApiHost } from '../../oci/reference.ts';
+import type { Credentials } from '../transport/auth.ts';
 
 /** The key `docker login` writes Docker Hub credentials under, and the server URL helpers are asked for. */
 const DOCKER_HUB_SERVER = 'https://index.docker.io/v1/';

@@ -1,4 +1,4 @@
-import { isListedInsecure, isLoopbackRegistry, registryApiHost } from '../oci/reference.ts';
+import { isListedInsecure, isLoopbackRegistry, registryApiHost } from '../../oci/reference.ts';
 import { RegistryError } from './errors.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 

@@ -1,24 +1,15 @@
 import type { LookupFunction } from 'node:net';
-import { InputError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { registryApiHost } from '../oci/reference.ts';
-import type { Credentials } from '../registry/auth.ts';
-import { RegistryClient } from '../registry/client.ts';
-import { findLoginCredentials, type RepositoryAccess } from '../registry/login-files.ts';
-import { Deadline } from '../registry/deadline.ts';
-import { Transport, type Timeouts } from '../registry/http.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../registry/retry-policy.ts';
 import { VERSION } from '../version.ts';
-import { createLimiter } from '../limit.ts';
-import { parseTargets, type RepositoryTarget } from './targets.ts';
+import { findLoginCredentials, type RepositoryAccess } from './credentials/login-files.ts';
+import type { Credentials } from './transport/auth.ts';
+import { RegistryClient } from './transport/client.ts';
+import { Deadline } from './transport/deadline.ts';
+import { Transport, type Timeouts } from './transport/http.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './transport/retry-policy.ts';
 
-/** How to reach the destinations: shared by every kind of push (an image, a merge of digests). */
-export interface ConnectionOptions {
-  /** Destination references; those naming no registry get `registry`. */
-  readonly destinations: readonly string[];
-  readonly registry?: string | undefined;
-  /** Explicit credentials, for `registry` (or the only registry the destinations name). */
-  readonly credentials?: Credentials | undefined;
+/** How to reach registries: one connection pool, one deadline, credentials per registry. */
+export interface ConnectOptions {
   /** Explicit credentials for the source registry (`docker://` sources) only; else as for destinations. */
   readonly sourceCredentials?: Credentials | undefined;
   /**
@@ -28,8 +19,6 @@ export interface ConnectionOptions {
    */
   readonly dockerConfig?: boolean;
   readonly dockerConfigEnv?: NodeJS.ProcessEnv;
-  /** How many registry requests may run at once. */
-  readonly concurrency: number;
   readonly insecureRegistries?: readonly string[];
   /** PEM certificates to trust besides the system's (a registry with a private CA). */
   readonly ca?: string | undefined;
@@ -44,19 +33,11 @@ export interface ConnectionOptions {
   readonly onSecret?: (value: string) => void;
 }
 
-/** One destination repository and the client for its registry. */
-export interface Target extends RepositoryTarget {
-  readonly client: RegistryClient;
-}
-
-/** The destinations of one push with their clients, one connection pool and one request limiter. */
-export interface PushSession {
-  readonly targets: readonly Target[];
-  /** Every registry request of the push goes through this, so together they never exceed the concurrency. */
-  readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+/** The clients of one run, one per registry, over one connection pool. */
+export interface Connections {
   /**
-   * A client for a registry that is not a destination (a merge's sources). `repository` is what it reads
-   * first: for a registry that is no destination, its credentials are looked up for that repository.
+   * The client for a registry, made once (a destination's, or a merge source's). `repository` is what it
+   * reads first: for a registry that is no destination, its credentials are looked up for that repository.
    */
   clientFor(registry: string, repository?: string): Promise<RegistryClient>;
   /**
@@ -67,16 +48,15 @@ export interface PushSession {
   close(): Promise<void>;
 }
 
-/** Parses the destinations (before any network call) and prepares one client per registry. */
-export async function openSession(options: ConnectionOptions): Promise<PushSession> {
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new InputError(
-      `concurrency "${String(options.concurrency)}" is not a whole number from 1 to 64`,
-      'leave it empty for the default',
-    );
-  }
-  const parsed = parseTargets(options.destinations, options.registry);
-  const explicit = credentialScope(parsed, options);
+/**
+ * Prepares the clients of a run; `explicit` says which registry the explicit credentials are for (they
+ * must reach no other), `destinations` the repositories written (a login found in a file must suit them all). Makes no network call: each client is made when first asked for.
+ */
+export function connect(
+  options: ConnectOptions,
+  explicit: (registry: string) => Credentials | undefined,
+  destinations: readonly { readonly registry: string; readonly repository: string }[] = [],
+): Connections {
   const transport = new Transport({
     ca: options.ca,
     ...(options.timeouts?.connectMs !== undefined ? { connectTimeoutMs: options.timeouts.connectMs } : {}),
@@ -95,7 +75,7 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
     let credentials = given;
     if (!credentials && options.dockerConfig !== false) {
       // Every destination repository on this registry shares the client: the login must suit them all.
-      const access: RepositoryAccess[] = parsed
+      const access: RepositoryAccess[] = destinations
         .filter((t) => t.registry === registry)
         .map((t) => ({ repository: t.repository, push: true }));
       if (access.length === 0 && repository !== undefined) access.push({ repository, push: false });
@@ -138,12 +118,7 @@ export async function openSession(options: ConnectionOptions): Promise<PushSessi
     return sourceClient.client;
   };
 
-  const targets = await Promise.all(
-    parsed.map(async (target) => ({ ...target, client: await clientFor(target.registry) })),
-  );
   return {
-    targets,
-    limit: createLimiter(options.concurrency),
     clientFor,
     sourceClientFor,
     close: () => {
@@ -164,28 +139,4 @@ function maskOnce(onSecret: ((value: string) => void) | undefined): (value: stri
     seen.add(value);
     onSecret(value);
   };
-}
-
-/**
- * Credentials go only to the registry they are for: the `registry` input's, or the only registry the
- * destinations name. Sending them anywhere else would leak them.
- */
-function credentialScope(
-  targets: readonly RepositoryTarget[],
-  options: ConnectionOptions,
-): (registry: string) => Credentials | undefined {
-  if (!options.credentials) return () => undefined;
-  if (options.registry) {
-    const host = registryApiHost(options.registry.split('/')[0]?.toLowerCase() ?? '');
-    return (registry) => (registryApiHost(registry) === host ? options.credentials : undefined);
-  }
-  const registries = [...new Set(targets.map((t) => t.registry))];
-  const scoped = registries.length === 1 ? registries[0] : undefined;
-  if (!scoped) {
-    throw new InputError(
-      `a username and password were given, but the destinations name ${registries.length} registries (${registries.join(', ')})`,
-      'set the registry input to the one they are for, and log in to the others with docker/login-action',
-    );
-  }
-  return (registry) => (registry === scoped ? options.credentials : undefined);
 }

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../../log.ts';
 import { Authenticator, type Credentials } from './auth.ts';
 import { BodyLimit } from './body-limit.ts';
 import { Deadline } from './deadline.ts';

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
-import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../undici.ts';
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../../undici.ts';
 
 export type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
 

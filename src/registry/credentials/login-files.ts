@@ -11,7 +11,7 @@
 import { readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { InputError } from '../errors.ts';
+import { InputError } from '../../errors.ts';
 import {
   credentialsInFile,
   dockerConfigDir,

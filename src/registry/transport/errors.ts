@@ -1,4 +1,4 @@
-import { ImagePushError } from '../errors.ts';
+import { ImagePushError } from '../../errors.ts';
 import { header, parseRetryAfter, type IncomingHttpHeaders } from './http.ts';
 
 interface ErrorBody {
