@@ -6,7 +6,7 @@ import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { push } from '../../src/push/push.ts';
-import { REFUSED_WINDOW_MS } from '../../src/registry/retry-policy.ts';
+import { REFUSED_WINDOW_MS } from '../../src/registry/transport/retry-policy.ts';
 import { writeOciLayout, type SampleImage } from '../../scripts/sample-image.ts';
 import { rejectsWithLine } from '../helpers/assert.ts';
 import { recordingLogger } from '../helpers/log.ts';

@@ -8,7 +8,7 @@ import { formatBytes } from '../../src/format.ts';
 import { buildMetadata, formatPlatform, type PushResultWithChildren } from '../../src/report/metadata.ts';
 import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/engine/progress.ts';
 import { InputError } from '../../src/errors.ts';
-import { RegistryError } from '../../src/registry/errors.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
 import { pinnedReferences } from '../../src/report/pushed.ts';
 import {
   blobOutcome,
