@@ -94,9 +94,7 @@ export function readSettings(): ActionSettings {
     reuseFrom: splitList(core.getInput('reuse-from')),
     overwrite: parseBoolean('overwrite', core.getInput('overwrite'), true),
     annotations,
-    summary:
-      parseBoolean('summary', core.getInput('summary'), true) &&
-      parseBoolean('DOCKER_BUILD_SUMMARY', process.env.DOCKER_BUILD_SUMMARY ?? '', true),
+    summary: parseBoolean('summary', core.getInput('summary'), true) && summaryFromEnv(),
     ...parseTuning({
       concurrency: core.getInput('concurrency'),
       compression: core.getInput('compression'),
@@ -120,4 +118,12 @@ function credentialInputs(prefix: string, hint: string): Credentials | undefined
     throw new InputError(`${prefix}${set} is set but ${prefix}${empty} is empty`, hint);
   }
   return username ? { username, password } : undefined;
+}
+
+/**
+ * DOCKER_BUILD_SUMMARY as build-push-action users set it: `false` (also `0`, `no`, `off`) turns the summary
+ * off. An environment variable shared with other steps never fails the push: any other value leaves it on.
+ */
+export function summaryFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !/^(false|0|no|off)$/i.test(env.DOCKER_BUILD_SUMMARY?.trim() ?? '');
 }

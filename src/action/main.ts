@@ -5,7 +5,7 @@ import { namedTags } from '../engine/targets.ts';
 import { partialBlobs, tallyBlobs, type PushResult } from '../engine/result.ts';
 import { RetryTally } from '../registry/transport/retry-policy.ts';
 import type { BlobMapCache } from './actions-cache.ts';
-import { readSettings, type ActionSettings } from './inputs.ts';
+import { readSettings, summaryFromEnv, type ActionSettings } from './inputs.ts';
 
 /** Every line goes through safeLine: messages quote inputs, files and registry answers (workflow commands). */
 const actionsLogger: Logger = {
@@ -133,7 +133,7 @@ async function announce(result: PushResult): Promise<void> {
 async function reportFailure(err: unknown, settings: ActionSettings | undefined): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return; // outside a runner: nothing to load for
   // An input error leaves no settings: the environment variable still turns the summary off.
-  if (settings ? !settings.summary : /^false$/i.test(process.env.DOCKER_BUILD_SUMMARY?.trim() ?? '')) return;
+  if (settings ? !settings.summary : !summaryFromEnv()) return;
   try {
     const { writeFailureSummary } = await import('../report/summary.ts');
     await writeFailureSummary(err, partialBlobs(err), settings?.image || undefined);

@@ -217,7 +217,7 @@ describe('the action bundle, as a newcomer sees it', () => {
     assert.equal(env.summary, '');
     const failed = await runAction(
       { image: '', tags: `${registry.host}/quiet/app:3` },
-      { DOCKER_BUILD_SUMMARY: 'false' },
+      { DOCKER_BUILD_SUMMARY: '0' /* as build-push-action also reads it */ },
     );
     assert.equal(failed.code, 1);
     assert.equal(failed.summary, '');

@@ -69,11 +69,17 @@ export async function credentialsInFile(
   file: string,
   registry: string,
   repository: string | undefined,
-  options: DockerConfigOptions = {},
+  options: DockerConfigOptions & {
+    /**
+     * A default location nobody named (e.g. `/run/containers/UID/auth.json`): one the user may not read
+     * holds nothing for them, rather than failing the push.
+     */
+    readonly implicit?: boolean;
+  } = {},
 ): Promise<FoundCredentials | undefined> {
   const env = options.env ?? process.env;
   const onSecret = options.onSecret ?? (() => undefined);
-  const config = await readConfig(file);
+  const config = await readConfig(file, options.implicit ?? false);
   if (!config) return undefined;
 
   const host = normaliseHost(registry);
@@ -102,13 +108,14 @@ function describeFile(file: string): string {
   return `${basename(file) === 'auth.json' ? 'the containers auth file' : 'the Docker config'} ${file}`;
 }
 
-async function readConfig(file: string): Promise<DockerConfig | undefined> {
+async function readConfig(file: string, implicit: boolean): Promise<DockerConfig | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (implicit && (code === 'EACCES' || code === 'EPERM')) return undefined;
     throw new InputError(
       `cannot read ${describeFile(file)}: ${code ?? String(err)}`,
       basename(file) === 'auth.json'

@@ -75,8 +75,12 @@ async function findFor(
     const found = await credentialsInFile(file, registry, undefined, options);
     if (found) return { ...found, where: `${found.where} (docker/login-action scope)` };
   }
+  const primary = containersAuthFiles(env)[0];
   for (const file of [...containersAuthFiles(env), dockerConfigPath(env)]) {
-    const found = await credentialsInFile(file, registry, repository, options);
+    // Only REGISTRY_AUTH_FILE and the Docker config are named by the user; the per-UID default under /run
+    // (root's own directory) and ~/.config may be unreadable without it meaning anything.
+    const implicit = file !== dockerConfigPath(env) && !(file === primary && env.REGISTRY_AUTH_FILE);
+    const found = await credentialsInFile(file, registry, repository, { ...options, implicit });
     if (found) return found;
   }
   return undefined;
