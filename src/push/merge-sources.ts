@@ -4,6 +4,7 @@ import type { Descriptor, Platform } from '../oci/descriptor.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import {
   ManifestError,
+  MAX_CONFIG_BYTES,
   manifestBlobs,
   parseManifest,
   platformOf,
@@ -40,9 +41,6 @@ export interface ReadSource {
   readonly manifest: FetchedManifest;
   readonly children: readonly SourceChild[];
 }
-
-/** Configs are a few KB; anything this big is not one, and is not read into memory. */
-const MAX_CONFIG_BYTES = 8 << 20;
 
 /** Parses every source before any network call: a typo costs nothing. */
 export function parseSources(sources: readonly string[], registry: string | undefined): ParsedSource[] {
