@@ -386,7 +386,7 @@ describe('the CLI bundle, as a newcomer tries it', () => {
       '--annotation',
       'a=b',
     ]);
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 2, 'an input error');
     assert.match(
       refused.stderr,
       /^image-push: --annotation applies only to the index merge writes: .*digest\. /,
