@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-ICJP2UAO.js");
+var { run } = await import("./lib-GZ5WHLEL.js");
 await run();
 exitWhenIdle();

@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Logger } from '../log.ts';
 import { VERSION } from '../version.ts';
-import { findLoginCredentials, type RepositoryAccess } from './credentials/login-files.ts';
+import { findLoginCredentials, searchedLocations, type RepositoryAccess } from './credentials/login-files.ts';
 import type { Credentials } from './transport/auth.ts';
 import { RegistryClient } from './transport/client.ts';
 import { Deadline } from './transport/deadline.ts';
@@ -83,8 +83,12 @@ export function connect(
         ...(options.dockerConfigEnv ? { env: options.dockerConfigEnv } : {}),
         onSecret,
       });
+      options.logger.debug(
+        `credentials for ${registry} looked up in ${searchedLocations(options.dockerConfigEnv).join(', ')}`,
+      );
       // Which file answered: a stale login elsewhere is then easy to spot.
       if (found) options.logger.info(`credentials for ${registry}: ${found.where}`);
+      else options.logger.debug(`no credentials for ${registry} there: anonymous access`);
       credentials = found?.credentials;
     }
     return new RegistryClient(registry, {

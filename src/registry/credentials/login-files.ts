@@ -86,6 +86,11 @@ async function findFor(
   return undefined;
 }
 
+/** Where credentials are looked for, in order, for the debug log: the Buildx tree, then each file. */
+export function searchedLocations(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [join(buildxConfigDir(env), 'config'), ...containersAuthFiles(env), dockerConfigPath(env)];
+}
+
 /** containers-auth.json(5)'s files, in its order (the Docker config, its third, is read by the caller). */
 export function containersAuthFiles(env: NodeJS.ProcessEnv): string[] {
   const home = env.HOME || homedir();
