@@ -49,6 +49,18 @@ export function readSettings(): Request {
     'source-',
     'set both, or neither to use the Docker config (docker/login-action) for the source registry',
   );
+  // One annotation a line: values may hold commas (a description), so lines are not split on them.
+  const annotations = core
+    .getInput('annotations')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  if (annotations.length > 0 && merge.length === 0) {
+    throw new InputError(
+      'annotations are set, but they apply only to the index a merge writes: adding them to the pushed image would change its digest',
+      'set them when building (build-push-action annotations), or use them on the merge step',
+    );
+  }
   const registries = parseRegistrySettings(
     core.getInput('registry') || undefined,
     splitList(core.getInput('insecure-registries')),
@@ -62,7 +74,7 @@ export function readSettings(): Request {
         reuseFrom: splitList(core.getInput('reuse-from')),
         overwrite: parseBoolean('overwrite', core.getInput('overwrite'), true),
       }
-    : { kind: 'merge', sources: merge };
+    : { kind: 'merge', sources: merge, annotations };
   return {
     job,
     destinations: tags,
@@ -119,4 +131,17 @@ function maskProxyPassword(url: string | undefined): void {
   } catch {
     // not a URL: undici refuses it with its own error, which quotes no password it could not parse
   }
+}
+
+/** Whether to write the job summary: the `summary` input, and DOCKER_BUILD_SUMMARY (summaryFromEnv). */
+export function readSummarySetting(): boolean {
+  return parseBoolean('summary', core.getInput('summary'), true) && summaryFromEnv();
+}
+
+/**
+ * DOCKER_BUILD_SUMMARY as build-push-action users set it: `false` (also `0`, `no`, `off`) turns the summary
+ * off. An environment variable shared with other steps never fails the push: any other value leaves it on.
+ */
+export function summaryFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !/^(false|0|no|off)$/i.test(env.DOCKER_BUILD_SUMMARY?.trim() ?? '');
 }

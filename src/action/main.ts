@@ -5,7 +5,7 @@ import { safeLine, type Logger } from '../log.ts';
 import { partialBlobs, tallyBlobs, type PushResult } from '../engine/result.ts';
 import type { Request } from '../run/request.ts';
 import type { BlobMapCache } from './actions-cache.ts';
-import { readSettings } from './inputs.ts';
+import { readSettings, readSummarySetting, summaryFromEnv } from './inputs.ts';
 
 /** Every line goes through safeLine: messages quote inputs, files and registry answers (workflow commands). */
 const actionsLogger: Logger = {
@@ -22,7 +22,10 @@ const actionsLogger: Logger = {
  */
 export async function run(): Promise<void> {
   let request: Request | undefined;
+  // Until the inputs are read, only the environment variable can turn the summary off.
+  let summary = summaryFromEnv();
   try {
+    summary = readSummarySetting();
     request = readSettings();
     const { run: runRequest } = await import('../run/run.ts');
     const { result, seconds } = await runRequest(request, {
@@ -38,13 +41,13 @@ export async function run(): Promise<void> {
     } catch (err) {
       outputsFailed = err;
     }
-    await report(result, seconds);
+    if (summary) await report(result, seconds);
     await announce(result);
     if (outputsFailed !== undefined) throw new OutputsNotWritten(result.digest, outputsFailed);
   } catch (err) {
     core.setFailed(safeLine(describeError(err)));
     // The push itself succeeded: its summary is written already.
-    if (!(err instanceof OutputsNotWritten)) await reportFailure(err, request);
+    if (summary && !(err instanceof OutputsNotWritten)) await reportFailure(err, request);
   }
 }
 
@@ -72,6 +75,7 @@ async function setOutputs(result: PushResult): Promise<void> {
   const { buildMetadata, imagesOf } = await import('../report/metadata.ts');
   const { uploaded, skipped, mounted } = tallyBlobs(result.blobs);
   core.setOutput('digest', result.digest);
+  core.setOutput('imageid', result.configDigest ?? '');
   core.setOutput('image', result.image);
   core.setOutput('tags', result.references.join('\n'));
   core.setOutput('blobs-uploaded', uploaded.count);
@@ -79,6 +83,7 @@ async function setOutputs(result: PushResult): Promise<void> {
   core.setOutput('blobs-mounted', mounted.count);
   core.setOutput('bytes-uploaded', uploaded.bytes);
   core.setOutput('bytes-skipped', skipped.bytes);
+  core.setOutput('bytes-mounted', mounted.bytes);
   core.setOutput('images', imagesOf(result).join('\n'));
   core.setOutput('metadata', JSON.stringify(buildMetadata(result)));
 }

@@ -56,6 +56,12 @@ export function readArgs(argv: readonly string[], input: CliInput = processInput
       'see --help',
     );
   }
+  if (!merging && values.annotation.length > 0) {
+    throw new InputError(
+      '--annotation applies only to the index merge writes: adding it to the pushed image would change its digest',
+      'set annotations when building, or pass them to image-push merge',
+    );
+  }
   if (merging && values.source.length === 0) {
     throw new InputError('merge needs at least one --source REF', 'name the pushed digests to combine');
   }
@@ -78,7 +84,7 @@ export function readArgs(argv: readonly string[], input: CliInput = processInput
   const pushByDigest = values['push-by-digest'];
   const request: Request = {
     job: merging
-      ? { kind: 'merge', sources: values.source }
+      ? { kind: 'merge', sources: values.source, annotations: values.annotation }
       : {
           kind: 'push',
           source: source ?? '',
@@ -170,6 +176,7 @@ function parse(argv: readonly string[]) {
       'reuse-from': { type: 'string', multiple: true, default: [] },
       'no-overwrite': { type: 'boolean', default: false },
       source: { type: 'string', multiple: true, default: [] },
+      annotation: { type: 'string', multiple: true, default: [] },
       'chunk-size': { type: 'string', default: '' },
       retries: { type: 'string', default: '' },
       'retry-timeout': { type: 'string', default: '' },

@@ -1,4 +1,5 @@
-import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
+import type { BlobSource, ManifestNode, Platform } from '../oci/descriptor.ts';
+import { parseManifest } from '../oci/manifest.ts';
 import { formatReference } from '../oci/reference.ts';
 import type { ChildReport, PushResult } from './result.ts';
 import type { Target } from './session.ts';
@@ -71,9 +72,16 @@ export function uniqueBlobs(manifests: readonly ManifestNode[]): BlobSource[] {
 export function planResult(
   plan: WritePlan,
   writer: Writer,
-  extra: { pushByDigest?: boolean | undefined; bytesCompressed?: number; layersRead?: number } = {},
+  extra: {
+    pushByDigest?: boolean | undefined;
+    bytesCompressed?: number;
+    layersRead?: number;
+    source?: string;
+    platform?: Platform | undefined;
+  } = {},
 ): PushResult {
   const { digest, mediaType, size } = plan.root.descriptor;
+  const parsed = parseManifest(plan.root.bytes, mediaType);
   const targets = plan.references.map((r) => r.target);
   const first = targets[0] as Target;
   return {
@@ -97,5 +105,8 @@ export function planResult(
         ...(platform ? { platform } : {}),
       }),
     ),
+    source: extra.source,
+    configDigest: parsed.kind === 'manifest' ? parsed.config.digest : undefined,
+    platform: parsed.kind === 'manifest' ? extra.platform : undefined,
   };
 }

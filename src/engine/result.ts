@@ -32,6 +32,12 @@ export interface PushResult {
   readonly layersRead: number;
   /** The manifests of an index, with their platforms; empty for a single manifest. */
   readonly children: readonly ChildReport[];
+  /** What was pushed from: the image input (`oci:...`, `docker://...`), or the merged references. */
+  readonly source?: string | undefined;
+  /** A single image's config digest (the image ID, as build-push-action's `imageid`); undefined for an index. */
+  readonly configDigest?: string | undefined;
+  /** A single image's platform, from its config; undefined for an index or when the config names none. */
+  readonly platform?: Platform | undefined;
 }
 
 export interface ChildReport {

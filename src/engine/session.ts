@@ -36,7 +36,7 @@ export interface PushSession extends Connections {
 export async function openSession(options: ConnectionOptions): Promise<PushSession> {
   checkConcurrency(options.concurrency); // the front ends parsed it; a library caller may not have
   const parsed = parseTargets(options.destinations, options.registry);
-  const connections = connect(options, credentialScope(parsed, options));
+  const connections = connect(options, credentialScope(parsed, options), parsed);
   const targets = await Promise.all(
     parsed.map(async (target) => ({ ...target, client: await connections.clientFor(target.registry) })),
   );

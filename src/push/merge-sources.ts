@@ -69,7 +69,7 @@ export function parseSources(sources: readonly string[], registry: string | unde
 /** Reads one source: an image gives one child, an index each of its images. */
 export async function readSource(source: ParsedSource, session: PushSession): Promise<ReadSource> {
   const { registry, repository } = source.ref;
-  const client = await session.clientFor(registry);
+  const client = await session.clientFor(registry, repository);
   const limit = session.limit;
   const name = source.text;
   const manifest = await limit(() => getManifest(client, repository, source.reference));

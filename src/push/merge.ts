@@ -3,6 +3,9 @@ import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts'
 import { formatReference } from '../oci/reference.ts';
 import { RegistryError } from '../registry/transport/errors.ts';
 import { buildIndex, describePlatform, indexSettings, type IndexFormat } from '../oci/index-builder.ts';
+import { InputError } from '../errors.ts';
+import { parseAnnotations } from '../oci/annotations.ts';
+import { applyMergeAnnotations } from './merge-annotations.ts';
 import { parseSources, readSource, type SourceChild } from './merge-sources.ts';
 import { planResult, planTree, writePlan } from '../engine/plan.ts';
 import type { PushResult } from '../engine/result.ts';
@@ -20,6 +23,11 @@ export interface MergeOptions extends ConnectionOptions {
   readonly format?: IndexFormat;
   /** Annotations of the index itself (OCI only). */
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * Annotation lines as docker/metadata-action writes them (`index:KEY=VALUE`, `manifest-descriptor:...`),
+   * applied as `docker buildx imagetools create --annotation` does (merge-annotations.ts).
+   */
+  readonly annotationLines?: readonly string[];
   /** Copy blobs in PATCH chunks of this many bytes (as in push). */
   readonly chunkSize?: number | undefined;
 }
@@ -45,7 +53,9 @@ export interface MergeResult extends PushResult {
  */
 export async function merge(options: MergeOptions): Promise<MergeResult> {
   const sources = parseSources(options.sources, options.registry);
-  const settings = indexSettings(options.format, options.annotations);
+  const annotationLines = parseAnnotations(options.annotationLines ?? []);
+  // Checked now (before any request); the lines are applied once the children are read.
+  indexSettings(options.format, options.annotations);
   return withWriter({ ...options, writer: { chunkSize: options.chunkSize } }, async (session, writer) => {
     const log = options.logger;
     const targets = session.targets;
@@ -57,10 +67,19 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
         log.info(`${formatReference(source.ref)} is ${digest} (${mediaType})`);
       return { reference: formatReference(source.ref), digest, mediaType };
     });
-    const index = buildIndex(
+    const annotated = applyMergeAnnotations(
       read.flatMap((r) => r.children),
-      settings,
+      annotationLines,
+      options.annotations,
     );
+    if (annotated.descriptors && options.format === 'docker') {
+      throw new InputError(
+        'manifest-descriptor annotations were given, but a Docker manifest list cannot hold annotations',
+        'drop them, or use format oci',
+      );
+    }
+    const format = annotated.descriptors && (options.format ?? 'auto') === 'auto' ? 'oci' : options.format;
+    const index = buildIndex(annotated.children, indexSettings(format, annotated.index));
     const indexDigest = index.descriptor.digest;
     checkPinnedDigests(targets, indexDigest, 'the merged index');
     log.info(
@@ -90,7 +109,10 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
     await writePlan(writer, plan);
     await writer.drain();
     log.info(writer.describe(indexDigest, targets.length));
-    return { ...planResult(plan, writer), sources: resolved };
+    return {
+      ...planResult(plan, writer, { source: resolved.map((r) => r.reference).join(', ') }),
+      sources: resolved,
+    };
   });
 }
 

@@ -63,9 +63,9 @@ export async function push(options: PushOptions): Promise<PushResult> {
   const compressor = new LayerCompressor(options.compression, options.compressionLevel);
   let session: PushSession | undefined;
   // A docker:// source reads through the session's clients; it asks for one only in load(), once it is open.
-  const source = openSource(options.source, compressor, (registry) => {
+  const source = openSource(options.source, compressor, (registry, repository) => {
     if (!session) throw new Error('the source asked for a registry client before the session opened');
-    return session.sourceClientFor(registry);
+    return session.sourceClientFor(registry, repository);
   });
   if (options.sourceCredentials && !source.name.startsWith('docker://')) {
     await compressor.close();
@@ -220,6 +220,8 @@ async function pushImage(
     pushByDigest: options.pushByDigest,
     bytesCompressed: compressor.bytesCompressed,
     layersRead,
+    source: source.name,
+    platform: pending ? pending.platform : await configPlatform(root),
   });
 }
 
@@ -310,4 +312,28 @@ function unchangedTagsLeftOut(
       return false;
     }),
   }));
+}
+
+/** Bigger than any image config worth reading for its platform. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/**
+ * The platform a single image's config names, for the summary; undefined for an index or an unreadable
+ * config (it is only reported, so a failure here must not fail a push that worked).
+ */
+async function configPlatform(root: ManifestNode): Promise<Platform | undefined> {
+  const config = root.blobs[0];
+  // A registry source's config would cost one more request: its platform is left out.
+  if (root.children.length > 0 || !config || config.mountFrom || config.descriptor.size > MAX_CONFIG_BYTES)
+    return undefined;
+  try {
+    const chunks: Buffer[] = [];
+    for await (const chunk of await config.open()) chunks.push(chunk as Buffer);
+    const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    const { os, architecture, variant } = json;
+    if (typeof os !== 'string' || typeof architecture !== 'string') return undefined;
+    return typeof variant === 'string' ? { os, architecture, variant } : { os, architecture };
+  } catch {
+    return undefined;
+  }
 }

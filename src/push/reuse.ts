@@ -85,7 +85,7 @@ export async function learnFromRegistry(context: PlanContext, options: LearnWhat
     via: PairingSource,
     tag?: string,
   ): Promise<void> => {
-    const id = `${where.registry}/${where.repository}@${reference}`;
+    const id = `${where.registry}/${where.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
     if (seen.has(id)) return;
     seen.add(id);
     // A repository being pushed to is read with its push token (one token for both); others need pull only.

@@ -44,6 +44,6 @@ export function tagAction(
 function overwriteRefused(target: Target, tag: string, held: string, pushed: string): RegistryError {
   return new RegistryError(
     `${target.registry}/${target.repository}:${tag} holds ${held}, not the pushed ${pushed}, and overwrite is false`,
-    'push under a new tag, or set overwrite: true (--overwrite) to move the tag',
+    'push under a new tag, or let the tag move (the action: overwrite: true, its default; the CLI: leave out --no-overwrite)',
   );
 }

@@ -1,7 +1,7 @@
 import type { LookupFunction } from 'node:net';
 import type { Logger } from '../log.ts';
 import { VERSION } from '../version.ts';
-import { dockerConfigCredentials } from './credentials/docker-config.ts';
+import { findLoginCredentials, searchedLocations, type RepositoryAccess } from './credentials/login-files.ts';
 import type { Credentials } from './transport/auth.ts';
 import { RegistryClient } from './transport/client.ts';
 import { Deadline } from './transport/deadline.ts';
@@ -13,8 +13,9 @@ export interface ConnectOptions {
   /** Explicit credentials for the source registry (`docker://` sources) only; else as for destinations. */
   readonly sourceCredentials?: Credentials | undefined;
   /**
-   * Look up credentials for the other registries in the Docker config (`docker login`, docker/login-action)
-   * and its credential helpers. Default true; the environment it reads is `dockerConfigEnv`.
+   * Look up credentials for the other registries where logins leave them (login-files.ts: docker/login-action's
+   * scoped Buildx configs, podman/skopeo/buildah's auth.json, the Docker config and its credential helpers).
+   * Default true; the environment it reads is `dockerConfigEnv`.
    */
   readonly dockerConfig?: boolean;
   readonly dockerConfigEnv?: NodeJS.ProcessEnv;
@@ -34,23 +35,27 @@ export interface ConnectOptions {
 
 /** The clients of one run, one per registry, over one connection pool. */
 export interface Connections {
-  /** The client for a registry, made once (a destination's, or a merge source's). */
-  clientFor(registry: string): Promise<RegistryClient>;
+  /**
+   * The client for a registry, made once (a destination's, or a merge source's). `repository` is what it
+   * reads first: for a registry that is no destination, its credentials are looked up for that repository.
+   */
+  clientFor(registry: string, repository?: string): Promise<RegistryClient>;
   /**
    * The client a `docker://` source reads through: with `sourceCredentials` when given (a client of its
    * own, which never writes), else the same as clientFor.
    */
-  sourceClientFor(registry: string): Promise<RegistryClient>;
+  sourceClientFor(registry: string, repository?: string): Promise<RegistryClient>;
   close(): Promise<void>;
 }
 
 /**
  * Prepares the clients of a run; `explicit` says which registry the explicit credentials are for (they
- * must reach no other). Makes no network call: each client is made when first asked for.
+ * must reach no other), `destinations` the repositories written (a login found in a file must suit them all). Makes no network call: each client is made when first asked for.
  */
 export function connect(
   options: ConnectOptions,
   explicit: (registry: string) => Credentials | undefined,
+  destinations: readonly { readonly registry: string; readonly repository: string }[] = [],
 ): Connections {
   const transport = new Transport({
     ca: options.ca,
@@ -60,19 +65,31 @@ export function connect(
   // One bound for the whole push, shared by every registry (see Deadline).
   const deadline = new Deadline((options.retryPolicy ?? DEFAULT_RETRY_POLICY).maxElapsedMs);
   const clients = new Map<string, Promise<RegistryClient>>();
-  const onSecret = options.onSecret ?? (() => undefined);
+  const onSecret = maskOnce(options.onSecret);
 
   const createClient = async (
     registry: string,
-    given: Credentials | undefined = explicit(registry),
+    given: Credentials | undefined,
+    repository: string | undefined,
   ): Promise<RegistryClient> => {
     let credentials = given;
     if (!credentials && options.dockerConfig !== false) {
-      credentials = await dockerConfigCredentials(registry, {
+      // Every destination repository on this registry shares the client: the login must suit them all.
+      const access: RepositoryAccess[] = destinations
+        .filter((t) => t.registry === registry)
+        .map((t) => ({ repository: t.repository, push: true }));
+      if (access.length === 0 && repository !== undefined) access.push({ repository, push: false });
+      const found = await findLoginCredentials(registry, access, {
         ...(options.dockerConfigEnv ? { env: options.dockerConfigEnv } : {}),
         onSecret,
       });
-      if (credentials) options.logger.debug(`using credentials for ${registry} from the Docker config`);
+      options.logger.debug(
+        `credentials for ${registry} looked up in ${searchedLocations(options.dockerConfigEnv).join(', ')}`,
+      );
+      // Which file answered: a stale login elsewhere is then easy to spot.
+      if (found) options.logger.info(`credentials for ${registry}: ${found.where}`);
+      else options.logger.debug(`no credentials for ${registry} there: anonymous access`);
+      credentials = found?.credentials;
     }
     return new RegistryClient(registry, {
       credentials,
@@ -86,21 +103,22 @@ export function connect(
       timeouts: options.timeouts,
     });
   };
-  const clientFor = (registry: string): Promise<RegistryClient> => {
+  const clientFor = (registry: string, repository?: string): Promise<RegistryClient> => {
     let client = clients.get(registry);
     if (!client) {
-      client = createClient(registry);
+      client = createClient(registry, explicit(registry), repository);
       clients.set(registry, client);
     }
     return client;
   };
 
   let sourceClient: { registry: string; client: Promise<RegistryClient> } | undefined;
-  const sourceClientFor = (registry: string): Promise<RegistryClient> => {
+  const sourceClientFor = (registry: string, repository?: string): Promise<RegistryClient> => {
     const given = options.sourceCredentials;
     // A source names one registry: the source credentials are for the first one asked for, and no other.
-    if (!given || (sourceClient && sourceClient.registry !== registry)) return clientFor(registry);
-    sourceClient ??= { registry, client: createClient(registry, given) };
+    if (!given || (sourceClient && sourceClient.registry !== registry))
+      return clientFor(registry, repository);
+    sourceClient ??= { registry, client: createClient(registry, given, repository) };
     return sourceClient.client;
   };
 
@@ -111,5 +129,18 @@ export function connect(
       deadline.close();
       return transport.close();
     },
+  };
+}
+
+/**
+ * Each secret reaches `onSecret` once: the action masks what it is given, and one mask per value is enough
+ * (the Basic value is computed for every request).
+ */
+function maskOnce(onSecret: ((value: string) => void) | undefined): (value: string) => void {
+  const seen = new Set<string>();
+  return (value) => {
+    if (!onSecret || seen.has(value)) return;
+    seen.add(value);
+    onSecret(value);
   };
 }

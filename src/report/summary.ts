@@ -25,7 +25,10 @@ export function buildSummary(result: PushResultWithChildren, options: SummaryOpt
   const children = childrenOf(result);
   const kind = children.length > 0 ? `index of ${count(children.length, 'platform')}` : 'manifest';
   lines.push(`### Image pushed: ${code(result.digest)}`, '');
-  lines.push(`${capitalize(kind)}, ${formatBytes(result.size)}, ${code(result.mediaType)}.`, '');
+  const platform =
+    children.length === 0 && result.platform ? ` for ${code(formatPlatform(result.platform))}` : '';
+  lines.push(`${capitalize(kind)}${platform}, ${formatBytes(result.size)}, ${code(result.mediaType)}.`, '');
+  if (result.source) lines.push(`From ${code(result.source)}.`, '');
   for (const repository of repositoriesOf(result.references)) {
     const tags = result.references
       .filter((reference) => repositoryOf(reference) === repository && !reference.includes('@'))
@@ -62,7 +65,17 @@ export function buildSummary(result: PushResultWithChildren, options: SummaryOpt
 export function buildFailureSummary(err: unknown, blobs: readonly BlobReport[], source?: string): string {
   const what = err instanceof Error ? err.message : String(err);
   const hint = err instanceof ImagePushError ? err.hint : undefined;
-  const lines = [`### Push failed${source ? `: ${code(source)}` : ''}`, ''];
+  // A registry's refusal (registry/errors.ts sets where and status; report/ reads no layer but push/).
+  const failed = err as { where?: unknown; status?: unknown } | undefined;
+  const headline =
+    err instanceof ImagePushError && typeof failed?.where === 'string'
+      ? registryHeadline(what, failed.where, typeof failed.status === 'number' ? failed.status : undefined)
+      : undefined;
+  const lines = [
+    headline ? `### Push failed: ${headline}` : `### Push failed${source ? `: ${code(source)}` : ''}`,
+    '',
+  ];
+  if (headline && source) lines.push(`Pushing ${code(source)}.`, '');
   lines.push(`**What failed:** ${escapeText(oneLine(what))}`, '');
   if (hint) lines.push(`**How to fix it:** ${escapeText(oneLine(hint))}`, '');
   if (blobs.length === 0) {
@@ -79,6 +92,29 @@ export function buildFailureSummary(err: unknown, blobs: readonly BlobReport[], 
   );
   lines.push(...blobTables(blobs));
   return `${lines.join('\n')}\n`;
+}
+
+/** What the registry's answer means, after the registry and repository that gave it. */
+function registryHeadline(message: string, where: string, status: number | undefined): string {
+  const meaning =
+    status === 401
+      ? /no credentials were given/.test(message)
+        ? 'wants credentials'
+        : 'refused the credentials'
+      : status === 403
+        ? 'denied access'
+        : status === 404
+          ? 'does not have what was asked for'
+          : status === 413
+            ? 'refused a request as too large'
+            : status === 429
+              ? 'limited the request rate'
+              : status !== undefined && status >= 500
+                ? 'failed with a server error'
+                : status !== undefined
+                  ? 'refused a request'
+                  : 'could not be reached or stopped answering';
+  return `${code(where)} ${meaning}${status === undefined ? '' : ` (${status})`}`;
 }
 
 /** One table per repository, largest blob first; a long one collapsed in <details>. */
@@ -126,19 +162,14 @@ export function blobOutcome(blob: BlobReport): string {
 }
 
 function totals(result: PushResultWithChildren, options: SummaryOptions): string[] {
-  const { all, uploaded, notSent } = tallyBlobs(result.blobs);
+  const { all, uploaded, skipped, mounted } = tallyBlobs(result.blobs);
+  // The same three counts, and words, as the outputs blobs-/bytes-uploaded, -skipped and -mounted.
   let line =
     `**Totals:** ${count(all.count, 'blob')}, ${formatBytes(all.bytes)}: ` +
     `${uploaded.count} uploaded (${formatBytes(uploaded.bytes)})`;
-  // Only when something was skipped: "saved 0 B" says nothing.
-  if (notSent.count > 0) {
-    line +=
-      `, ${notSent.count} already in the registry or mounted. ` +
-      `**Saved by skipping:** ${formatBytes(notSent.bytes)}.`;
-  } else {
-    line += '.';
-  }
-  const lines = [line];
+  if (skipped.count > 0) line += `, ${skipped.count} already in the registry (${formatBytes(skipped.bytes)})`;
+  if (mounted.count > 0) line += `, ${mounted.count} mounted (${formatBytes(mounted.bytes)})`;
+  const lines = [`${line}.`];
   const details: string[] = [];
   if (result.bytesCompressed > 0) {
     details.push(

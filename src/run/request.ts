@@ -43,6 +43,8 @@ export interface MergeJob {
   readonly kind: 'merge';
   /** `repo@digest` references to combine into one index. */
   readonly sources: readonly string[];
+  /** Annotation lines for the index (docker/metadata-action's `annotations` output; merge-annotations.ts). */
+  readonly annotations: readonly string[];
 }
 
 /** The tuning options both front ends take (options.ts parses their text). */

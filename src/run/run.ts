@@ -65,7 +65,12 @@ export async function run(request: Request, io: RunIO): Promise<RunOutcome> {
       job.kind === 'merge'
         ? await logger.group(`Merging ${job.sources.length} images`, async () => {
             const { merge } = await import('../push/merge.ts');
-            return merge({ ...connection, sources: job.sources, chunkSize: tuning.chunkSize });
+            return merge({
+              ...connection,
+              sources: job.sources,
+              annotationLines: job.annotations,
+              chunkSize: tuning.chunkSize,
+            });
           })
         : await logger.group(`Pushing ${job.source}`, async () => {
             const { push } = await import('../push/push.ts');

@@ -10,7 +10,7 @@ import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';
 
 /** Gives the client for a registry: the push's own, so credentials and connections are shared. */
-export type ClientFactory = (registry: string) => Promise<RegistryClient>;
+export type ClientFactory = (registry: string, repository: string) => Promise<RegistryClient>;
 
 import { MAX_MANIFEST_BYTES } from '../oci/manifest.ts';
 /** How many referrers listings are asked for at once. */
@@ -41,7 +41,7 @@ export class RegistrySource implements ImageSource {
 
   async load(): Promise<ManifestNode> {
     const { registry, repository } = this.#ref;
-    const client = (this.#client ??= await this.#clients(registry));
+    const client = (this.#client ??= await this.#clients(registry, repository));
     const reference = this.#ref.digest ?? this.#ref.tag ?? 'latest';
     const where = this.#ref.digest ? `the manifest ${reference}` : `the manifest under tag ${reference}`;
     const root = await getManifest(client, repository, reference).catch((err: unknown) => {

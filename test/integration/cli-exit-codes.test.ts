@@ -185,13 +185,13 @@ describe('-q, --verbose and --debug', () => {
     test(`${name}: the library's debug lines (where the credentials came from) and the step headings`, async () => {
       const run = await push(name.replace(/\W/g, ''), [...flags], env);
       assert.equal(run.code, 0, run.stderr);
+      const host = locked.host.replace(/\./g, '\\.');
       assert.match(
         run.stderr,
-        new RegExp(
-          `^debug: using credentials for ${locked.host.replace(/\./g, '\\.')} from the Docker config$`,
-          'm',
-        ),
+        new RegExp(`^debug: credentials for ${host} looked up in .*config\\.json$`, 'm'),
       );
+      // Which file gave them is no debug line: every run says it.
+      assert.match(run.stderr, new RegExp(`^credentials for ${host}: auths\\["${host}"\\] in `, 'm'));
       assert.match(run.stderr, /^Pushing oci:/m);
       assert.ok(!run.stderr.includes(PASSWORD));
     });

@@ -49,7 +49,7 @@ interface Run {
 let runs = 0;
 
 /** dist/index.js with the inputs as INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files. */
-async function runAction(inputs: Record<string, string>): Promise<Run> {
+async function runAction(inputs: Record<string, string>, extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
   const id = ++runs;
   const summaryFile = join(work, `summary-${id}.md`);
   const outputFile = join(work, `output-${id}`);
@@ -61,6 +61,7 @@ async function runAction(inputs: Record<string, string>): Promise<Run> {
     RUNNER_TEMP: work,
     XDG_CACHE_HOME: join(work, `cache-${id}`),
     DOCKER_CONFIG: join(work, 'no-docker-config'),
+    ...extraEnv,
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const run = await exec([join(root, 'dist/index.js')], env);
@@ -144,7 +145,7 @@ describe('the action bundle, as a newcomer sees it', () => {
       blobs!.rows.map((r) => r[4] !== '–'),
       sizes.map((size) => size >= 1_000_000),
     );
-    assert.ok(!run.summary.includes('Saved by skipping'), 'nothing was skipped');
+    assert.ok(!run.summary.includes('already in the registry ('), 'nothing was skipped');
 
     const again = await runAction({ image: `oci:${layout}`, tags: `${registry.host}/summary/app:1.0` });
     assert.equal(again.code, 0, again.stdout);
@@ -158,7 +159,7 @@ describe('the action bundle, as a newcomer sees it', () => {
         'already in the registry',
       ],
     );
-    assert.match(again.summary, /\*\*Saved by skipping:\*\* /);
+    assert.match(again.summary, /, 4 already in the registry \([^)]+\)\./);
   });
 
   test('a failed push: one error line, and a summary of what failed, the fix and what went up', async () => {
@@ -197,6 +198,60 @@ describe('the action bundle, as a newcomer sees it', () => {
     // An independent look at the registry: what the summary says went up is there, the corrupt blob is not.
     for (const digest of good) assert.equal(await blobStatus('broken/app', digest), 200);
     assert.equal(await blobStatus('broken/app', victim.digest), 404);
+  });
+
+  test('summary: false, or DOCKER_BUILD_SUMMARY=false, writes no summary (also for a failure); imageid is the config digest', async () => {
+    const off = await runAction({
+      image: `oci:${layout}`,
+      tags: `${registry.host}/quiet/app:1`,
+      summary: 'false',
+    });
+    assert.equal(off.code, 0, off.stdout);
+    assert.equal(off.summary, '');
+    assert.match(off.stdout, new RegExp(`pushed ${registry.host}/quiet/app@${image.manifestDigest}`));
+    const env = await runAction(
+      { image: `oci:${layout}`, tags: `${registry.host}/quiet/app:2` },
+      { DOCKER_BUILD_SUMMARY: 'false' },
+    );
+    assert.equal(env.code, 0, env.stdout);
+    assert.equal(env.summary, '');
+    const failed = await runAction(
+      { image: '', tags: `${registry.host}/quiet/app:3` },
+      { DOCKER_BUILD_SUMMARY: '0' /* as build-push-action also reads it */ },
+    );
+    assert.equal(failed.code, 1);
+    assert.equal(failed.summary, '');
+    // The default still writes one, with the source and the single image's platform.
+    const on = await runAction({ image: `oci:${layout}`, tags: `${registry.host}/quiet/app:4` });
+    assert.match(on.summary, new RegExp(`^Manifest for \`linux/amd64\``, 'm'));
+    assert.ok(on.summary.includes(`\nFrom \`oci:${layout}\`.\n`), on.summary);
+    const output = await readFile(join(work, `output-${runs}`), 'utf8');
+    assert.match(output, new RegExp(`^imageid<<ghadelimiter_[\\w-]+\n${image.configDigest}\n`, 'm'));
+  });
+
+  test('a refused login: the summary headline names the repository and what the registry meant', async () => {
+    const locked = await startRegistry({ htpasswd: { username: 'ci', password: 'right-pa55' } });
+    try {
+      const run = await runAction({
+        image: `oci:${layout}`,
+        tags: `${locked.host}/demo/app:1`,
+        username: 'ci',
+        password: 'wrong-pa55',
+      });
+      assert.equal(run.code, 1);
+      const blocks = parseBlocks(run.summary);
+      assert.deepEqual(blocks[0], {
+        kind: 'heading',
+        level: 3,
+        text: `Push failed: \`${locked.host}/demo/app\` refused the credentials (401)`,
+      });
+      const paragraphs = blocks.flatMap((b) => (b.kind === 'paragraph' ? [b.text] : []));
+      assert.equal(paragraphs[0], `Pushing \`oci:${layout}\`.`);
+      assert.match(paragraphs[1]!, /^\*\*What failed:\*\* .*answered 401/);
+      assert.ok(!run.summary.includes('wrong-pa55'));
+    } finally {
+      await locked.stop();
+    }
   });
 
   test('an input error also gets a summary with its fix', async () => {
@@ -300,6 +355,43 @@ describe('the CLI bundle, as a newcomer tries it', () => {
     assert.match(run.stdout, /^usage: image-push push SOURCE DESTINATION\.\.\. \[options\]\n/);
     assert.match(run.stdout, /--digest-file FILE/);
     assert.equal(run.stderr, '');
+  });
+
+  test('merge --annotation writes an annotated index; push --annotation is refused in one line', async () => {
+    const pushed = await runCli([
+      'push',
+      '--no-blob-map',
+      `oci:${layout}`,
+      `${registry.host}/cli/annotated:src`,
+    ]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    const merged = await runCli([
+      'merge',
+      `${registry.host}/cli/annotated:1`,
+      '--source',
+      `${registry.host}/cli/annotated@${image.manifestDigest}`,
+      '--annotation',
+      'index:org.opencontainers.image.description=from the CLI',
+    ]);
+    assert.equal(merged.code, 0, merged.stderr);
+    const index = JSON.parse((await inspectRaw(`${registry.host}/cli/annotated:1`)).toString('utf8')) as {
+      annotations?: Record<string, string>;
+    };
+    assert.deepEqual(index.annotations, { 'org.opencontainers.image.description': 'from the CLI' });
+
+    const refused = await runCli([
+      'push',
+      `oci:${layout}`,
+      `${registry.host}/cli/x:1`,
+      '--annotation',
+      'a=b',
+    ]);
+    assert.equal(refused.code, 2, 'an input error');
+    assert.match(
+      refused.stderr,
+      /^image-push: --annotation applies only to the index merge writes: .*digest\. /,
+    );
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
   });
 
   test('--digest-file writes the digest, as skopeo --digestfile does', async () => {

@@ -166,7 +166,7 @@ const CASES: HostileCase[] = [
     maxSeconds: 8,
   },
   {
-    name: 'nothing listens on the port: "cannot reach", at once',
+    name: 'nothing listens on the port: "cannot reach", once the short refused-connection window (3 s) is over',
     behind: 'open',
     fault: () => false,
     closed: true,

@@ -221,6 +221,48 @@ describe('merging digests into one index', () => {
     });
   });
 
+  test("metadata-action's annotation lines, verbatim: index: on the index, manifest-descriptor[platform]: on its entry", async () => {
+    // What docker/metadata-action prints with DOCKER_METADATA_ANNOTATIONS_LEVELS=index,manifest-descriptor.
+    const lines = [
+      'index:org.opencontainers.image.description=An app, for tests',
+      'index:org.opencontainers.image.version=1.0',
+      'manifest-descriptor[linux/arm64]:org.opencontainers.image.description=arm build',
+      '',
+    ];
+    const result = await mergeInto([amd.ref, arm.ref], [`${registry.host}/merge/lines:1`], {
+      annotationLines: lines,
+    });
+    const { raw, index } = await readIndex(`${registry.host}/merge/lines:1`);
+    assert.equal(result.digest, sha256Digest(raw));
+    assert.equal(index.mediaType, OCI_INDEX);
+    assert.deepEqual(index.annotations, {
+      'org.opencontainers.image.description': 'An app, for tests',
+      'org.opencontainers.image.version': '1.0',
+    });
+    const byArch = new Map(index.manifests.map((m) => [m.platform.architecture, m]));
+    assert.deepEqual((byArch.get('arm64') as { annotations?: unknown }).annotations, {
+      'org.opencontainers.image.description': 'arm build',
+    });
+    assert.equal((byArch.get('amd64') as { annotations?: unknown }).annotations, undefined);
+    assert.equal(
+      byArch.get('arm64')?.digest,
+      arm.image.manifestDigest,
+      'the images themselves are unchanged',
+    );
+  });
+
+  test('a manifest: annotation the images do not carry is refused before any write: it would change their digests', async () => {
+    await registry.clearRequests();
+    await rejectsWithLine(
+      mergeInto([amd.ref, arm.ref], [`${registry.host}/merge/refused:1`], {
+        annotationLines: ['manifest:org.opencontainers.image.description=x'],
+      }),
+      /annotation "manifest:org\.opencontainers\.image\.description=x": the linux\/amd64 image sha256:\w+ .*does not carry it, and adding it would change that image's digest/,
+    );
+    const writes = (await registry.requests()).filter((r) => r.method === 'PUT' || r.method === 'POST');
+    assert.deepEqual(writes, []);
+  });
+
   test('images on another registry are streamed across; those on the same one are mounted', async () => {
     const remote = await pushSample(other, 'remote/b', { seed: 12, architecture: 'arm64' });
     await registry.clearRequests();

@@ -406,7 +406,7 @@ describe('idempotent re-runs and overwrite', () => {
     await registry.clearRequests();
     const line = await rejectsWithLine(
       pushTo(`docker-archive:${files.v2}`, 'ow/app:1', { overwrite: false }),
-      /ow\/app:1 holds sha256:[a-f0-9]{64}, not the pushed .*sha256:[a-f0-9]{64}\)?, and overwrite is false.*overwrite: true/,
+      /ow\/app:1 holds sha256:[a-f0-9]{64}, not the pushed .*sha256:[a-f0-9]{64}\)?, and overwrite is false.*overwrite: true, its default; the CLI: leave out --no-overwrite/,
     );
     assert.ok(line.includes(first.digest));
     const requests = await registry.requests();

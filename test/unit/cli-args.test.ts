@@ -80,7 +80,7 @@ describe('readArgs', () => {
       '--source',
       'b',
     ]);
-    assert.deepEqual(r.job, { kind: 'merge', sources: ['ghcr.io/org/app@sha256:aa', 'b'] });
+    assert.deepEqual(r.job, { kind: 'merge', sources: ['ghcr.io/org/app@sha256:aa', 'b'], annotations: [] });
     assert.deepEqual(r.destinations, ['ghcr.io/org/app:1']);
   });
 

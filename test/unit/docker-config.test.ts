@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { describeError, InputError } from '../../src/errors.ts';
 import type { Credentials } from '../../src/registry/transport/auth.ts';
-import { dockerConfigCredentials } from '../../src/registry/credentials/docker-config.ts';
+import { credentialsInFile, dockerConfigCredentials } from '../../src/registry/credentials/docker-config.ts';
 import { makeTempDir } from '../helpers/tools.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
@@ -148,7 +148,8 @@ describe('matching config keys to the registry', () => {
     { key: 'https://ghcr.io/', registry: 'ghcr.io', matches: true },
     { key: 'http://ghcr.io/v1/', registry: 'ghcr.io', matches: true },
     { key: 'https://GHCR.io/v2/', registry: 'ghcr.io', matches: true },
-    { key: 'ghcr.io/org', registry: 'ghcr.io', matches: true },
+    // A namespace key (containers-auth.json(5)) is for the repositories under it, not the registry as a whole.
+    { key: 'ghcr.io/org', registry: 'ghcr.io', matches: false },
     { key: 'http://127.0.0.1:5000/', registry: '127.0.0.1:5000', matches: true },
     { key: '127.0.0.1:5000', registry: '127.0.0.1:5001', matches: false },
     { key: '127.0.0.1', registry: '127.0.0.1:5000', matches: false },
@@ -184,6 +185,27 @@ describe('matching config keys to the registry', () => {
       const c = await setUp({ config: { auths } });
       assert.equal((await c.lookup('docker.io'))?.username, 'hub', order.join(' then '));
     }
+  });
+
+  test('namespace keys: the most specific one holding the repository wins, then the registry key', async () => {
+    const auths = {
+      'quay.io': { auth: b64('registry:pw') },
+      'quay.io/org': { auth: b64('org:pw') },
+      'quay.io/org/app': { auth: b64('app:pw') },
+      'https://quay.io/org/other/': { auth: b64('url-form:pw') },
+    };
+    const c = await setUp({ config: { auths } });
+    const file = join(c.env.DOCKER_CONFIG ?? '', 'config.json');
+    const user = async (repository: string | undefined): Promise<string | undefined> =>
+      (await credentialsInFile(file, 'quay.io', repository, { env: c.env }))?.credentials.username;
+    assert.equal(await user('org/app'), 'app');
+    assert.equal(await user('org/app/sub'), 'app');
+    assert.equal(await user('org/application'), 'org', 'a prefix of a path component is no namespace');
+    assert.equal(await user('org/other'), 'org', 'a key with a scheme names the host only');
+    assert.equal(await user('elsewhere/app'), 'registry');
+    assert.equal(await user(undefined), 'registry');
+    const found = await credentialsInFile(file, 'quay.io', 'org/app', { env: c.env });
+    assert.equal(found?.where, `auths["quay.io/org/app"] in ${file}`);
   });
 
   test('an empty placeholder entry gives way to another key for the same registry', async () => {

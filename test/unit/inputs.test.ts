@@ -22,6 +22,8 @@ const INPUTS = [
   'cache',
   'push-by-digest',
   'platforms',
+  'annotations',
+  'summary',
   'chunk-size',
   'retries',
   'retry-timeout',
@@ -118,12 +120,23 @@ describe('readSettings', () => {
   });
 
   test('merge mode: sources listed, no image', () => {
-    setInputs({ merge: 'ghcr.io/org/app@sha256:aa\nghcr.io/org/app@sha256:bb', tags: 'ghcr.io/org/app:1' });
+    setInputs({
+      merge: 'ghcr.io/org/app@sha256:aa\nghcr.io/org/app@sha256:bb',
+      tags: 'ghcr.io/org/app:1',
+      // metadata-action's output: one a line, values may hold commas.
+      annotations: 'index:org.opencontainers.image.description=An app, fast\n\nindex:a=b\n',
+    });
     const s = readSettings();
     assert.deepEqual(s.job, {
       kind: 'merge',
       sources: ['ghcr.io/org/app@sha256:aa', 'ghcr.io/org/app@sha256:bb'],
+      annotations: ['index:org.opencontainers.image.description=An app, fast', 'index:a=b'],
     });
+  });
+
+  test('annotations with an image (no merge) are refused: they would change its digest', () => {
+    setInputs({ ...minimal, annotations: 'index:a=b' });
+    assert.throws(readSettings, /annotations are set, but they apply only to the index a merge writes/);
   });
 
   test('sizes in other units; empty means one PUT per blob', () => {

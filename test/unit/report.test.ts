@@ -8,6 +8,7 @@ import { formatBytes } from '../../src/format.ts';
 import { buildMetadata, formatPlatform, type PushResultWithChildren } from '../../src/report/metadata.ts';
 import { formatTransferSummary, ProgressReporter, type ProgressTimers } from '../../src/engine/progress.ts';
 import { InputError } from '../../src/errors.ts';
+import { RegistryError } from '../../src/registry/transport/errors.ts';
 import { pinnedReferences } from '../../src/report/pushed.ts';
 import {
   blobOutcome,
@@ -130,23 +131,39 @@ describe('the job summary', () => {
     assert.equal(tablesOf(few).at(-1)!.rows.length, LONG_TABLE);
   });
 
-  test('totals count what was uploaded and what skipping saved', () => {
-    const input = result();
+  test('totals: uploaded, already in the registry, mounted, each as its output counts it', () => {
+    const input = result({
+      blobs: [...result().blobs, blob('mounted', 700_000, { action: 'mounted', seconds: 0 })],
+    });
     const markdown = buildSummary(input, { seconds: 2 });
-    const saved = 2_000_000 + 500_000;
-    assert.ok(markdown.includes(`**Saved by skipping:** ${formatBytes(saved)}.`), markdown);
-    assert.ok(markdown.includes(`2 uploaded (${formatBytes(3_000_900)})`), markdown);
-    assert.ok(markdown.includes(`**Totals:** 4 blobs, ${formatBytes(5_500_900)}: 2 uploaded`), markdown);
-    assert.ok(markdown.includes(', 2 already in the registry or mounted.'), markdown);
+    assert.ok(
+      markdown.includes(
+        `**Totals:** 5 blobs, ${formatBytes(6_200_900)}: 2 uploaded (${formatBytes(3_000_900)}), ` +
+          `2 already in the registry (${formatBytes(2_500_000)}), 1 mounted (${formatBytes(700_000)}).`,
+      ),
+      markdown,
+    );
+    assert.ok(!markdown.includes('Saved'), 'no figure that no output has');
     assert.ok(markdown.includes(`Compressed ${formatBytes(7_000_000)} of uncompressed layers`), markdown);
     assert.ok(markdown.includes(`pushed in 2.00 s, ${formatBytes(1_500_450)}/s uploaded`), markdown);
     assert.ok(!buildSummary(result({ bytesCompressed: 0 })).includes('Compressed'));
   });
 
-  test('"Saved by skipping" only when something was skipped', () => {
+  test('only the outcomes that happened are counted', () => {
     const markdown = buildSummary(result({ blobs: [blob('a', 10), blob('b', 20)] }));
-    assert.ok(!markdown.includes('Saved'), markdown);
     assert.ok(markdown.includes(`**Totals:** 2 blobs, 30 B: 2 uploaded (30 B).`), markdown);
+  });
+
+  test('the source, and the platform of a single image; an index lists its platforms instead', () => {
+    const single = parseBlocks(
+      buildSummary(result({ source: 'oci:./layout', platform: { os: 'linux', architecture: 'arm64' } })),
+    );
+    assert.deepEqual(
+      single.slice(1, 3).map((b) => (b.kind === 'paragraph' ? b.text : b.kind)),
+      [`Manifest for \`linux/arm64\`, ${formatBytes(1234)}, \`${OCI_MANIFEST}\`.`, 'From `oci:./layout`.'],
+    );
+    const out = marked.parse(buildSummary(result({ source: 'oci:./layout' })), { gfm: true, async: false });
+    assert.ok(out.includes('<p>From <code>oci:./layout</code>.</p>'), out);
   });
 
   test('names each outcome the push can report', () => {
@@ -232,6 +249,34 @@ describe('the summary as GitHub renders it (GFM with raw HTML, rendered here by 
     assert.ok(!out.includes('<PUT>') && !out.includes('<em>username</em>'), out);
     assert.equal((out.match(/<table>/g) ?? []).length, 1);
   });
+});
+
+describe('the headline of a failed push names the registry and repository that failed', () => {
+  const html = (markdown: string): string => marked.parse(markdown, { gfm: true, async: false });
+  const refused = (status: number | undefined, message: string): RegistryError => {
+    const err = new RegistryError(message, 'check the username and password', status ? { status } : {});
+    err.where = '127.0.0.1:5000/demo/app';
+    return err;
+  };
+
+  for (const [status, message, meaning] of [
+    [401, 'uploading blob: 127.0.0.1:5000 answered 401', 'refused the credentials (401)'],
+    [
+      401,
+      'uploading blob: 127.0.0.1:5000 answered 401; no credentials were given',
+      'wants credentials (401)',
+    ],
+    [403, 'answered 403', 'denied access (403)'],
+    [503, 'answered 503', 'failed with a server error (503)'],
+    [undefined, 'connection refused', 'could not be reached or stopped answering'],
+  ] as const) {
+    test(`${status ?? 'no answer'}: "${meaning}", with the step that failed and the source below`, () => {
+      const out = html(buildFailureSummary(refused(status, message), [], 'oci:./layout'));
+      assert.ok(out.includes(`<h3>Push failed: <code>127.0.0.1:5000/demo/app</code> ${meaning}</h3>`), out);
+      assert.ok(out.includes('<p>Pushing <code>oci:./layout</code>.</p>'), out);
+      assert.ok(out.includes(`<strong>What failed:</strong> ${message.replaceAll(';', ';')}`), out);
+    });
+  }
 });
 
 describe('the summary of a failed push', () => {

@@ -47,6 +47,7 @@ describe('which failures are retried', () => {
       new RegistryError('x', undefined, { status: 413 }),
       undefined,
     ],
+    // Retried only within a short window, by RetryBudget (below).
     ['a refused connection: nothing listens there', withCode('ECONNREFUSED'), undefined],
     ['an unknown host', withCode('ENOTFOUND'), undefined],
     ['a certificate error', withCode('DEPTH_ZERO_SELF_SIGNED_CERT'), undefined],
@@ -135,6 +136,36 @@ describe('RetryBudget', () => {
     assert.equal(tally.count, 6);
     assert.equal(tally.describe(), '6 requests retried: HTTP 503 x4, ECONNRESET x1, HTTP 502 x1');
     assert.equal(new RetryTally().describe(), undefined);
+  });
+
+  test('a refused connection is retried within its short window only, then rethrown', async () => {
+    const log = recordingLogger();
+    const policy = { ...fast, retries: 100, baseDelayMs: 10, maxDelayMs: 10, refusedWindowMs: 150 };
+    const budget = new RetryBudget(policy, log, 'connecting');
+    const err = new RegistryError('cannot reach', 'is the registry running?', {
+      cause: withCode('ECONNREFUSED'),
+    });
+    const started = Date.now();
+    await budget.next(err);
+    assert.match(
+      log.lines[0] ?? '',
+      /^info: connecting: connection refused \(still starting\?\), retry 1 of 100/,
+    );
+    await assert.rejects(
+      (async () => {
+        for (;;) await budget.next(err);
+      })(),
+      (thrown) => thrown === err,
+    );
+    const took = Date.now() - started;
+    assert.ok(took >= 140 && took < 1000, `gave up after ${took} ms`);
+    assert.ok(budget.retries >= 2 && budget.retries < 30, `${budget.retries} retries`);
+  });
+
+  test('retries: 0 turns the refused-connection retry off too', async () => {
+    const budget = new RetryBudget({ ...fast, retries: 0 }, recordingLogger(), 'x');
+    const err = withCode('ECONNREFUSED');
+    await assert.rejects(budget.next(err), (thrown) => thrown === err);
   });
 
   test('rethrows at once what is not retryable', async () => {

@@ -1,10 +1,12 @@
-// Credentials from the Docker client configuration, found the way the Docker CLI finds them: a credential
-// helper named for the registry (`credHelpers`), else the default store (`credsStore`), else `auths`. This is
-// where `docker login` and docker/login-action leave them.
+// Credentials from one Docker-format credentials file, found the way the Docker CLI and containers/image find
+// them: a credential helper named for the registry (`credHelpers`), else the default store (`credsStore`), else
+// `auths`. `docker login` and docker/login-action write ~/.docker/config.json; podman, skopeo and buildah login
+// write containers-auth.json(5) files of the same format, whose keys may also name a namespace
+// (`quay.io/org/app`). login-files.ts decides which files are read, in which order.
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { basename, delimiter, isAbsolute, join } from 'node:path';
 import { InputError } from '../../errors.ts';
 import { RunCutError, runBounded, type BoundedRun } from '../../run-bounded.ts';
 import { DOCKER_HUB, registryApiHost } from '../../oci/reference.ts';
@@ -34,6 +36,12 @@ export interface DockerConfigOptions {
   readonly helperTimeoutMs?: number;
 }
 
+/** Credentials and where they came from (`auths["ghcr.io"] in FILE`), for the log: never the secret. */
+export interface FoundCredentials {
+  readonly credentials: Credentials;
+  readonly where: string;
+}
+
 interface AuthEntry {
   readonly auth?: unknown;
   readonly username?: unknown;
@@ -50,58 +58,89 @@ interface DockerConfig {
 /**
  * The credentials the Docker config holds for `registry` (a host as src/oci/reference.ts normalises it:
  * `docker.io`, `ghcr.io`, `127.0.0.1:5000`), or undefined when it holds none or there is no config file.
- * As in the Docker CLI, a configured helper that knows nothing means no credentials: `auths` is not consulted.
  */
 export async function dockerConfigCredentials(
   registry: string,
   options: DockerConfigOptions = {},
 ): Promise<Credentials | undefined> {
+  const file = dockerConfigPath(options.env ?? process.env);
+  return (await credentialsInFile(file, registry, undefined, options))?.credentials;
+}
+
+/**
+ * The credentials `file` holds for `repository` of `registry`, or undefined when it holds none or does not
+ * exist. A key naming a namespace (`quay.io/org`) applies to the repositories under it, the longest first, then
+ * a key naming the registry; keys with a scheme (`https://ghcr.io/v1/`) name only the host, as both the Docker
+ * CLI and containers/image read them. As in the Docker CLI, a configured helper that knows nothing means no
+ * credentials: `auths` is not consulted.
+ */
+export async function credentialsInFile(
+  file: string,
+  registry: string,
+  repository: string | undefined,
+  options: DockerConfigOptions & {
+    /**
+     * A default location nobody named (e.g. `/run/containers/UID/auth.json`): one the user may not read
+     * holds nothing for them, rather than failing the push.
+     */
+    readonly implicit?: boolean;
+  } = {},
+): Promise<FoundCredentials | undefined> {
   const env = options.env ?? process.env;
   const onSecret = options.onSecret ?? (() => undefined);
-  const file = configPath(env);
-  const config = await readConfig(file);
+  const config = await readConfig(file, options.implicit ?? false);
   if (!config) return undefined;
 
   const host = normaliseHost(registry);
   const helperKey = findKey(Object.keys(config.credHelpers), host);
   const helper = helperKey === undefined ? config.credsStore : config.credHelpers[helperKey];
   if (helper) {
-    const where = helperKey === undefined ? 'credsStore' : `credHelpers["${helperKey}"]`;
+    const where = `${helperKey === undefined ? 'credsStore' : `credHelpers["${helperKey}"]`} in ${file}`;
     const serverUrl = isDockerHub(host) ? DOCKER_HUB_SERVER : host;
-    return runHelper(helper, serverUrl, {
+    const credentials = await runHelper(helper, serverUrl, {
       env,
       onSecret,
-      where: `${where} in ${file}`,
+      where,
       timeoutMs: options.helperTimeoutMs ?? HELPER_TIMEOUT_MS,
     });
+    return credentials && { credentials, where };
   }
-  return fromAuths(config.auths, host, file, onSecret);
+  return fromAuths(config.auths, host, repository, file, onSecret);
 }
 
-function configPath(env: NodeJS.ProcessEnv): string {
-  const dir = env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
-  return join(dir, 'config.json');
+/** `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
+export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
+  return join(dockerConfigDir(env), 'config.json');
 }
 
-async function readConfig(file: string): Promise<DockerConfig | undefined> {
+export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
+  return env.DOCKER_CONFIG || join(env.HOME || homedir(), '.docker');
+}
+
+/** How messages name a file: `the Docker config FILE` or `the containers auth file FILE`. */
+function describeFile(file: string): string {
+  return `${basename(file) === 'auth.json' ? 'the containers auth file' : 'the Docker config'} ${file}`;
+}
+
+async function readConfig(file: string, implicit: boolean): Promise<DockerConfig | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (implicit && (code === 'EACCES' || code === 'EPERM')) return undefined;
     throw new InputError(
-      `cannot read the Docker config ${file}: ${code ?? String(err)}`,
-      'make it readable, or point DOCKER_CONFIG at another directory',
+      `cannot read ${describeFile(file)}: ${code ?? String(err)}`,
+      basename(file) === 'auth.json'
+        ? 'make it readable, or point REGISTRY_AUTH_FILE at another file'
+        : 'make it readable, or point DOCKER_CONFIG at another directory',
     );
   }
   // The Docker CLI accepts an empty file as an empty config.
   if (text.trim() === '') return undefined;
   const broken = (what: string): InputError =>
-    new InputError(
-      `the Docker config ${file} is not valid: ${what}`,
-      'fix or delete it, then log in again with docker/login-action',
-    );
+    new InputError(`${describeFile(file)} is not valid: ${what}`, 'fix or delete it, then log in again');
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -141,7 +180,7 @@ function isDockerHub(host: string): boolean {
  * A config key or registry name as a bare lowercase host: `https://ghcr.io/v1/` -> `ghcr.io`; every Docker Hub
  * alias -> `docker.io`. The Docker CLI strips the scheme and path the same way (ConvertToHostname).
  */
-function normaliseHost(key: string): string {
+export function normaliseHost(key: string): string {
   const host = (
     key
       .trim()
@@ -151,11 +190,35 @@ function normaliseHost(key: string): string {
   return isDockerHub(host) ? DOCKER_HUB : host;
 }
 
-/** The keys that name `host`, best first: the exact key the Docker CLI would write, then the others in file order. */
+/**
+ * The namespace a key names (`quay.io/org/app` -> `org/app`), or undefined for a key that names a host only.
+ * A key with a scheme is the Docker CLI's URL form, whose path is not a namespace (`https://index.docker.io/v1/`).
+ */
+function keyNamespace(key: string): string | undefined {
+  const trimmed = key.trim();
+  if (/^https?:\/\//i.test(trimmed)) return undefined;
+  const slash = trimmed.indexOf('/');
+  const namespace = slash < 0 ? '' : trimmed.slice(slash + 1).replace(/\/+$/, '');
+  return namespace === '' ? undefined : namespace;
+}
+
+/** The keys that name `host` itself, best first: the exact key the Docker CLI would write, then file order. */
 function matchingKeys(keys: readonly string[], host: string): string[] {
   const exact = isDockerHub(host) ? DOCKER_HUB_SERVER : host;
-  const matches = keys.filter((key) => normaliseHost(key) === host);
+  const matches = keys.filter((key) => keyNamespace(key) === undefined && normaliseHost(key) === host);
   return [...matches.filter((key) => key === exact), ...matches.filter((key) => key !== exact)];
+}
+
+/** Keys naming a namespace of `host` that holds `repository`, the most specific first (containers-auth.json(5)). */
+function namespaceKeys(keys: readonly string[], host: string, repository: string | undefined): string[] {
+  if (repository === undefined) return [];
+  const matches = keys.flatMap((key) => {
+    const namespace = keyNamespace(key);
+    if (namespace === undefined || normaliseHost(key) !== host) return [];
+    const holds = repository === namespace || repository.startsWith(`${namespace}/`);
+    return holds ? [{ key, length: namespace.length }] : [];
+  });
+  return matches.sort((a, b) => b.length - a.length).map((m) => m.key);
 }
 
 function findKey(keys: readonly string[], host: string): string | undefined {
@@ -165,13 +228,16 @@ function findKey(keys: readonly string[], host: string): string | undefined {
 function fromAuths(
   auths: Readonly<Record<string, AuthEntry>>,
   host: string,
+  repository: string | undefined,
   file: string,
   onSecret: (value: string) => void,
-): Credentials | undefined {
+): FoundCredentials | undefined {
+  const keys = Object.keys(auths);
   // `docker login` with a credsStore leaves `{}` placeholders: skip to an entry that holds something.
-  for (const key of matchingKeys(Object.keys(auths), host)) {
-    const credentials = fromAuthEntry(auths[key] ?? {}, `auths["${key}"] in ${file}`, onSecret);
-    if (credentials) return credentials;
+  for (const key of [...namespaceKeys(keys, host, repository), ...matchingKeys(keys, host)]) {
+    const where = `auths["${key}"] in ${file}`;
+    const credentials = fromAuthEntry(auths[key] ?? {}, where, onSecret);
+    if (credentials) return { credentials, where };
   }
   return undefined;
 }

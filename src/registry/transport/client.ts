@@ -135,8 +135,25 @@ export class RegistryClient {
     // New work after local work (compressing a large layer) is no stall: only time spent on the network
     // without progress counts against retry-timeout. Retries inside the operation do not move the bound.
     if (!req.cleanup) this.deadline.touch();
-    if (req.once || req.cleanup) return this.#send(what, scopes, req);
-    return this.retrying(what, () => this.#send(what, scopes, req));
+    try {
+      if (req.once || req.cleanup) return await this.#send(what, scopes, req);
+      return await this.retrying(what, () => this.#send(what, scopes, req));
+    } catch (err) {
+      if (err instanceof RegistryError) err.where ??= this.#where(req.url);
+      throw err;
+    }
+  }
+
+  /** `REGISTRY/REPOSITORY` for a `/v2/REPOSITORY/(blobs|manifests|tags|referrers)/...` path, else the registry. */
+  #where(url: string): string {
+    let path = url;
+    try {
+      if (!url.startsWith('/')) path = new URL(url).pathname;
+    } catch {
+      return this.registry;
+    }
+    const match = /^\/v2\/(.+?)\/(?:blobs|manifests|tags|referrers)\//.exec(path);
+    return match?.[1] ? `${this.registry}/${match[1]}` : this.registry;
   }
 
   /**

@@ -22,6 +22,11 @@ export class RegistryError extends ImagePushError {
   readonly status: number | undefined;
   readonly codes: readonly string[];
   readonly retryAfterMs: number | undefined;
+  /**
+   * The registry and repository the failed request went to (`ghcr.io/org/app`), set by the client that sent
+   * it: the failure summary's headline names it.
+   */
+  where: string | undefined;
   readonly network: boolean;
 
   constructor(message: string, hint?: string, options: RegistryErrorOptions = {}) {

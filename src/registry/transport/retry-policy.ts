@@ -10,11 +10,19 @@ export interface RetryPolicy {
   /** First backoff; each next one doubles, with equal jitter, up to `maxDelayMs`. */
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * How long after an operation's first attempt a refused connection is still retried (a registry that is
+   * still starting: a `docker run -d registry` or a `services:` container just before the push). Past it, a
+   * refused connection fails: nothing listens there. Default REFUSED_WINDOW_MS.
+   */
+  readonly refusedWindowMs?: number;
   /** Counts the retries of a whole push, for the one warning at its end (RetryTally). */
   readonly tally?: { add(reason: string): void } | undefined;
 }
 
 export const DEFAULT_RETRIES = 5;
+/** Short: a wrong host or port should still fail within a few seconds. */
+export const REFUSED_WINDOW_MS = 3000;
 export const DEFAULT_RETRY_TIMEOUT_SECONDS = 300;
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {

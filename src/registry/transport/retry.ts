@@ -2,14 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../log.ts';
 import type { Deadline } from './deadline.ts';
 import { RegistryError } from './errors.ts';
-import type { RetryPolicy } from './retry-policy.ts';
+import { REFUSED_WINDOW_MS, type RetryPolicy } from './retry-policy.ts';
 
 /** Statuses that say "try again": the request did nothing lasting, or the registry is briefly unable. */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
 /**
- * Connection failures worth another try. A refused connection, an unknown host or a certificate problem is
- * not: trying again cannot fix them, and the user should hear about them at once.
+ * Connection failures worth another try. An unknown host or a certificate problem is not: trying again cannot
+ * fix them, and the user should hear about them at once. A refused connection is retried only briefly (see
+ * RetryPolicy.refusedWindowMs), by RetryBudget.
  */
 const RETRYABLE_CODES = new Set([
   'ECONNRESET',
@@ -41,6 +42,15 @@ export function retryReason(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether `err`, or an error it wraps, is a refused connection. */
+function isRefused(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== undefined && depth < 8; depth++) {
+    if (errorCode(e) === 'ECONNREFUSED') return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
 function errorCode(err: unknown): string | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
@@ -55,6 +65,9 @@ export function backoffDelay(policy: RetryPolicy, retry: number, random: () => n
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+/** When a push (keyed by its Deadline) first saw a refused connection. */
+const firstRefusal = new WeakMap<object, number>();
 
 /**
  * Keeps count of one operation's retries. `next(err)` either returns after waiting out the backoff (or the
@@ -81,6 +94,17 @@ export class RetryBudget {
 
   /** `reason` overrides the judgement of `err`: for failures only the caller knows how to recover from. */
   async next(err: unknown, reason = retryReason(err)): Promise<void> {
+    let refused = false;
+    let refusedLeft = 0;
+    if (reason === undefined && isRefused(err)) {
+      // One window per push (its deadline), from the first refusal: later operations get no fresh one.
+      const key = this.#deadline ?? this;
+      const since = firstRefusal.get(key) ?? Date.now();
+      firstRefusal.set(key, since);
+      refusedLeft = (this.#policy.refusedWindowMs ?? REFUSED_WINDOW_MS) - (Date.now() - since);
+      refused = refusedLeft > 0;
+    }
+    if (refused) reason = 'connection refused (still starting?)';
     if (reason === undefined) throw err;
     // The push-wide bound: no retry, and no wait, past it.
     const pushLeft = this.#deadline?.remaining() ?? Number.POSITIVE_INFINITY;
@@ -90,6 +114,8 @@ export class RetryBudget {
     if (elapsed >= this.#policy.maxElapsedMs) throw this.#deadline ? this.#deadline.error(err) : err;
     const asked = err instanceof RegistryError ? err.retryAfterMs : undefined;
     let delay = asked ?? backoffDelay(this.#policy, this.#retries);
+    // The last try of a refused connection comes at the end of its window, not after it.
+    if (refused) delay = Math.max(50, Math.min(delay, refusedLeft));
     const left = this.#policy.maxElapsedMs - elapsed;
     if (delay > left) {
       if (asked !== undefined) throw err; // the registry wants us gone longer than we may wait
