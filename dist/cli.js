@@ -4,4 +4,4 @@ import { createRequire as __createRequire } from 'node:module'; const require = 
 // src/cli/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-await import("./lib-43YWARO4.js");
+await import("./lib-ZIRLJHSZ.js");

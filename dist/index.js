@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-5KTB4XED.js");
+var { run } = await import("./lib-V6K5BHJJ.js");
 await run();
 exitWhenIdle();

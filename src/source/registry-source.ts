@@ -1,10 +1,11 @@
 import { SourceError } from '../errors.ts';
+import type { Limit } from '../limit.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { sha256Digest } from '../oci/digest.ts';
 import { parseReference, type ImageReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
 import type { RegistryClient } from '../registry/transport/client.ts';
-import { getManifest, listReferrers } from '../registry/manifests.ts';
+import { getManifest, listReferrers, type FetchedManifest } from '../registry/manifests.ts';
 import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';
 
@@ -38,19 +39,12 @@ export class RegistrySource implements ImageSource {
   }
 
   async load(): Promise<ManifestNode> {
-    const { registry, repository } = this.#ref;
-    const client = (this.#client ??= await this.#clients(registry));
-    const reference = this.#ref.digest ?? this.#ref.tag ?? 'latest';
-    const root = await getManifest(client, repository, reference);
-    if (!root) {
-      throw new SourceError(
-        `${this.name}: ${registry} has no manifest ${reference} in ${repository}`,
-        'check the tag or digest (skopeo inspect docker://... shows what is there)',
-      );
-    }
-    const store = remoteStore(client, repository, this.name, root.descriptor.digest, root.bytes);
-    this.#store = store;
-    return loadManifestTree(store, root.descriptor, this.name);
+    const client = (this.#client ??= await this.#clients(this.#ref.registry));
+    const image = await loadRegistryImage(client, this.#ref, this.name, {
+      missingHint: 'check the tag or digest (skopeo inspect docker://... shows what is there)',
+    });
+    this.#store = image.store;
+    return image.tree;
   }
 
   /**
@@ -93,13 +87,53 @@ export class RegistrySource implements ImageSource {
   }
 }
 
+/** An image in a registry, read the one way image-push reads registries (a `docker://` source, a merge source). */
+export interface RegistryImage {
+  /** The manifest or index named, with every child manifest, each checked against its digest. */
+  readonly tree: ManifestNode;
+  /** Where the tree came from: artifacts found later (referrers) load through it. */
+  readonly store: ManifestStore;
+}
+
+export interface LoadImageOptions {
+  /** How to fix a reference the registry does not hold (the message is the same for every caller). */
+  readonly missingHint: string;
+  /** Every manifest GET waits for a slot (a merge reads its sources through the push's limiter). */
+  readonly limit?: Limit | undefined;
+}
+
+/**
+ * Reads `ref` (its digest, else its tag, else `latest`) and every manifest under it, byte for byte. Blobs
+ * are not read here: each becomes a BlobSource that mounts from `ref`'s repository where the destination
+ * shares the registry, and otherwise streams with readBlob, which resumes a cut download with Range.
+ */
+export async function loadRegistryImage(
+  client: RegistryClient,
+  ref: ImageReference,
+  sourceName: string,
+  options: LoadImageOptions,
+): Promise<RegistryImage> {
+  const { registry, repository } = ref;
+  const limit = options.limit ?? ((task) => task());
+  const reference = ref.digest ?? ref.tag ?? 'latest';
+  const root = await limit(() => getManifest(client, repository, reference));
+  if (!root) {
+    throw new SourceError(
+      `${sourceName}: ${registry} has no manifest ${reference} in ${repository}`,
+      options.missingHint,
+    );
+  }
+  const store = remoteStore(client, repository, sourceName, root, limit);
+  return { tree: await loadManifestTree(store, root.descriptor, sourceName), store };
+}
+
 /** Manifests fetched by digest and checked; blobs streamed from the registry when opened. */
 function remoteStore(
   client: RegistryClient,
   repository: string,
   sourceName: string,
-  rootDigest: string,
-  rootBytes: Buffer,
+  root: FetchedManifest,
+  limit: Limit,
 ): ManifestStore {
   const mountFrom = { registry: client.registry, repository };
   return {
@@ -111,9 +145,9 @@ function remoteStore(
         );
       }
       const bytes =
-        descriptor.digest === rootDigest
-          ? rootBytes
-          : (await getManifest(client, repository, descriptor.digest))?.bytes;
+        descriptor.digest === root.descriptor.digest
+          ? root.bytes
+          : (await limit(() => getManifest(client, repository, descriptor.digest)))?.bytes;
       if (!bytes) {
         throw new SourceError(
           `${sourceName}: manifest ${descriptor.digest} (${where}) is missing from ${client.registry}/${repository}`,
