@@ -7,7 +7,8 @@ import tseslint from 'typescript-eslint';
 
 // The config is plain JavaScript without types: imported by a path TypeScript does not resolve, then typed.
 const configPath = '../../eslint.config.js';
-const { registryUrlsStayInRegistry } = (await import(configPath)) as {
+const { default: config, registryUrlsStayInRegistry } = (await import(configPath)) as {
+  default: Linter.Config[];
   registryUrlsStayInRegistry: Linter.Config;
 };
 
@@ -28,6 +29,10 @@ function lint(filename: string): Linter.LintMessage[] {
 }
 
 describe('no /v2/ URL outside src/registry/', () => {
+  test('the rule is part of the config `npm run lint` uses', () => {
+    assert.ok(config.includes(registryUrlsStayInRegistry));
+  });
+
   for (const folder of ['src/push', 'src/source', 'src/engine', 'src/action', 'src']) {
     test(`fires on each /v2/ literal in ${folder}/`, () => {
       const messages = lint(`${folder}/example.ts`);
