@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * The layers, top to bottom: front ends (action/, cli/, options.ts) -> report/ -> push/ (the planners) ->
+ * The layers, top to bottom: front ends (action/, cli/, options.ts) -> run/ (the request and the one run both
+ * front ends call) -> report/ -> push/ (the planners) ->
  * engine/ (the writer) and source/ -> registry/, cache/, compress/ -> oci/ -> the leaves in src/*.ts. Each
  * layer imports only from below it.
  */
@@ -14,7 +15,8 @@ const layer = (files, forbidden, message, more = []) => ({
     'no-restricted-imports': ['error', { patterns: [{ group: forbidden.flat(Infinity), message }, ...more] }],
   },
 });
-const FRONT = [folder('action'), folder('cli'), '**/options.ts'];
+/** What every layer below the front ends must not import: the front ends, and run/ right under them. */
+const FRONT = [folder('action'), folder('cli'), '**/options.ts', folder('run')];
 const ABOVE_REGISTRY = [
   FRONT,
   folder('report'),
@@ -27,6 +29,11 @@ const ABOVE_REGISTRY = [
 const layers = [
   layer(['src/action/**'], [folder('cli')], 'the front ends do not import each other'),
   layer(['src/cli/**'], [folder('action')], 'the front ends do not import each other'),
+  layer(
+    ['src/run/**'],
+    [folder('action'), folder('cli'), '**/options.ts', folder('report')],
+    'run/ is below the front ends and knows nothing of the report',
+  ),
   layer(
     ['src/report/**'],
     [
@@ -90,6 +97,7 @@ const layers = [
   layer(
     ['src/*.ts'],
     [
+      folder('run'),
       folder('report'),
       folder('push'),
       folder('engine'),

@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-V6K5BHJJ.js");
+var { run } = await import("./lib-4I24FKDA.js");
 await run();
 exitWhenIdle();

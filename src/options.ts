@@ -1,4 +1,5 @@
 import { InputError } from './errors.ts';
+import { checkConcurrency, DEFAULT_CONCURRENCY } from './limit.ts';
 import { readRegularFileSync, UnreadableFileError } from './files.ts';
 import type { LayerCompression } from './compress/parallel-compress.ts';
 import { parsePlatforms } from './oci/platform.ts';
@@ -6,26 +7,20 @@ import {
   DEFAULT_RETRIES,
   DEFAULT_RETRY_POLICY,
   DEFAULT_RETRY_TIMEOUT_SECONDS,
-  type RetryPolicy,
 } from './registry/transport/retry-policy.ts';
-import type { Platform } from './oci/descriptor.ts';
+import type { Credentials } from './registry/transport/auth.ts';
+import type { Tuning } from './run/request.ts';
 import { DEFAULT_COMPRESSION_LEVEL, DEFAULT_ZSTD_LEVEL } from './compress/layer-compressor.ts';
 
 export { DEFAULT_COMPRESSION_LEVEL };
+export type { Tuning };
 
 /** Defaults and value parsers shared by both front ends, so the action and the CLI accept the same text. */
-export const DEFAULT_CONCURRENCY = 4;
+export { DEFAULT_CONCURRENCY };
 
 export function parseConcurrency(value: string): number {
   if (value.trim() === '') return DEFAULT_CONCURRENCY;
-  const n = wholeNumber(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) {
-    throw new InputError(
-      `concurrency "${value}" is not a whole number from 1 to 64`,
-      `leave it empty for ${DEFAULT_CONCURRENCY}`,
-    );
-  }
-  return n;
+  return checkConcurrency(wholeNumber(value), value);
 }
 
 export function parseCompression(value: string): LayerCompression {
@@ -180,17 +175,6 @@ export interface TuningText {
   readonly platforms: readonly string[];
 }
 
-export interface Tuning {
-  readonly concurrency: number;
-  readonly compression: LayerCompression;
-  readonly compressionLevel: number;
-  readonly chunkSize: number | undefined;
-  readonly retryPolicy: RetryPolicy;
-  /** PEM text of the CA file. */
-  readonly ca: string | undefined;
-  readonly platforms: Platform[];
-}
-
 /** Parses every tuning option at once, before anything is read or sent, so a typo costs nothing. */
 export function parseTuning(text: TuningText): Tuning {
   const compression = parseCompression(text.compression);
@@ -214,4 +198,25 @@ export function parseTuning(text: TuningText): Tuning {
     ca: readCaFile('ca-file', text.caFile),
     platforms: parsePlatforms(text.platforms),
   };
+}
+
+/** A front end's words for a half pair: the error and its fix, each way round. */
+export interface HalfPairErrors {
+  readonly noPassword: readonly [message: string, hint: string];
+  readonly noUsername: readonly [message: string, hint: string];
+}
+
+/**
+ * The one rule for a username/password pair, the same in both front ends: both or neither (neither leaves
+ * the Docker config or anonymous access). A half pair is an error, never silently dropped.
+ */
+export function credentialPair(
+  username: string | undefined,
+  password: string | undefined,
+  errors: HalfPairErrors,
+): Credentials | undefined {
+  if (username && password) return { username, password };
+  if (!username && !password) return undefined;
+  const [message, hint] = username ? errors.noPassword : errors.noUsername;
+  throw new InputError(message, hint);
 }

@@ -1,32 +1,13 @@
 import * as core from '@actions/core';
 import { InputError } from '../errors.ts';
 import { parseRegistrySettings } from '../oci/reference.ts';
-import { parseBoolean, parseTuning, splitList, type Tuning } from '../options.ts';
+import { credentialPair, parseBoolean, parseTuning, splitList } from '../options.ts';
+import { namedTags } from '../engine/targets.ts';
 import type { Credentials } from '../registry/transport/auth.ts';
+import type { PushJob, MergeJob, Request } from '../run/request.ts';
 
-/** Everything the action was asked to do, read from its inputs in this one place. */
-export interface ActionSettings extends Tuning {
-  /** The image to push; empty in merge mode. */
-  readonly image: string;
-  /** `repo@digest` references to merge into one index, instead of pushing an image. */
-  readonly merge: string[];
-  readonly tags: string[];
-  readonly registry: string | undefined;
-  readonly credentials: Credentials | undefined;
-  /** For a `docker://` image: credentials of the source registry (else the Docker config). */
-  readonly sourceCredentials: Credentials | undefined;
-  readonly insecureRegistries: string[];
-  /** Keep the diffID -> blob map in the Actions cache. */
-  readonly cache: boolean;
-  readonly pushByDigest: boolean;
-  /** Check every layer read from the source against the config's diff_ids before any tag moves. */
-  readonly verify: boolean;
-  /** Tags or same-registry references whose layers may be reused. */
-  readonly reuseFrom: string[];
-  readonly overwrite: boolean;
-}
-
-export function readSettings(): ActionSettings {
+/** Everything the action was asked to do, read from its inputs in this one place (run() carries it out). */
+export function readSettings(): Request {
   const image = core.getInput('image');
   const merge = splitList(core.getInput('merge'));
   if (Boolean(image) === merge.length > 0) {
@@ -53,31 +34,29 @@ export function readSettings(): ActionSettings {
     'source-',
     'set both, or neither to use the Docker config (docker/login-action) for the source registry',
   );
-  if (sourceCredentials && !image.trim().startsWith('docker://')) {
-    throw new InputError(
-      'source-username and source-password are set, but image is not a docker:// reference',
-      'they are for a source in a registry (docker://REGISTRY/REPOSITORY:TAG); drop them',
-    );
-  }
   const registries = parseRegistrySettings(
     core.getInput('registry') || undefined,
     splitList(core.getInput('insecure-registries')),
   );
-  for (const note of registries.notes) core.info(note);
+  const job: PushJob | MergeJob = image
+    ? {
+        kind: 'push',
+        source: image,
+        pushByDigest,
+        verify: parseBoolean('verify', core.getInput('verify'), false),
+        reuseFrom: splitList(core.getInput('reuse-from')),
+        overwrite: parseBoolean('overwrite', core.getInput('overwrite'), true),
+      }
+    : { kind: 'merge', sources: merge };
   return {
-    image,
-    merge,
-    tags,
+    job,
+    destinations: tags,
     registry: registries.registry,
+    insecureRegistries: registries.insecureRegistries,
     credentials,
     sourceCredentials,
-    insecureRegistries: registries.insecureRegistries,
-    cache: parseBoolean('cache', core.getInput('cache'), true),
-    pushByDigest,
-    verify: parseBoolean('verify', core.getInput('verify'), false),
-    reuseFrom: splitList(core.getInput('reuse-from')),
-    overwrite: parseBoolean('overwrite', core.getInput('overwrite'), true),
-    ...parseTuning({
+    blobMap: parseBoolean('cache', core.getInput('cache'), true),
+    tuning: parseTuning({
       concurrency: core.getInput('concurrency'),
       compression: core.getInput('compression'),
       compressionLevel: core.getInput('compression-level'),
@@ -87,17 +66,28 @@ export function readSettings(): ActionSettings {
       caFile: core.getInput('ca-file') || undefined,
       platforms: splitList(core.getInput('platforms')),
     }),
+    notes: registries.notes,
+    warnings: pushByDigest ? droppedTags(tags, registries.registry) : [],
   };
 }
 
 /** `PREFIXusername` and `PREFIXpassword`: both or neither; the password is masked before anything else. */
 function credentialInputs(prefix: string, hint: string): Credentials | undefined {
-  const username = core.getInput(`${prefix}username`);
   const password = core.getInput(`${prefix}password`);
   if (password) core.setSecret(password);
-  if (Boolean(username) !== Boolean(password)) {
-    const [set, empty] = username ? ['username', 'password'] : ['password', 'username'];
-    throw new InputError(`${prefix}${set} is set but ${prefix}${empty} is empty`, hint);
-  }
-  return username ? { username, password } : undefined;
+  const [username, pass] = [`${prefix}username`, `${prefix}password`];
+  return credentialPair(core.getInput(username), password, {
+    noPassword: [`${username} is set but ${pass} is empty`, hint],
+    noUsername: [`${pass} is set but ${username} is empty`, hint],
+  });
+}
+
+/** push-by-digest moves no tag: say so for each destination that names one, instead of dropping it silently. */
+function droppedTags(tags: readonly string[], registry: string | undefined): string[] {
+  const tagged = namedTags(tags, registry);
+  if (tagged.length === 0) return [];
+  return [
+    `push-by-digest moves no tag, so ${tagged.map((t) => `"${t}"`).join(', ')} ${tagged.length === 1 ? 'is' : 'are'} ` +
+      'pushed by digest only. Drop the tag from tags (name the repository alone), or set push-by-digest: false',
+  ];
 }

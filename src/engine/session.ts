@@ -1,5 +1,5 @@
 import { InputError } from '../errors.ts';
-import { createLimiter, type Limit } from '../limit.ts';
+import { checkConcurrency, createLimiter, type Limit } from '../limit.ts';
 import { registryApiHost } from '../oci/reference.ts';
 import { connect, type ConnectOptions, type Connections } from '../registry/connect.ts';
 import type { Credentials } from '../registry/transport/auth.ts';
@@ -34,12 +34,7 @@ export interface PushSession extends Connections {
 
 /** Parses the destinations (before any network call) and prepares one client per registry. */
 export async function openSession(options: ConnectionOptions): Promise<PushSession> {
-  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-    throw new InputError(
-      `concurrency "${String(options.concurrency)}" is not a whole number from 1 to 64`,
-      'leave it empty for the default',
-    );
-  }
+  checkConcurrency(options.concurrency); // the front ends parsed it; a library caller may not have
   const parsed = parseTargets(options.destinations, options.registry);
   const connections = connect(options, credentialScope(parsed, options));
   const targets = await Promise.all(

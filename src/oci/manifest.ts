@@ -58,6 +58,11 @@ export type ParsedManifest = ParsedImageManifest | ParsedIndex;
 
 /** Registries refuse larger manifests (distribution's limit is 4 MiB). */
 export const MAX_MANIFEST_BYTES = 4 << 20;
+/**
+ * Image configs are a few KB (a long history makes tens); anything this big is not one and is not read into
+ * memory, wherever it comes from (a source, a registry). One limit for every reader.
+ */
+export const MAX_CONFIG_BYTES = 16 << 20;
 const FOREIGN_LAYER = /\.foreign\.|nondistributable/;
 
 /**

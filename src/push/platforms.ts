@@ -1,6 +1,6 @@
 import { sha256Digest } from '../oci/digest.ts';
 import { isIndexMediaType } from '../oci/media-types.ts';
-import { parseManifest } from '../oci/manifest.ts';
+import { MAX_CONFIG_BYTES, parseManifest } from '../oci/manifest.ts';
 import type { Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
 import { formatPlatform, platformMatches } from '../oci/platform.ts';
 import { InputError } from '../errors.ts';
@@ -87,7 +87,7 @@ export function platformOfConfig(bytes: Buffer): Platform | undefined {
 
 async function configPlatform(node: ManifestNode): Promise<Platform | undefined> {
   const config = node.blobs[0];
-  if (!config?.available || config.descriptor.size > 16 << 20) return node.descriptor.platform;
+  if (!config?.available || config.descriptor.size > MAX_CONFIG_BYTES) return node.descriptor.platform;
   const chunks: Buffer[] = [];
   for await (const chunk of await config.open()) chunks.push(chunk as Buffer);
   return platformOfConfig(Buffer.concat(chunks)) ?? node.descriptor.platform;

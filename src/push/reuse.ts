@@ -8,6 +8,7 @@ import {
   isIndexMediaType,
   isManifestMediaType,
 } from '../oci/media-types.ts';
+import { MAX_CONFIG_BYTES } from '../oci/manifest.ts';
 import { platformMatches } from '../oci/platform.ts';
 import { parseReference } from '../oci/reference.ts';
 import { readSmallBlob } from '../registry/blobs.ts';
@@ -53,8 +54,6 @@ export interface LearnWhat {
   readonly strictTags: boolean;
 }
 
-/** Configs are small; anything larger is not read (it costs time only: the layer is then compressed). */
-const MAX_CONFIG_BYTES = 8 << 20;
 /** Per registry, attesting manifests named by the blob map that are read again (newest first). */
 const MAX_MAP_MANIFESTS = 8;
 /** Children of an index read when the local platform is unknown. */

@@ -187,6 +187,7 @@ async function* blobChunks(
     const short = new RegistryError(
       `${what}: the body ended after ${passed} of ${blob.size} bytes`,
       undefined,
+      { network: true },
     );
     await budget.next(short, 'the body ended early');
     onResume?.(passed, 'the body ended early');

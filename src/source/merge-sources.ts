@@ -3,7 +3,7 @@ import { formatBytes } from '../format.ts';
 import type { Limit } from '../limit.ts';
 import type { BlobSource, Descriptor, ManifestNode, Platform } from '../oci/descriptor.ts';
 import type { IndexChild } from '../oci/index-builder.ts';
-import { parseManifest, platformOf, type ManifestDescriptor } from '../oci/manifest.ts';
+import { MAX_CONFIG_BYTES, parseManifest, platformOf, type ManifestDescriptor } from '../oci/manifest.ts';
 import { isIndexMediaType, isManifestMediaType } from '../oci/media-types.ts';
 import { parseReference, type ImageReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
@@ -36,9 +36,6 @@ export interface ReadSource {
   readonly descriptor: Descriptor;
   readonly children: readonly SourceChild[];
 }
-
-/** Configs are a few KB; anything this big is not one, and is not read into memory. */
-const MAX_CONFIG_BYTES = 8 << 20;
 
 /** Parses every source before any network call: a typo costs nothing. */
 export function parseSources(sources: readonly string[], registry: string | undefined): ParsedSource[] {

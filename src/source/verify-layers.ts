@@ -3,6 +3,7 @@ import { verifyDiffId } from '../compress/verify-diff-id.ts';
 import { SourceError } from '../errors.ts';
 import { createLimiter } from '../limit.ts';
 import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
+import { MAX_CONFIG_BYTES } from '../oci/manifest.ts';
 import { DOCKER_CONFIG, OCI_CONFIG } from '../oci/media-types.ts';
 
 export interface VerifyOptions {
@@ -17,8 +18,6 @@ export interface VerifySummary {
   /** Uncompressed bytes hashed. */
   readonly bytes: number;
 }
-
-const MAX_CONFIG_BYTES = 16 << 20;
 
 /**
  * Checks every layer of every image in the tree against the diff_ids of its config: same count, and each layer,

@@ -26,6 +26,8 @@ export interface BundleOptions {
   readonly gid?: number;
   readonly killAfterMs?: number;
   readonly cwd?: string;
+  /** The Node binary that runs the bundle (default: the one running the tests, Node 24). */
+  readonly node?: string;
 }
 
 function runNode(
@@ -34,9 +36,28 @@ function runNode(
   env: NodeJS.ProcessEnv,
   options: BundleOptions,
 ): Promise<BundleRun> {
+  return runChild(options.node ?? process.execPath, [script, ...args], env, options);
+}
+
+/** An installed `image-push` or the single executable, run as a shell would, on a clean machine's environment. */
+export function runProgram(
+  program: string,
+  args: string[],
+  work: string,
+  options: BundleOptions = {},
+): Promise<BundleRun> {
+  return runChild(program, args, { ...baseEnv(work), ...options.env }, options);
+}
+
+function runChild(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: BundleOptions,
+): Promise<BundleRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], {
+    const child = spawn(command, args, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
       ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),

@@ -197,18 +197,21 @@ function captureLogger(lines: string[]): Logger {
   };
 }
 
-/** A case that runs the CLI, which must exit 1 with nothing on stdout and its error as the last stderr line. */
+/**
+ * A case that runs the CLI, which must exit with `options.code` (default 2, an input error) with nothing on
+ * stdout and its error as the last stderr line.
+ */
 function cliCase(
   expect: RegExp,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; unmoved?: readonly TestRegistry[] } = {},
+  options: { env?: NodeJS.ProcessEnv; unmoved?: readonly TestRegistry[]; code?: number } = {},
 ): Case {
   return {
     expect,
     unmoved: options.unmoved ?? [open],
     attempt: async () => {
       const { code, stdout, stderr } = await runCli(args, options.env);
-      assert.equal(code, 1, `exit code; stderr: ${stderr}`);
+      assert.equal(code, options.code ?? 2, `exit code; stderr: ${stderr}`);
       assert.equal(stdout, '', 'nothing on stdout');
       const lines = stderr.split('\n');
       assert.equal(lines.pop(), '', 'stderr ends with a newline');
@@ -1085,7 +1088,7 @@ describe('bad registries', () => {
         return cliCase(
           re(`${esc(locked.host)} answered 401\\. check the username and password`),
           ['push', `oci:${dir}`, ...row.destinations(locked), '--no-blob-map', '--username', USER],
-          { env: { IMAGE_PUSH_PASSWORD: WRONG, IMAGE_PUSH_DEBUG: '1' }, unmoved: [locked] },
+          { env: { IMAGE_PUSH_PASSWORD: WRONG, IMAGE_PUSH_DEBUG: '1' }, unmoved: [locked], code: 3 },
         );
       },
     },

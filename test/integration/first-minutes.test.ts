@@ -344,7 +344,7 @@ describe('the CLI bundle, as a newcomer tries it', () => {
   test('a bare word with a namespaced --registry is refused before any request', async () => {
     await registry.clearRequests();
     const run = await runCli(['push', '--registry', `${registry.host}/acme`, `oci:${layout}`, 'v1']);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2, 'the exit code of an input error');
     assert.match(run.stderr, /^image-push: destination "v1" names no image: .*write IMAGE:v1/);
     assert.deepEqual(await registry.requests(), []);
   });

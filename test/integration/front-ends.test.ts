@@ -241,7 +241,7 @@ describe('the CLI bundle', () => {
     assert.equal(stdout, `${image.manifestDigest}\n`);
   });
 
-  test('exits 1 with one error line for an unknown transport', async () => {
+  test('exits 2 (input error) with one error line for an unknown transport', async () => {
     await assert.rejects(
       execFileAsync(process.execPath, [
         join(root, 'dist/cli.js'),
@@ -250,7 +250,7 @@ describe('the CLI bundle', () => {
         `${open.host}/cli/app:1`,
       ]),
       (err: { code: number; stderr: string }) => {
-        assert.equal(err.code, 1);
+        assert.equal(err.code, 2);
         assert.match(
           err.stderr,
           /^image-push: image "tarball:\/x\.tar": unknown transport "tarball", and not an image name either\. write the source as/,

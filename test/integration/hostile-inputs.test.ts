@@ -97,7 +97,7 @@ describe('log injection', () => {
     assert.equal(cli.code, 0, cli.stderr);
     assert.deepEqual(injected(cli), []);
     const failed = await runCliBundle(['push', `oci:${dir}/nope`, nextTag()], work);
-    assert.equal(failed.code, 1);
+    assert.equal(failed.code, 2, 'the exit code of an input error');
     assert.deepEqual(injected(failed), []);
   });
 });

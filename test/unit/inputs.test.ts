@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { readSettings } from '../../src/action/inputs.ts';
 import { InputError } from '../../src/errors.ts';
+import type { PushJob, Request } from '../../src/run/request.ts';
 import { DEFAULT_RETRIES, DEFAULT_RETRY_TIMEOUT_SECONDS } from '../../src/registry/transport/retry-policy.ts';
 import { makeTempDir } from '../helpers/tools.ts';
 
@@ -47,26 +48,30 @@ function fails(inputs: Partial<Record<Input, string>>, message: RegExp): void {
 
 afterEach(() => setInputs({}));
 
+function pushJob(request: Request): PushJob {
+  if (request.job.kind !== 'push') throw new Error(`a ${request.job.kind}, not a push`);
+  return request.job;
+}
+
 describe('readSettings', () => {
   test('defaults: only image and tags set', () => {
     setInputs(minimal);
     const s = readSettings();
-    assert.equal(s.image, 'oci:./layout');
-    assert.deepEqual(s.merge, []);
-    assert.deepEqual(s.tags, ['ghcr.io/org/app:1']);
+    assert.equal(pushJob(s).source, 'oci:./layout');
+    assert.deepEqual(s.destinations, ['ghcr.io/org/app:1']);
     assert.equal(s.registry, undefined);
     assert.equal(s.credentials, undefined);
     assert.deepEqual(s.insecureRegistries, []);
-    assert.equal(s.cache, true);
-    assert.equal(s.pushByDigest, false);
-    assert.equal(s.concurrency, 4);
-    assert.equal(s.compression, 'gzip');
-    assert.equal(s.compressionLevel, 4);
-    assert.equal(s.chunkSize, undefined);
-    assert.equal(s.retryPolicy.retries, DEFAULT_RETRIES);
-    assert.equal(s.retryPolicy.maxElapsedMs, DEFAULT_RETRY_TIMEOUT_SECONDS * 1000);
-    assert.equal(s.ca, undefined);
-    assert.deepEqual(s.platforms, []);
+    assert.equal(s.blobMap, true);
+    assert.equal(pushJob(s).pushByDigest, false);
+    assert.equal(s.tuning.concurrency, 4);
+    assert.equal(s.tuning.compression, 'gzip');
+    assert.equal(s.tuning.compressionLevel, 4);
+    assert.equal(s.tuning.chunkSize, undefined);
+    assert.equal(s.tuning.retryPolicy.retries, DEFAULT_RETRIES);
+    assert.equal(s.tuning.retryPolicy.maxElapsedMs, DEFAULT_RETRY_TIMEOUT_SECONDS * 1000);
+    assert.equal(s.tuning.ca, undefined);
+    assert.deepEqual(s.tuning.platforms, []);
   });
 
   test('every input given', async () => {
@@ -92,38 +97,40 @@ describe('readSettings', () => {
       'insecure-registries': 'localhost:5000, 10.0.0.1:5000',
     });
     const s = readSettings();
-    assert.equal(s.image, 'docker-archive:app.tar');
-    assert.deepEqual(s.tags, ['ghcr.io/org/app:1', 'ghcr.io/org/app:latest', 'quay.io/org/app:1']);
+    assert.equal(pushJob(s).source, 'docker-archive:app.tar');
+    assert.deepEqual(s.destinations, ['ghcr.io/org/app:1', 'ghcr.io/org/app:latest', 'quay.io/org/app:1']);
     assert.equal(s.registry, 'ghcr.io');
     assert.deepEqual(s.credentials, { username: 'bot', password: 'secret-password' });
-    assert.equal(s.concurrency, 12);
-    assert.equal(s.compression, 'zstd');
-    assert.equal(s.compressionLevel, 19);
-    assert.equal(s.cache, false);
-    assert.equal(s.pushByDigest, true);
-    assert.deepEqual(s.platforms, [
+    assert.equal(s.tuning.concurrency, 12);
+    assert.equal(s.tuning.compression, 'zstd');
+    assert.equal(s.tuning.compressionLevel, 19);
+    assert.equal(s.blobMap, false);
+    assert.equal(pushJob(s).pushByDigest, true);
+    assert.deepEqual(s.tuning.platforms, [
       { os: 'linux', architecture: 'amd64' },
       { os: 'linux', architecture: 'arm', variant: 'v7' },
     ]);
-    assert.equal(s.chunkSize, 64 * 1024 * 1024);
-    assert.equal(s.retryPolicy.retries, 0);
-    assert.equal(s.retryPolicy.maxElapsedMs, 30_000);
-    assert.match(s.ca ?? '', /BEGIN CERTIFICATE/);
+    assert.equal(s.tuning.chunkSize, 64 * 1024 * 1024);
+    assert.equal(s.tuning.retryPolicy.retries, 0);
+    assert.equal(s.tuning.retryPolicy.maxElapsedMs, 30_000);
+    assert.match(s.tuning.ca ?? '', /BEGIN CERTIFICATE/);
     assert.deepEqual(s.insecureRegistries, ['localhost:5000', '10.0.0.1:5000']);
   });
 
   test('merge mode: sources listed, no image', () => {
     setInputs({ merge: 'ghcr.io/org/app@sha256:aa\nghcr.io/org/app@sha256:bb', tags: 'ghcr.io/org/app:1' });
     const s = readSettings();
-    assert.equal(s.image, '');
-    assert.deepEqual(s.merge, ['ghcr.io/org/app@sha256:aa', 'ghcr.io/org/app@sha256:bb']);
+    assert.deepEqual(s.job, {
+      kind: 'merge',
+      sources: ['ghcr.io/org/app@sha256:aa', 'ghcr.io/org/app@sha256:bb'],
+    });
   });
 
   test('sizes in other units; empty means one PUT per blob', () => {
     setInputs({ ...minimal, 'chunk-size': '50MB' });
-    assert.equal(readSettings().chunkSize, 50_000_000);
+    assert.equal(readSettings().tuning.chunkSize, 50_000_000);
     setInputs({ ...minimal, 'chunk-size': '' });
-    assert.equal(readSettings().chunkSize, undefined);
+    assert.equal(readSettings().tuning.chunkSize, undefined);
   });
 
   test('each bad input is one InputError naming it, with a hint', () => {

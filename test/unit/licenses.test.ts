@@ -1,6 +1,6 @@
 // dist/licenses.txt: every npm package esbuild bundles, with its licence text, in an order that never varies.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -117,10 +117,18 @@ describe("the action's own bundle", () => {
     });
     const packages = await Promise.all(bundledPackageDirs(result.metafile, process.cwd()).map(readPackage));
     const names = new Set(packages.map((p) => p.name));
+    // The bundle is the package: runtime packages are dev dependencies (what src/ imports), none is installed.
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
-      dependencies: Record<string, string>;
+      dependencies?: Record<string, string>;
+      devDependencies: Record<string, string>;
     };
-    for (const name of Object.keys(manifest.dependencies)) assert.ok(names.has(name), `${name} is bundled`);
+    assert.equal(manifest.dependencies, undefined, 'no runtime dependency: npm install needs no registry');
+    const imported = await importedPackages(join(ROOT, 'src'));
+    assert.ok(imported.size >= 4, [...imported].join(', '));
+    for (const name of imported) {
+      assert.ok(names.has(name), `${name} is bundled`);
+      assert.ok(manifest.devDependencies[name], `${name} is a dev dependency`);
+    }
     for (const pkg of packages) {
       // A package may ship no licence file; then its package.json must at least declare one.
       assert.ok((pkg.text?.length ?? 0) > 100 || pkg.license !== 'UNKNOWN', `${pkg.name} has a licence`);
@@ -128,3 +136,18 @@ describe("the action's own bundle", () => {
     assert.ok(packages.filter((p) => p.text).length >= packages.length - 2, 'nearly all ship the text');
   });
 });
+
+/** The npm packages src/ imports (bare specifiers, not node: built-ins), by package name. */
+async function importedPackages(dir: string): Promise<Set<string>> {
+  const files = (await readdir(dir, { recursive: true })).filter((name) => name.endsWith('.ts'));
+  const names = new Set<string>();
+  for (const file of files) {
+    const text = await readFile(join(dir, file), 'utf8');
+    for (const [, spec] of text.matchAll(/(?:from |import\()'([^'.][^']*)'/g)) {
+      if (!spec || spec.startsWith('node:')) continue;
+      const parts = spec.split('/');
+      names.add(spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+    }
+  }
+  return names;
+}

@@ -182,7 +182,7 @@ export class RegistryClient {
         const waited = Date.now() - started;
         const silent = `${what}: no answer from ${host} after ${formatSeconds(waited)}`;
         throw waited >= 1000
-          ? this.deadline.error(new RegistryError(silent))
+          ? this.deadline.error(new RegistryError(silent, undefined, { network: true }))
           : this.deadline.error(undefined, silent);
       }
       const code = (err as { code?: unknown }).code;
@@ -204,7 +204,7 @@ export class RegistryClient {
         new RegistryError(
           `${what}: ${host} answers too slowly (its answer was not complete after ${formatSeconds(ms)})`,
           'the registry or a proxy in front of it is overloaded; try again later',
-          { cause: slow },
+          { cause: slow, network: true },
         ),
       );
     }, ms);

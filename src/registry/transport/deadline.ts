@@ -96,7 +96,7 @@ export class Deadline {
  */
 export class DeadlineError extends RegistryError {
   constructor(message: string, hint: string) {
-    super(message, hint);
+    super(message, hint, { network: true });
     this.name = 'DeadlineError';
   }
 }

@@ -12,6 +12,8 @@ export interface RegistryErrorOptions {
   readonly codes?: readonly string[];
   /** How long the registry asked us to wait (`Retry-After` on 429/503), in milliseconds. */
   readonly retryAfterMs?: number | undefined;
+  /** The registry could not be reached or went silent: no answer to go by (not a refusal). */
+  readonly network?: boolean;
   readonly cause?: unknown;
 }
 
@@ -20,6 +22,7 @@ export class RegistryError extends ImagePushError {
   readonly status: number | undefined;
   readonly codes: readonly string[];
   readonly retryAfterMs: number | undefined;
+  readonly network: boolean;
 
   constructor(message: string, hint?: string, options: RegistryErrorOptions = {}) {
     super(message, hint, options.cause === undefined ? undefined : { cause: options.cause });
@@ -27,6 +30,7 @@ export class RegistryError extends ImagePushError {
     this.status = options.status;
     this.codes = options.codes ?? [];
     this.retryAfterMs = options.retryAfterMs;
+    this.network = options.network ?? false;
   }
 }
 
@@ -136,7 +140,7 @@ export function networkError(what: string, registry: string, err: unknown, silen
     return new RegistryError(
       `${what}: no answer from ${registry}${after} (${code === 'UND_ERR_BODY_TIMEOUT' ? 'it stopped in the middle of its answer' : 'the connection was made, but no answer came'})`,
       'the registry or a proxy in front of it is stuck or overloaded; try again later',
-      { cause: err },
+      { cause: err, network: true },
     );
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(text)) {
@@ -144,7 +148,7 @@ export function networkError(what: string, registry: string, err: unknown, silen
     return new RegistryError(
       `${what}: ${registry} speaks plain HTTP, not HTTPS`,
       `list ${registry} in insecure-registries to use plain HTTP (only on a network you trust)`,
-      { cause: err },
+      { cause: err, network: true },
     );
   }
   // A connection that was made and then broke is not one that could not be made; a TLS handshake the
@@ -163,7 +167,7 @@ export function networkError(what: string, registry: string, err: unknown, silen
     hint =
       'the TLS certificate is not trusted: give its CA with the ca-file input (or NODE_EXTRA_CA_CERTS), or list the registry in insecure-registries to skip verification';
   }
-  return new RegistryError(message, hint, { cause: err });
+  return new RegistryError(message, hint, { cause: err, network: true });
 }
 
 /** "45 s", "2.5 s": for messages about waits. */
