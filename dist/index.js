@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-4I24FKDA.js");
+var { run } = await import("./lib-QKOMCIVE.js");
 await run();
 exitWhenIdle();

@@ -5,6 +5,7 @@ import { sha256Digest } from '../oci/digest.ts';
 import { parseReference, type ImageReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
 import type { RegistryClient } from '../registry/transport/client.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
 import { getManifest, listReferrers, type FetchedManifest } from '../registry/manifests.ts';
 import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';
@@ -118,9 +119,11 @@ export async function loadRegistryImage(
   const reference = ref.digest ?? ref.tag ?? 'latest';
   const root = await limit(() => getManifest(client, repository, reference));
   if (!root) {
-    throw new SourceError(
+    // The registry's 404, whoever asked: a copy and a merge fail alike (the CLI's exit code 4).
+    throw new RegistryError(
       `${sourceName}: ${registry} has no manifest ${reference} in ${repository}`,
       options.missingHint,
+      { status: 404 },
     );
   }
   const store = remoteStore(client, repository, sourceName, root, limit);
