@@ -18,6 +18,8 @@ export interface ScenarioResult {
   peer?: string;
   /** image-push wall / parallel-curl wall, pair by pair (oci-cold only). */
   floorRatios?: number[];
+  /** image-push / `docker save` of the same image, pair by pair (daemon26-containerd-cold). */
+  saveRatios?: number[];
   /** A scenario that could not run (its image, its registry...): the others still do. */
   error?: string;
 }
@@ -182,6 +184,33 @@ export function evaluateTargets(report: Report): TargetRow[] {
   ratioTarget(
     'the same from a Docker Engine that never pushed it (daemon-changed-top-layer) >= 2x faster than docker push',
     'daemon-changed-top-layer',
+    0.5,
+  );
+
+  const stored = scenario(report, 'daemon26-containerd-cold');
+  const saveRatio = median(stored?.saveRatios ?? []);
+  rows.push({
+    target: "containerd image store cold (daemon26-containerd-cold) <= 1.10x docker save's own stream",
+    measured: Number.isNaN(saveRatio)
+      ? 'not measured'
+      : `${saveRatio.toFixed(2)}x (${median(stored?.ratios ?? []).toFixed(2)}x docker push)`,
+    met: Number.isNaN(saveRatio) ? undefined : saveRatio <= 1.1,
+  });
+  const storedChanged = scenario(report, 'daemon26-containerd-changed-top-layer');
+  rows.push({
+    target:
+      '(no target) containerd image store, previous version in the registry (daemon26-containerd-changed-top-layer) vs docker push, which reads single layers',
+    measured: storedChanged?.ratios.length ? `${median(storedChanged.ratios).toFixed(2)}x` : 'not measured',
+    met: undefined,
+  });
+  ratioTarget(
+    'Docker 26 classic store cold (daemon26-classic-cold) <= 0.8x docker push',
+    'daemon26-classic-cold',
+    0.8,
+  );
+  ratioTarget(
+    'Docker 26 classic store, previous version in the registry (daemon26-classic-changed-top-layer) >= 2x faster than docker push',
+    'daemon26-classic-changed-top-layer',
     0.5,
   );
 

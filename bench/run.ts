@@ -40,7 +40,8 @@ import {
   withLiveDir,
 } from './measure.ts';
 import { startupInputError, startupWarmPush } from './startup.ts';
-import { DOCKER, startBenchEngine, type BenchEngine } from './daemon.ts';
+import { DOCKER, DOCKER_SAVE, startBenchEngine, type BenchEngine } from './daemon.ts';
+import type { DockerdKind } from '../test/helpers/dockerd.ts';
 import {
   evaluateTargets,
   FLOOR,
@@ -200,6 +201,8 @@ interface Scenario {
   readonly bodyLimit?: string;
   /** Add the parallel-curl floor as a third tool. */
   readonly floor?: boolean;
+  /** The tools include `docker save` of the image: image-push's ratio to it is recorded too. */
+  readonly saveFloor?: boolean;
   /** Both tools compress to zstd (image-push `--compression zstd`, skopeo `--dest-compress-format zstd`). */
   readonly zstd?: boolean;
 }
@@ -316,61 +319,95 @@ async function previousBySkopeo(host: string, context: RunContext): Promise<void
   await runCommand({ ...push, env: await skopeoEnv(join(context.dir, 'skopeo-setup')) }, TIMEOUT_MS);
 }
 
-let engine: Promise<BenchEngine> | undefined;
-let enginePid: number | undefined;
-/** The Docker Engine of the daemon-* scenarios, holding both versions: bench/app:v1 and bench/app:v2. */
-const dockerEngine = (): Promise<BenchEngine> =>
-  (engine ??= (async () => {
-    const [v1, v2] = await Promise.all([archive(), archiveV2()]);
-    const started = await startBenchEngine(
-      [
-        { file: v1.file, tag: 'bench/app:v1' },
-        { file: v2.file, tag: 'bench/app:v2' },
-      ],
-      TIMEOUT_MS,
-    );
-    enginePid = started.pid;
-    return started;
-  })());
+const engines = new Map<DockerdKind, Promise<BenchEngine>>();
+const enginePids = new Set<number>();
+/** A Docker Engine of the daemon-* scenarios, holding both versions: bench/app:v1 and bench/app:v2. */
+const dockerEngine = (kind: DockerdKind = 'docker-20'): Promise<BenchEngine> => {
+  let engine = engines.get(kind);
+  if (!engine) {
+    engine = (async () => {
+      const [v1, v2] = await Promise.all([archive(), archiveV2()]);
+      const started = await startBenchEngine(
+        [
+          { file: v1.file, tag: 'bench/app:v1' },
+          { file: v2.file, tag: 'bench/app:v2' },
+        ],
+        TIMEOUT_MS,
+        kind,
+        cli,
+      );
+      if (started.pid) enginePids.add(started.pid);
+      return started;
+    })();
+    engines.set(kind, engine);
+  }
+  return engine;
+};
 
 /**
  * The previous version (v1) pushed by `docker push` under `latest`, then v2 tagged for the measured
  * `docker push`; the daemon forgets what it pushed, as a fresh runner's daemon knows nothing of the registry.
  */
-const previousByDockerPush = async (host: string): Promise<void> => {
-  const daemon = await dockerEngine();
-  await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:latest`]);
-  await daemon.docker(['push', '-q', `${host}/bench/app:latest`]);
-  await daemon.docker(['tag', 'bench/app:v2', `${host}/bench/app:1`]);
-  await daemon.forgetPushes();
-};
+const previousByDockerPush =
+  (kind: DockerdKind = 'docker-20') =>
+  async (host: string): Promise<void> => {
+    const daemon = await dockerEngine(kind);
+    await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:latest`]);
+    await daemon.docker(['push', '-q', `${host}/bench/app:latest`]);
+    await daemon.docker(['tag', 'bench/app:v2', `${host}/bench/app:1`]);
+    await daemon.forgetPushes();
+  };
 
 /** A cold push from the daemon: nothing in the registry, nothing in the daemon's push memory. */
-const coldDaemon = async (host: string): Promise<void> => {
-  const daemon = await dockerEngine();
-  await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:1`]);
-  await daemon.forgetPushes();
-};
+const coldDaemon =
+  (kind: DockerdKind = 'docker-20') =>
+  async (host: string): Promise<void> => {
+    const daemon = await dockerEngine(kind);
+    await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:1`]);
+    await daemon.forgetPushes();
+  };
 
-/** image-push from docker-daemon: against `docker push`, both talking to the bench's dockerd. */
-const daemonTools = async (): Promise<readonly Tool[]> => {
-  const daemon = await dockerEngine();
-  return [
-    {
-      name: OURS,
-      push: (source, destination, context) => ({
-        ...ours.push(source, destination, context),
-        env: daemon.env,
-      }),
-    },
-    { name: DOCKER, push: (_source, destination) => daemon.command(['push', '-q', destination]) },
-  ];
-};
+/**
+ * image-push from docker-daemon: against `docker push`, both talking to the bench's dockerd; with `save`, also
+ * `docker save` of the same image to /dev/null (the stream image-push reads, on its own).
+ */
+const daemonTools =
+  (kind: DockerdKind = 'docker-20', save?: string) =>
+  async (): Promise<readonly Tool[]> => {
+    const daemon = await dockerEngine(kind);
+    return [
+      {
+        name: OURS,
+        push: (source, destination, context) => ({
+          ...ours.push(source, destination, context),
+          env: daemon.env,
+        }),
+      },
+      { name: DOCKER, push: (_source, destination) => daemon.command(['push', '-q', destination]) },
+      ...(save
+        ? [
+            {
+              name: DOCKER_SAVE,
+              push: (): Command => ({
+                cmd: 'sh',
+                args: ['-c', `docker save ${save} > /dev/null`],
+                env: daemon.env,
+              }),
+            },
+          ]
+        : []),
+    ];
+  };
 
-const daemonSource = (tag: string, text: string) => async (): Promise<ImageSource> => {
-  await dockerEngine();
-  return { source: `docker-daemon:${tag}`, describe: [`daemon ${tag}`, text] };
-};
+const daemonSource =
+  (tag: string, text: string, kind: DockerdKind = 'docker-20') =>
+  async (): Promise<ImageSource> => {
+    await dockerEngine(kind);
+    return {
+      source: `docker-daemon:${tag}`,
+      describe: [`daemon ${tag}${kind === 'docker-20' ? '' : ` (${kind})`}`, text],
+    };
+  };
 
 const dockerSource = async (): Promise<ImageSource> => {
   const a: DockerArchive = await archive();
@@ -462,8 +499,8 @@ const scenarios: Scenario[] = [
       "then the daemon's push memory wiped (a fresh runner); image-push from docker-daemon: against docker push.",
     source: daemonSource('bench/app:v2', 'docker-archive-v2 loaded into dockerd'),
     setup: 'fresh',
-    prepare: previousByDockerPush,
-    tools: daemonTools,
+    prepare: previousByDockerPush(),
+    tools: daemonTools(),
     peer: DOCKER,
   },
   {
@@ -473,8 +510,66 @@ const scenarios: Scenario[] = [
       'wiped: image-push from docker-daemon: against docker push, both compressing every layer.',
     source: daemonSource('bench/app:v1', 'docker-archive loaded into dockerd'),
     setup: 'fresh',
-    prepare: coldDaemon,
-    tools: daemonTools,
+    prepare: coldDaemon(),
+    tools: daemonTools(),
+    peer: DOCKER,
+  },
+  {
+    name: 'daemon26-containerd-cold',
+    measures:
+      'the archive (v1) in Docker 26 with the containerd image store (pulled there, so the store holds gzip ' +
+      'blobs), into an empty registry: image-push from docker-daemon: (stored blobs sent as they are, the ' +
+      "same manifest) against docker push, and docker save's own stream to /dev/null.",
+    source: daemonSource(
+      'bench/app:v1',
+      'docker-archive pulled into the containerd store',
+      'docker-26-containerd',
+    ),
+    setup: 'fresh',
+    prepare: coldDaemon('docker-26-containerd'),
+    tools: daemonTools('docker-26-containerd', 'bench/app:v1'),
+    peer: DOCKER,
+    saveFloor: true,
+  },
+  {
+    name: 'daemon26-containerd-changed-top-layer',
+    measures:
+      'v2 (v1 plus a new top layer) from the containerd store into a registry holding v1 (pushed by docker ' +
+      'push): docker push HEADs the known layers; image-push must still read the whole save stream.',
+    source: daemonSource(
+      'bench/app:v2',
+      'docker-archive-v2 pulled into the containerd store',
+      'docker-26-containerd',
+    ),
+    setup: 'fresh',
+    prepare: previousByDockerPush('docker-26-containerd'),
+    tools: daemonTools('docker-26-containerd'),
+    peer: DOCKER,
+  },
+  {
+    name: 'daemon26-classic-cold',
+    measures:
+      'the archive (v1) in Docker 26 with the classic store (vfs; its save is an OCI layout of uncompressed ' +
+      'layers) into an empty registry, push memory wiped: image-push against docker push, both compressing.',
+    source: daemonSource('bench/app:v1', 'docker-archive loaded into Docker 26 (classic store)', 'docker-26'),
+    setup: 'fresh',
+    prepare: coldDaemon('docker-26'),
+    tools: daemonTools('docker-26'),
+    peer: DOCKER,
+  },
+  {
+    name: 'daemon26-classic-changed-top-layer',
+    measures:
+      'v2 from Docker 26 (classic store) into a registry holding v1 (pushed by docker push), push memory wiped ' +
+      '(a fresh runner): image-push against docker push.',
+    source: daemonSource(
+      'bench/app:v2',
+      'docker-archive-v2 loaded into Docker 26 (classic store)',
+      'docker-26',
+    ),
+    setup: 'fresh',
+    prepare: previousByDockerPush('docker-26'),
+    tools: daemonTools('docker-26'),
     peer: DOCKER,
   },
   {
@@ -762,6 +857,7 @@ async function main(): Promise<void> {
     const update = async (): Promise<void> => {
       result.ratios = pairRatios(result.runs[OURS], result.runs[scenario.peer ?? SKOPEO]);
       if (scenario.floor) result.floorRatios = pairRatios(result.runs[OURS], result.runs[FLOOR]);
+      if (scenario.saveFloor) result.saveRatios = pairRatios(result.runs[OURS], result.runs[DOCKER_SAVE]);
       await save();
     };
     let stopSource: (() => Promise<void>) | undefined;
@@ -795,8 +891,9 @@ async function main(): Promise<void> {
   }
 
   // dockerd's vfs copies (a full tree per layer, GBs for the full run) go before the scaling images need the disk.
-  if (engine) await (await engine.catch(() => undefined))?.stop();
-  engine = enginePid = undefined;
+  for (const engine of engines.values()) await (await engine.catch(() => undefined))?.stop();
+  engines.clear();
+  enginePids.clear();
 
   for (const name of startup) {
     log(`[${name}] ${STARTUP_PAIRS} rounds`);
@@ -853,7 +950,7 @@ async function main(): Promise<void> {
 process.once('SIGINT', () => {
   killRunning();
   try {
-    if (enginePid) process.kill(enginePid, 'SIGTERM');
+    for (const pid of enginePids) process.kill(pid, 'SIGTERM');
   } catch {
     // already gone
   }

@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-QKOMCIVE.js");
+var { run } = await import("./lib-7CP3HQSN.js");
 await run();
 exitWhenIdle();

@@ -24,4 +24,9 @@ fi
 if command -v systemctl >/dev/null && systemctl is-active --quiet docker 2>/dev/null; then
   [ "$(id -u)" -eq 0 ] && systemctl stop docker docker.socket || true
 fi
+
+# Docker 26 (Debian trixie's docker.io and containerd), unpacked, not installed (trixie's libc must not replace the
+# system's): the containerd image store and Docker 25+'s classic store for the tests and benchmarks.
+scripts/fetch-engines.sh
+
 npm ci --no-audit --no-fund

@@ -92,3 +92,30 @@ async function configPlatform(node: ManifestNode): Promise<Platform | undefined>
   for await (const chunk of await config.open()) chunks.push(chunk as Buffer);
   return platformOfConfig(Buffer.concat(chunks)) ?? node.descriptor.platform;
 }
+
+/**
+ * An index whose tree lacks some of the manifests it lists (an engine holds only the platforms it pulled or
+ * built) cannot go up as it is: names what is there and what is not, and how to push the part that is.
+ */
+export function checkAllPresent(root: ManifestNode, sourceName: string): void {
+  if (!isIndexMediaType(root.descriptor.mediaType)) return;
+  const parsed = parseManifest(root.bytes, root.descriptor.mediaType);
+  if (parsed.kind !== 'index') return;
+  const present = new Set(root.children.map((child) => child.descriptor.digest));
+  const absent = parsed.manifests.filter((d) => !present.has(d.digest));
+  if (absent.length === 0) return;
+  const name = (d: Descriptor): string =>
+    d.platform && d.platform.os !== 'unknown'
+      ? formatPlatform(d.platform)
+      : `an attestation (${d.digest.slice(0, 19)})`;
+  const held = parsed.manifests.filter(
+    (d) => present.has(d.digest) && d.platform && d.platform.os !== 'unknown',
+  );
+  throw new InputError(
+    `${sourceName}: the image index lists ${parsed.manifests.length} manifests, but the source holds only ` +
+      `${held.map(name).join(', ') || 'none of the platforms'}; missing: ${absent.map(name).join(', ')}`,
+    held.length
+      ? `push what is there with the platforms input ${held.map((d) => formatPlatform(d.platform)).join(',')} (CLI: --platform), or pull the missing platforms first (docker pull --platform OS/ARCH)`
+      : 'pull the image with its platforms first (docker pull --platform OS/ARCH)',
+  );
+}

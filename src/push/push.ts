@@ -12,7 +12,7 @@ import { isPending, type ImageSource } from '../source/types.ts';
 import type { PlanContext } from './context.ts';
 import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from '../engine/plan.ts';
-import { checkSinglePlatform, selectPlatforms } from './platforms.ts';
+import { checkAllPresent, checkSinglePlatform, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
 import { learnFromRegistry, type RegistryView } from './reuse.ts';
 import { rememberPairings } from './reuse-layer.ts';
@@ -108,7 +108,17 @@ async function pushImage(
     hints,
   };
 
-  const loaded = await source.load();
+  // A source that streams its blobs once (the engine's save) hands each over as it arrives, so its upload starts
+  // at once; not when something must be checked before any upload (platforms, overwrite: false, verify).
+  const streamBlobs = !options.platforms?.length && options.overwrite !== false && !options.verify;
+  const loaded = await source.load(
+    streamBlobs
+      ? {
+          blobSink: (blob) =>
+            Promise.all(targets.map((target) => writer.ensureBlob(target, blob, hints(target, blob)))),
+        }
+      : {},
+  );
   const pending = isPending(loaded) ? loaded : undefined;
   if (pending) checkSinglePlatform(pending.platform, options.platforms ?? []);
   const selected = pending
@@ -140,6 +150,7 @@ async function pushImage(
       );
     }
   }
+  checkAllPresent(root, source.name);
   bases = baseImages(root);
   checkPinnedDigests(targets, root.descriptor.digest, "the image's manifest");
   const planned = planTree(root, targets, { pushByDigest: options.pushByDigest, hints });

@@ -16,7 +16,9 @@ import { EngineApi } from './engine-api.ts';
 import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { normalise } from './tar-index.ts';
 import type { BlobSource } from '../oci/descriptor.ts';
-import type { ImageSource, PendingImage, PendingLayer } from './types.ts';
+import { StoredSaveReader } from './stored-save.ts';
+import type { ImageSource, LoadOptions, PendingImage, PendingLayer } from './types.ts';
+import type { ManifestNode } from '../oci/descriptor.ts';
 
 /** Entries up to this size are kept in memory (configs, manifests, tiny layers); larger ones are layers. */
 const SMALL_ENTRY = 1 << 20;
@@ -64,16 +66,37 @@ export class DockerDaemonSource implements ImageSource {
     this.#api = new EngineApi();
   }
 
-  async load(): Promise<PendingImage> {
+  /** The containerd image store's reader, when the engine keeps images there. */
+  #stored: StoredSaveReader | undefined;
+
+  async load(options: LoadOptions = {}): Promise<PendingImage | ManifestNode> {
     const info = await this.#api.inspect(this.#image);
     this.#id = info.Id;
+    // On the containerd image store the image ID is the manifest's (or index's) digest, and the save holds the
+    // stored (compressed) blobs: those go up as they are, with the same manifest bytes `docker push` sends.
+    if (await this.#api.usesContainerdStore()) {
+      this.#stored = new StoredSaveReader({
+        rootDigest: info.Id,
+        sourceName: this.name,
+        stream: await this.#api.save(this.#image),
+        resave: () => this.#api.save(this.#image),
+        sink: options.blobSink,
+      });
+      return this.#stored.read();
+    }
     const diffIds = info.RootFS?.Layers ?? [];
     this.#layerCount = diffIds.length;
     const layers: PendingLayer[] = diffIds.map((diffId) => ({
       diffId,
       prepare: async () => {
         this.#wanted.add(diffId);
-        const blob = (await this.#save()).layers.get(diffId);
+        const saved = this.#save();
+        // A layer is ready as soon as it is compressed (its hash names it), so its upload overlaps the rest of
+        // the save instead of waiting for the whole stream.
+        const blob = await Promise.race([
+          this.#ready(diffId).promise,
+          saved.then((all) => all.layers.get(diffId)),
+        ]);
         if (!blob)
           throw new SourceError(
             `${this.name}: docker save did not include layer ${diffId}`,
@@ -114,8 +137,22 @@ export class DockerDaemonSource implements ImageSource {
   }
 
   async close(): Promise<void> {
+    await this.#stored?.close();
     await this.#api.close();
     if (this.#rawDir) await rm(await this.#rawDir, { recursive: true, force: true });
+  }
+
+  /** Layers compressed while the save still streams, by diffID. */
+  readonly #early = new Map<string, PromiseWithResolvers<BlobSource>>();
+
+  #ready(diffId: string): PromiseWithResolvers<BlobSource> {
+    let ready = this.#early.get(diffId);
+    if (!ready) {
+      ready = Promise.withResolvers<BlobSource>();
+      ready.promise.catch(() => undefined);
+      this.#early.set(diffId, ready);
+    }
+    return ready;
   }
 
   #save(): Promise<Saved> {
@@ -154,7 +191,10 @@ export class DockerDaemonSource implements ImageSource {
         const kept = await this.#sortOut(entry as unknown as Readable, raw.size);
         if (kept) raw.set(name, kept);
       } else {
-        large.set(name, await this.#compressor.prepareStream(entry as unknown as Readable, name, this.name));
+        const streamed = await this.#compressor.prepareStream(entry as unknown as Readable, name, this.name);
+        large.set(name, streamed);
+        if (streamed.diffId !== undefined && this.#wanted.has(streamed.diffId))
+          this.#ready(streamed.diffId).resolve(streamed.blob);
       }
     }
     await feeding;
@@ -222,7 +262,7 @@ export class DockerDaemonSource implements ImageSource {
     if (configDigest !== this.#id) {
       throw new SourceError(
         `${this.name}: the saved config is ${configDigest}, not the image ID ${this.#id ?? '?'}`,
-        'the containerd image store is not read through the daemon yet: `docker save -o image.tar` and push docker-archive:image.tar',
+        'the image changed while it was saved; push again',
       );
     }
     const config: BlobSource = {

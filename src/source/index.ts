@@ -6,7 +6,7 @@ import { DockerArchiveSource } from './docker-archive.ts';
 import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { OciLayoutSource } from './oci-layout.ts';
 import { RegistrySource, type ClientFactory } from './registry-source.ts';
-import type { ImageSource } from './types.ts';
+import type { ImageSource, LoadOptions } from './types.ts';
 
 const TRANSPORTS = ['oci', 'oci-archive', 'docker-archive', 'docker-daemon', 'docker'] as const;
 
@@ -106,7 +106,7 @@ function daemonSource(image: string, compressor: LayerCompressor): ImageSource {
     (source ??= import('./docker-daemon.ts').then((m) => new m.DockerDaemonSource(image, compressor)));
   return {
     name: `docker-daemon:${image}`,
-    load: async () => (await open()).load(),
+    load: async (options?: LoadOptions) => (await open()).load(options),
     close: async () => {
       if (source) await (await source).close();
     },

@@ -5,7 +5,7 @@ export interface ImageSource {
   /** How the user named it, for logs and errors. */
   readonly name: string;
   /** Reads and checks the manifest tree; blob contents are read later, only when uploaded. */
-  load(): Promise<LoadedImage>;
+  load(options?: LoadOptions): Promise<LoadedImage>;
   /** Manifests in the source that name one of `subjects` as their `subject` (OCI 1.1 referrers). */
   referrers?(subjects: ReadonlySet<string>): Promise<ManifestNode[]>;
   /**
@@ -15,6 +15,15 @@ export interface ImageSource {
   readonly copyFrom?: { readonly registry: string; readonly repository: string };
   /** Releases files and temporary data. */
   close(): Promise<void>;
+}
+
+export interface LoadOptions {
+  /**
+   * Where a source that can only stream its blobs once, in an order of its own (the engine's `docker save`),
+   * hands each large blob as its bytes arrive, before load() resolves: the caller starts its upload at once,
+   * and the promise settles once the registry holds it. Without it, such blobs wait in temporary files.
+   */
+  readonly blobSink?: ((blob: BlobSource) => Promise<unknown>) | undefined;
 }
 
 /** A layer whose pushed form is not known until it is compressed, or found in the blob map. */

@@ -11,6 +11,8 @@ export interface Engine {
   readonly dockerHost: string;
   /** Builds `name` from scratch, one layer per entry: each maps file paths to contents. */
   build(name: string, layers: Record<string, string | Buffer>[]): Promise<void>;
+  /** Runs the podman CLI on this engine's storage. */
+  podman(args: string[]): Promise<{ stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startEngine(): Promise<Engine> {
   const buildah = (args: string[]): Promise<{ stdout: string }> => run('buildah', [...storage, ...args]);
   return {
     dockerHost: `unix://${socket}`,
+    podman: (args) => run('podman', [...storage, ...args]),
     async build(name, layers) {
       let base = 'scratch';
       for (const [i, files] of layers.entries()) {

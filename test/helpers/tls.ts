@@ -4,7 +4,7 @@
 // The dir doubles as a containers-image "cert dir" for skopeo (`--dest-cert-dir` / `--src-cert-dir` / `--cert-dir`):
 // that loader takes every *.crt as a CA and pairs *.cert with *.key as client certificates, so the CA is ca.crt
 // and no other file there ends in .crt, .cert or .key.
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, run } from './tools.ts';
 
@@ -99,4 +99,47 @@ export async function createTestCertificates(names: readonly string[] = []): Pro
     keyPath: file('server-key.pem'),
     remove: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * A client certificate signed by the CA of `tls`, with ca.pem, cert.pem and key.pem in a new dir: the layout the
+ * docker CLI reads from DOCKER_CERT_PATH (for a dockerd started with --tlsverify).
+ */
+export async function createClientCertificates(tls: TlsFiles): Promise<string> {
+  const dir = await makeTempDir('tls-client-');
+  const file = (name: string): string => join(dir, name);
+  await run('openssl', [
+    'req',
+    ...EC_KEY,
+    '-keyout',
+    file('key.pem'),
+    '-out',
+    file('client.csr'),
+    '-subj',
+    '/CN=client',
+  ]);
+  await writeFile(
+    file('client-ext.cnf'),
+    'extendedKeyUsage = clientAuth\nbasicConstraints = critical, CA:FALSE\n',
+  );
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    file('client.csr'),
+    '-CA',
+    tls.caPath,
+    '-CAkey',
+    join(tls.dir, 'ca-key.pem'),
+    '-set_serial',
+    `0x${(Date.now() + 1).toString(16)}`,
+    '-days',
+    DAYS,
+    '-extfile',
+    file('client-ext.cnf'),
+    '-out',
+    file('cert.pem'),
+  ]);
+  await writeFile(file('ca.pem'), await readFile(tls.caPath));
+  return dir;
 }

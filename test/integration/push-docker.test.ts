@@ -188,7 +188,7 @@ describe('from the Docker daemon', () => {
   test('an image the daemon lacks gives one clear error', async () => {
     await rejectsWithLine(
       pushImage('docker-daemon:localhost/absent:1', 'x/y:1'),
-      /no such image in the Docker daemon.*build or pull it first/,
+      /no such image in the Docker engine at unix:\/\/.*\(DOCKER_HOST\).*build or pull it first/,
     );
   });
 });
