@@ -112,6 +112,26 @@ const layers = [
   layer(['src/options.ts'], [folder('action'), folder('cli')], 'options.ts is shared by both front ends'),
 ];
 
+/**
+ * Every registry URL (`/v2/...`) is built in registry/: the rest of src/ reads and writes registries through
+ * its functions (readBlob, getManifest, loadRegistryImage...), so a cut download resumes and a missing
+ * manifest reads the same wherever it happens. test/unit/lint-rules.test.ts proves the rule fires.
+ */
+export const registryUrlsStayInRegistry = {
+  files: ['src/**/*.ts'],
+  ignores: ['src/registry/**'],
+  rules: {
+    'no-restricted-syntax': [
+      'error',
+      ...['Literal[value=/\\/v2\\//]', 'TemplateElement[value.raw=/\\/v2\\//]'].map((selector) => ({
+        selector,
+        message:
+          'a /v2/ URL outside src/registry/: read or write the registry through registry/ (blobs.ts, manifests.ts)',
+      })),
+    ],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', '.tmp/**', '.stryker-tmp/**', 'reports/**'] },
   js.configs.recommended,
@@ -135,5 +155,6 @@ export default tseslint.config(
     },
   },
   ...layers,
+  registryUrlsStayInRegistry,
   { files: ['eslint.config.js', 'stryker.config.mjs'], ...tseslint.configs.disableTypeChecked },
 );

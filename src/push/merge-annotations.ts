@@ -7,7 +7,7 @@ import { InputError } from '../errors.ts';
 import { appliesTo, type Annotation } from '../oci/annotations.ts';
 import { parseManifest } from '../oci/manifest.ts';
 import { formatPlatform } from '../oci/platform.ts';
-import type { SourceChild } from './merge-sources.ts';
+import type { SourceChild } from '../source/merge-sources.ts';
 
 export interface AnnotatedMerge {
   readonly children: readonly SourceChild[];

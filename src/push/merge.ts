@@ -1,12 +1,11 @@
-import type { Readable } from 'node:stream';
-import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
+import type { BlobSource, ManifestNode } from '../oci/descriptor.ts';
 import { formatReference } from '../oci/reference.ts';
 import { RegistryError } from '../registry/transport/errors.ts';
 import { buildIndex, describePlatform, indexSettings, type IndexFormat } from '../oci/index-builder.ts';
 import { InputError } from '../errors.ts';
 import { parseAnnotations } from '../oci/annotations.ts';
 import { applyMergeAnnotations } from './merge-annotations.ts';
-import { parseSources, readSource, type SourceChild } from './merge-sources.ts';
+import { parseSources, readSource, type SourceChild } from '../source/merge-sources.ts';
 import { planResult, planTree, writePlan } from '../engine/plan.ts';
 import type { PushResult } from '../engine/result.ts';
 import type { ConnectionOptions, Target } from '../engine/session.ts';
@@ -60,9 +59,13 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
     const log = options.logger;
     const targets = session.targets;
 
-    const read = await writer.settle(sources.map((source) => readSource(source, session)));
-    const resolved: MergedSource[] = read.map(({ source, manifest }) => {
-      const { digest, mediaType } = manifest.descriptor;
+    const read = await writer.settle(
+      sources.map((source) =>
+        readSource(source, (registry, repository) => session.clientFor(registry, repository), session.limit),
+      ),
+    );
+    const resolved: MergedSource[] = read.map(({ source, descriptor }) => {
+      const { digest, mediaType } = descriptor;
       if (source.ref.digest === undefined)
         log.info(`${formatReference(source.ref)} is ${digest} (${mediaType})`);
       return { reference: formatReference(source.ref), digest, mediaType };
@@ -87,18 +90,19 @@ export async function merge(options: MergeOptions): Promise<MergeResult> {
         index.children.map((c) => `${describePlatform(c.platform)} ${c.descriptor.digest}`).join(', '),
     );
 
-    // The index as a tree the writer takes: each child's blobs stream from the child's own repository.
+    // The index as a tree the writer takes: each child's blobs mount or stream from the child's own repository.
     const sourceOf = new Map<string, SourceChild>();
     const root: ManifestNode = {
       descriptor: index.descriptor,
       bytes: index.bytes,
       blobs: [],
       children: index.children.map((child) => {
-        for (const blob of child.blobs) if (!sourceOf.has(blob.digest)) sourceOf.set(blob.digest, child);
+        for (const { descriptor: blob } of child.blobs)
+          if (!sourceOf.has(blob.digest)) sourceOf.set(blob.digest, child);
         return {
           descriptor: { ...child.descriptor, platform: child.platform },
           bytes: child.bytes,
-          blobs: child.blobs.map((blob) => remoteBlob(child, blob)),
+          blobs: child.blobs,
           children: [],
         };
       }),
@@ -126,21 +130,5 @@ function copyHints(target: Target, child: SourceChild, blob: BlobSource): BlobHi
         `${child.source}: blob ${blob.descriptor.digest} of manifest ${child.descriptor.digest} is missing from ${target.registry}/${target.repository}`,
         'the registry lost content of that image; push it again with push-by-digest',
       ),
-  };
-}
-
-/** A blob of a child, streamed from its own repository (possibly on another registry) when copied. */
-function remoteBlob(child: SourceChild, descriptor: Descriptor): BlobSource {
-  return {
-    descriptor,
-    available: true,
-    open: async (): Promise<Readable> => {
-      const res = await child.client.request(
-        `reading blob ${descriptor.digest} from ${child.registry}/${child.repository}`,
-        [`repository:${child.repository}:pull`],
-        { method: 'GET', url: `/v2/${child.repository}/blobs/${descriptor.digest}`, ok: [200] },
-      );
-      return res.body;
-    },
   };
 }

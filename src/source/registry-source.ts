@@ -1,18 +1,27 @@
 import { SourceError } from '../errors.ts';
-import { createLimiter } from '../limit.ts';
+import { createLimiter, type Limit } from '../limit.ts';
 import type { BlobSource, Descriptor, ManifestNode } from '../oci/descriptor.ts';
 import { sha256Digest } from '../oci/digest.ts';
+import { MAX_MANIFEST_BYTES } from '../oci/manifest.ts';
 import { parseReference, type ImageReference } from '../oci/reference.ts';
 import { readBlob } from '../registry/blobs.ts';
 import type { RegistryClient } from '../registry/transport/client.ts';
-import { getManifest, listReferrers, ManifestTooLargeError } from '../registry/manifests.ts';
+import { RegistryError } from '../registry/transport/errors.ts';
+import {
+  getManifest,
+  listReferrers,
+  ManifestTooLargeError,
+  type FetchedManifest,
+} from '../registry/manifests.ts';
 import { loadManifestTree, type ManifestStore } from './manifest-tree.ts';
 import type { ImageSource } from './types.ts';
 
-/** Gives the client for a registry: the push's own, so credentials and connections are shared. */
+/**
+ * Gives the client for a repository of a registry: the push's own, so credentials (which may be scoped to a
+ * repository) and connections are shared.
+ */
 export type ClientFactory = (registry: string, repository: string) => Promise<RegistryClient>;
 
-import { MAX_MANIFEST_BYTES } from '../oci/manifest.ts';
 /** How many referrers listings are asked for at once. */
 const REFERRER_LISTINGS = 8;
 /** Foreign layers (Windows base images) are fetched from their URLs, never from a registry. */
@@ -40,22 +49,12 @@ export class RegistrySource implements ImageSource {
   }
 
   async load(): Promise<ManifestNode> {
-    const { registry, repository } = this.#ref;
-    const client = (this.#client ??= await this.#clients(registry, repository));
-    const reference = this.#ref.digest ?? this.#ref.tag ?? 'latest';
-    const where = this.#ref.digest ? `the manifest ${reference}` : `the manifest under tag ${reference}`;
-    const root = await getManifest(client, repository, reference).catch((err: unknown) => {
-      throw err instanceof ManifestTooLargeError ? tooLarge(this.name, where, err.size, true) : err;
+    const client = (this.#client ??= await this.#clients(this.#ref.registry, this.#ref.repository));
+    const image = await loadRegistryImage(client, this.#ref, this.name, {
+      missingHint: 'check the tag or digest (skopeo inspect docker://... shows what is there)',
     });
-    if (!root) {
-      throw new SourceError(
-        `${this.name}: ${registry} has no manifest ${reference} in ${repository}`,
-        'check the tag or digest (skopeo inspect docker://... shows what is there)',
-      );
-    }
-    const store = remoteStore(client, repository, this.name, root.descriptor.digest, root.bytes);
-    this.#store = store;
-    return loadManifestTree(store, root.descriptor, this.name, where);
+    this.#store = image.store;
+    return image.tree;
   }
 
   /**
@@ -102,6 +101,51 @@ export class RegistrySource implements ImageSource {
   }
 }
 
+/** An image in a registry, read the one way image-push reads registries (a `docker://` source, a merge source). */
+export interface RegistryImage {
+  /** The manifest or index named, with every child manifest, each checked against its digest. */
+  readonly tree: ManifestNode;
+  /** Where the tree came from: artifacts found later (referrers) load through it. */
+  readonly store: ManifestStore;
+}
+
+export interface LoadImageOptions {
+  /** How to fix a reference the registry does not hold (the message is the same for every caller). */
+  readonly missingHint: string;
+  /** Every manifest GET waits for a slot (a merge reads its sources through the push's limiter). */
+  readonly limit?: Limit | undefined;
+}
+
+/**
+ * Reads `ref` (its digest, else its tag, else `latest`) and every manifest under it, byte for byte. Blobs
+ * are not read here: each becomes a BlobSource that mounts from `ref`'s repository where the destination
+ * shares the registry, and otherwise streams with readBlob, which resumes a cut download with Range.
+ */
+export async function loadRegistryImage(
+  client: RegistryClient,
+  ref: ImageReference,
+  sourceName: string,
+  options: LoadImageOptions,
+): Promise<RegistryImage> {
+  const { registry, repository } = ref;
+  const limit = options.limit ?? ((task) => task());
+  const reference = ref.digest ?? ref.tag ?? 'latest';
+  const where = ref.digest ? `the manifest ${reference}` : `the manifest under tag ${reference}`;
+  const root = await limit(() => getManifest(client, repository, reference)).catch((err: unknown) => {
+    throw err instanceof ManifestTooLargeError ? tooLarge(sourceName, where, err.size, true) : err;
+  });
+  if (!root) {
+    // The registry's 404, whoever asked: a copy and a merge fail alike (the CLI's exit code 4).
+    throw new RegistryError(
+      `${sourceName}: ${registry} has no manifest ${reference} in ${repository}`,
+      options.missingHint,
+      { status: 404 },
+    );
+  }
+  const store = remoteStore(client, repository, sourceName, root, limit);
+  return { tree: await loadManifestTree(store, root.descriptor, sourceName, where), store };
+}
+
 /**
  * A manifest over the 4 MiB registries accept, said as what it is: the image the reference names (which no
  * registry would take), or a child of its index (then another platform may be copied on its own).
@@ -121,19 +165,19 @@ function remoteStore(
   client: RegistryClient,
   repository: string,
   sourceName: string,
-  rootDigest: string,
-  rootBytes: Buffer,
+  root: FetchedManifest,
+  limit: Limit,
 ): ManifestStore {
   const mountFrom = { registry: client.registry, repository };
   return {
     manifest: async (descriptor, where) => {
-      const root = descriptor.digest === rootDigest;
-      const what = root ? where : `manifest ${descriptor.digest} (${where})`;
-      if (descriptor.size > MAX_MANIFEST_BYTES) throw tooLarge(sourceName, what, descriptor.size, root);
-      const bytes = root
-        ? rootBytes
+      const isRoot = descriptor.digest === root.descriptor.digest;
+      const what = isRoot ? where : `manifest ${descriptor.digest} (${where})`;
+      if (descriptor.size > MAX_MANIFEST_BYTES) throw tooLarge(sourceName, what, descriptor.size, isRoot);
+      const bytes = isRoot
+        ? root.bytes
         : (
-            await getManifest(client, repository, descriptor.digest).catch((err: unknown) => {
+            await limit(() => getManifest(client, repository, descriptor.digest)).catch((err: unknown) => {
               throw err instanceof ManifestTooLargeError ? tooLarge(sourceName, what, err.size, false) : err;
             })
           )?.bytes;

@@ -111,7 +111,11 @@ describe('exit codes', () => {
       work,
     );
     assert.equal(run.code, EXIT.refused, run.stderr);
-    assert.match(run.stderr, /has no such manifest in codes\/none/);
+    // The same error as a docker:// source's that names nothing (copy-inputs.test.ts), with the fix for a merge.
+    assert.match(
+      run.stderr,
+      /has no manifest sha256:0{64} in codes\/none\. push it first with push-by-digest/,
+    );
   });
 
   test(`${EXIT.network}: nothing listens on the registry's port`, async () => {

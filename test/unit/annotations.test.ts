@@ -6,7 +6,7 @@ import { parseAnnotations } from '../../src/oci/annotations.ts';
 import { sha256Digest } from '../../src/oci/digest.ts';
 import { OCI_MANIFEST } from '../../src/oci/media-types.ts';
 import { applyMergeAnnotations } from '../../src/push/merge-annotations.ts';
-import type { SourceChild } from '../../src/push/merge-sources.ts';
+import type { SourceChild } from '../../src/source/merge-sources.ts';
 
 describe('parsing annotation lines', () => {
   test('types, platforms, several types at once, bare keys, values with = and commas', () => {
@@ -66,7 +66,6 @@ function child(architecture: string, annotations?: Record<string, string>): Sour
     attestation: false,
     registry: 'r',
     repository: 'app',
-    client: undefined as never,
     bytes,
     blobs: [],
   };
