@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-7OCGREDT.js");
+var { run } = await import("./lib-RPOLXC3W.js");
 await run();
 exitWhenIdle();

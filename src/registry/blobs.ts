@@ -146,11 +146,14 @@ async function* blobChunks(
       const range = header(res.headers, 'content-range') ?? '';
       const start = Number(/^bytes (\d+)-\d+\/(?:\d+|\*)$/.exec(range.trim())?.[1] ?? Number.NaN);
       if (!(start <= passed)) {
-        res.body.destroy();
-        throw new RegistryError(
+        const err = new RegistryError(
           `${what}: asked for bytes from ${passed} on, ${client.registry} sent ${range ? `the range "${range}"` : 'a partial answer without Content-Range'}`,
           'the registry or a proxy in front of it answers ranges wrongly; try again, or without that proxy',
         );
+        // Nothing reads this body any more: undici's AbortError on destroy must not surface as uncaught.
+        res.body.on('error', () => {});
+        res.body.destroy();
+        throw err;
       }
       skip = passed - start;
     }

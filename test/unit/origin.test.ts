@@ -1,5 +1,6 @@
 // Which schemes a registry is spoken to in, where plain HTTP may go, and how the scheme is found.
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { RegistryError } from '../../src/registry/transport/errors.ts';
 import type { HttpRequest, HttpResponse } from '../../src/registry/transport/http.ts';
@@ -80,8 +81,8 @@ describe('OriginPolicy', () => {
 
 /** A response with `status` and a body of `text`. */
 function answer(url: string, status: number, text = ''): HttpResponse {
-  // The one part of undici's body that discoverOrigin reads.
-  const body = { text: () => Promise.resolve(text) } as unknown as HttpResponse['body'];
+  // discoverOrigin reads the start of the body as a stream (never more than a bound).
+  const body = Readable.from([Buffer.from(text)]) as unknown as HttpResponse['body'];
   return { status, headers: {}, url, body };
 }
 

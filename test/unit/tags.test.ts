@@ -59,7 +59,10 @@ describe('tagAction', () => {
       (err: unknown) => {
         assert.ok(err instanceof RegistryError);
         assert.match(String(err), refused('v1', d('old'), d('new')));
-        assert.equal(err.hint, 'push under a new tag, or set overwrite: true (--overwrite) to move the tag');
+        assert.equal(
+          err.hint,
+          'push under a new tag, or let the tag move (the action: overwrite: true, its default; the CLI: leave out --no-overwrite)',
+        );
         return true;
       },
     );

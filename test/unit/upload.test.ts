@@ -466,8 +466,14 @@ describe('what the mutation run asked for', () => {
     ]);
     await assert.rejects(uploadBlob(session.client, 'app', source()), (err: unknown) => {
       assert.ok(err instanceof RegistryError);
-      assert.match(err.message, /: redirected more than 5 times$/);
-      assert.equal(err.hint, 'the registry or a proxy redirects in a loop');
+      assert.match(
+        err.message,
+        /^uploading blob sha256:\w+ to app: 127\.0\.0\.1:\d+ redirected more than 5 times$/,
+      );
+      assert.equal(
+        err.hint,
+        'the registry or a proxy redirects in a loop; check the registry address and the proxy configuration',
+      );
       return true;
     });
     registry.done();

@@ -27,6 +27,12 @@ const arm = node('arm64');
 const index = node('index', [amd, arm], OCI_INDEX);
 const manifestPath = (repository: string, reference: string): string =>
   `/v2/${repository}/manifests/${reference}`;
+/** The HEAD that reads a tag back after its PUT (engine/tag-read-back.ts): it holds `n`. */
+const readBack = (repository: string, tag: string, n: ManifestNode): Step => ({
+  method: 'HEAD',
+  path: manifestPath(repository, tag),
+  reply: { status: 200, headers: { 'docker-content-digest': n.descriptor.digest } },
+});
 const stored = (n: ManifestNode): Step['reply'] => ({
   status: 201,
   headers: { 'docker-content-digest': n.descriptor.digest },
@@ -75,7 +81,9 @@ describe('commit', () => {
         reply: { status: 200, headers: { 'docker-content-digest': arm.descriptor.digest } },
       },
       { method: 'PUT', path: manifestPath('app', 'v1'), reply: stored(index) },
+      readBack('app', 'v1', index),
       { method: 'PUT', path: manifestPath('app', 'latest'), reply: stored(index) },
+      readBack('app', 'latest', index),
       { method: 'PUT', path: manifestPath('app', index.descriptor.digest), reply: stored(index) },
     ]);
     const order = postOrder(index);
@@ -122,7 +130,10 @@ describe('commit', () => {
           { method: 'PUT', path: manifestPath(repo, n.descriptor.digest), reply: stored(n) },
         );
       }
-      steps.push({ method: 'PUT', path: manifestPath(repo, 'v1'), reply: stored(root) });
+      steps.push(
+        { method: 'PUT', path: manifestPath(repo, 'v1'), reply: stored(root) },
+        readBack(repo, 'v1', root),
+      );
     }
     const { writer, target } = await start(steps);
     await writer.commit(postOrder(root).slice(0, -1), root, [
@@ -213,6 +224,7 @@ describe('commit, as the mutation run asked', () => {
         { method: 'HEAD', path: manifestPath('app', amd.descriptor.digest), reply: { status: 404 } },
         { method: 'PUT', path: manifestPath('app', amd.descriptor.digest), reply: stored(amd) },
         { method: 'PUT', path: manifestPath('app', 'v1'), reply: stored(index) },
+        readBack('app', 'v1', index),
       ],
       { anyOrder: true },
     );
