@@ -1,5 +1,6 @@
 import { InputError } from '../errors.ts';
 import { checkConcurrency, createLimiter, type Limit } from '../limit.ts';
+import { keepYoungGenerationSmall } from '../memory.ts';
 import { registryApiHost } from '../oci/reference.ts';
 import { connect, type ConnectOptions, type Connections } from '../registry/connect.ts';
 import type { Credentials } from '../registry/transport/auth.ts';
@@ -35,6 +36,7 @@ export interface PushSession extends Connections {
 /** Parses the destinations (before any network call) and prepares one client per registry. */
 export async function openSession(options: ConnectionOptions): Promise<PushSession> {
   checkConcurrency(options.concurrency); // the front ends parsed it; a library caller may not have
+  keepYoungGenerationSmall(); // a push's requests would otherwise grow it to 128 MB (see memory.ts)
   const parsed = parseTargets(options.destinations, options.registry);
   const connections = connect(options, credentialScope(parsed, options), parsed);
   const targets = await Promise.all(

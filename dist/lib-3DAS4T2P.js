@@ -1,0 +1,279 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import {
+  Agent,
+  EnvHttpProxyAgent,
+  request
+} from "./lib-5CE6QX4H.js";
+import {
+  ImagePushError
+} from "./lib-VQBWY2ZJ.js";
+import {
+  __commonJS,
+  __require,
+  __toESM
+} from "./lib-V3WSX2IK.js";
+
+// builtin-require:node:tls
+var require_node_tls = __commonJS({
+  "builtin-require:node:tls"(exports, module) {
+    module.exports = __require("node:tls");
+  }
+});
+
+// src/registry/transport/http.ts
+var import_node_tls = __toESM(require_node_tls(), 1);
+var DEFAULT_TIMEOUTS = {
+  connectMs: 3e4,
+  headersMs: 3e4,
+  bodyMs: 6e4,
+  bodyTotalMs: 12e4,
+  uploadMs: 12e4,
+  uploadPerGiBMs: 12e4,
+  noticeMs: 15e3
+};
+var MAX_REDIRECTS = 5;
+var Transport = class {
+  #options;
+  #verified;
+  #unverified;
+  constructor(options = {}) {
+    this.#options = options;
+  }
+  dispatcher(verify = true) {
+    if (verify) return this.#verified ??= this.#create(true);
+    return this.#unverified ??= this.#create(false);
+  }
+  async close() {
+    await Promise.all([this.#verified?.close(), this.#unverified?.close()]);
+  }
+  #create(verify) {
+    const tls = {
+      rejectUnauthorized: verify,
+      ...this.#options.lookup ? { lookup: this.#options.lookup } : {},
+      ...this.#options.ca ? { ca: [...import_node_tls.rootCertificates, this.#options.ca] } : {}
+    };
+    const timeouts = {
+      keepAliveTimeout: 3e4,
+      connectTimeout: this.#options.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs,
+      headersTimeout: DEFAULT_TIMEOUTS.headersMs,
+      bodyTimeout: DEFAULT_TIMEOUTS.bodyMs
+    };
+    const env = this.#options.env ?? process.env;
+    const proxied = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"].some((name) => env[name]);
+    if (proxied) {
+      return new EnvHttpProxyAgent({
+        ...timeouts,
+        httpProxy: env.HTTP_PROXY ?? env.http_proxy,
+        httpsProxy: env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy,
+        noProxy: env.NO_PROXY ?? env.no_proxy,
+        connect: tls,
+        requestTls: tls
+      });
+    }
+    return new Agent({ ...timeouts, connect: tls });
+  }
+};
+async function send(dispatcher, req) {
+  let url = req.url;
+  let headers = { ...req.headers };
+  const options = {
+    ...req.headersTimeout !== void 0 ? { headersTimeout: req.headersTimeout } : {},
+    ...req.bodyTimeout !== void 0 ? { bodyTimeout: req.bodyTimeout } : {},
+    ...req.signal ? { signal: req.signal } : {}
+  };
+  for (let hop = 0; ; hop++) {
+    const res = await request(url, {
+      method: req.method,
+      headers,
+      body: req.body ?? null,
+      dispatcher,
+      ...options
+    });
+    const location = header(res.headers, "location");
+    const redirect = [301, 302, 303, 307, 308].includes(res.statusCode) && location !== void 0;
+    if (!redirect || req.body !== void 0 || hop >= MAX_REDIRECTS) {
+      const exhausted = redirect && req.body === void 0;
+      return {
+        status: res.statusCode,
+        headers: res.headers,
+        url,
+        body: res.body,
+        redirectsExhausted: exhausted
+      };
+    }
+    await res.body.dump();
+    const next = new URL(location, url);
+    req.checkRedirect?.(new URL(url), next);
+    if (next.origin !== new URL(url).origin) {
+      const { authorization: _dropped, ...rest } = headers;
+      headers = rest;
+    }
+    url = next.href;
+  }
+}
+function header(headers, name) {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+function parseRetryAfter(value, now = Date.now()) {
+  if (value === void 0 || value.trim() === "") return void 0;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1e3;
+  if (!/[a-z]{3}/i.test(text)) return void 0;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? void 0 : Math.max(0, date - now);
+}
+
+// src/registry/transport/errors.ts
+var RegistryError = class extends ImagePushError {
+  status;
+  codes;
+  retryAfterMs;
+  /**
+   * The registry and repository the failed request went to (`ghcr.io/org/app`), set by the client that sent
+   * it: the failure summary's headline names it.
+   */
+  where;
+  network;
+  constructor(message, hint, options = {}) {
+    super(message, hint, options.cause === void 0 ? void 0 : { cause: options.cause });
+    this.name = "RegistryError";
+    this.status = options.status;
+    this.codes = options.codes ?? [];
+    this.retryAfterMs = options.retryAfterMs;
+    this.network = options.network ?? false;
+  }
+};
+function parseErrorBody(text) {
+  try {
+    const body = JSON.parse(text);
+    const errors = Array.isArray(body.errors) ? body.errors : [];
+    const str = (value) => typeof value === "string" ? value : "";
+    const codes = errors.map((e) => str(e.code) || "UNKNOWN");
+    const summary = errors.map((e, i) => `${codes[i] ?? "UNKNOWN"}: ${str(e.message)}`.trim()).join("; ");
+    if (summary) return { codes, summary };
+  } catch {
+  }
+  const excerpt = text.replace(/\s+/g, " ").trim().slice(0, 200);
+  return { codes: [], summary: excerpt };
+}
+function responseError(what, registry, status, bodyText, anonymous = false, headers) {
+  const retryAfterMs = parseRetryAfter(headers ? header(headers, "retry-after") : void 0);
+  const err = statusError(what, registry, status, bodyText, anonymous);
+  if (retryAfterMs === void 0) return err;
+  return new RegistryError(err.message, err.hint, { status, codes: err.codes, retryAfterMs });
+}
+function statusError(what, registry, status, bodyText, anonymous) {
+  const { codes, summary } = parseErrorBody(bodyText);
+  if (/^\s*<(!doctype|html|head|body)/i.test(bodyText) && ![401, 403, 413, 429].includes(status)) {
+    return new RegistryError(
+      `${what}: ${registry} answered ${status} with an HTML page`,
+      `${registry} does not look like an OCI registry; check the host name and port`,
+      { status }
+    );
+  }
+  const detail = summary ? ` (${summary})` : "";
+  const message = `${what}: ${registry} answered ${status}${detail}`;
+  switch (status) {
+    case 401:
+      return new RegistryError(
+        message,
+        anonymous ? `no credentials were given for ${registry}: set username and password, or log in with docker/login-action first` : `check the username and password (or token) for ${registry}`,
+        { status, codes }
+      );
+    case 403:
+      return new RegistryError(
+        message,
+        /rate.?limit/i.test(summary) ? "the registry is rate-limiting this client (GHCR counts upload sessions); lower concurrency or try later" : `the credentials are valid but may not push here; for ghcr.io give the job "permissions: packages: write"`,
+        { status, codes }
+      );
+    case 404:
+      return new RegistryError(
+        message,
+        codes.includes("NAME_UNKNOWN") ? "the repository does not exist; some registries (Amazon ECR) need it created before the first push" : void 0,
+        { status, codes }
+      );
+    case 413:
+      return new RegistryError(message, "a proxy in front of the registry limits request bodies", {
+        status,
+        codes
+      });
+    case 429:
+      return new RegistryError(message, "the registry is rate-limiting this client; try again later", {
+        status,
+        codes
+      });
+    default:
+      return new RegistryError(message, void 0, { status, codes });
+  }
+}
+function redirectLoopError(what, registry, max) {
+  return new RegistryError(
+    `${what}: ${registry} redirected more than ${max} times`,
+    "the registry or a proxy redirects in a loop; check the registry address and the proxy configuration"
+  );
+}
+var SILENCE_CODES = /* @__PURE__ */ new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+var BROKEN_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CLOSED"]);
+var SHORT_BODY_CODE = "UND_ERR_RES_CONTENT_LENGTH_MISMATCH";
+function networkError(what, registry, err, silentMs, answered = false) {
+  const code = err.code ?? "";
+  const text = err.message;
+  if (code === SHORT_BODY_CODE) {
+    return new RegistryError(
+      `${what}: ${registry} broke off its answer (the connection closed before the length it announced)`,
+      "the registry or a proxy in front of it dropped the connection; try again",
+      { cause: err }
+    );
+  }
+  if (SILENCE_CODES.has(code)) {
+    const after = silentMs === void 0 ? "" : ` after ${formatSeconds(silentMs)}`;
+    return new RegistryError(
+      `${what}: no answer from ${registry}${after} (${code === "UND_ERR_BODY_TIMEOUT" ? "it stopped in the middle of its answer" : "the connection was made, but no answer came"})`,
+      "the registry or a proxy in front of it is stuck or overloaded; try again later",
+      { cause: err, network: true }
+    );
+  }
+  if (code === "ERR_SSL_WRONG_VERSION_NUMBER" || /wrong version number/i.test(text)) {
+    return new RegistryError(
+      `${what}: ${registry} speaks plain HTTP, not HTTPS`,
+      `list ${registry} in insecure-registries to use plain HTTP (only on a network you trust)`,
+      { cause: err, network: true }
+    );
+  }
+  const handshake = /before secure TLS connection/i.test(text);
+  const verb = (BROKEN_CODES.has(code) || answered) && !handshake ? "lost the connection to" : "cannot reach";
+  const message = `${what}: ${verb} ${registry}: ${text}${code && !text.includes(code) ? ` (${code})` : ""}`;
+  let hint;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") hint = "check the registry host name";
+  else if (code === "ECONNREFUSED") hint = "is the registry running, and on this port?";
+  else if (handshake) {
+    hint = `the server hung up on the TLS handshake: if ${registry} speaks plain HTTP, list it in insecure-registries (only on a network you trust)`;
+  } else if (code.startsWith("HPE_") || /does not match the HTTP/i.test(text)) {
+    hint = `${registry} does not speak HTTP; check the host name and port`;
+  } else if (/certificate|SSL|TLS|CERT_/i.test(`${code} ${text}`)) {
+    hint = "the TLS certificate is not trusted: give its CA with the ca-file input (or NODE_EXTRA_CA_CERTS), or list the registry in insecure-registries to skip verification";
+  }
+  return new RegistryError(message, hint, { cause: err, network: true });
+}
+function formatSeconds(ms) {
+  const seconds = ms / 1e3;
+  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+}
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+export {
+  DEFAULT_TIMEOUTS,
+  MAX_REDIRECTS,
+  Transport,
+  send,
+  header,
+  RegistryError,
+  responseError,
+  redirectLoopError,
+  networkError,
+  formatSeconds,
+  VERSION
+};
