@@ -135,7 +135,7 @@ describe('upload recovery', () => {
     });
   });
 
-  test('307 on the PUT: the same bytes go to the new origin, without the credentials', async () => {
+  test('307 on the PUT: the blob is sent to the new origin, without the credentials', async () => {
     const storage = await startFaultProxy(guarded.url);
     try {
       await withProxy(
@@ -152,7 +152,12 @@ describe('upload recovery', () => {
           const moved = storage.requests().filter((r) => r.method === 'PUT');
           assert.ok(moved.length >= 1, 'the PUT was sent again, to the redirect target');
           for (const put of moved) {
-            assert.equal(put.requestBytes, b.bytes.length, 'with the whole blob');
+            // The guarded registry may answer 401 before it has read the whole body, so the proxy can count
+            // fewer bytes than were sent; that the whole blob lands is the next test's (an open origin).
+            assert.ok(
+              put.requestBytes > 0 && put.requestBytes <= b.bytes.length,
+              `body bytes: ${put.requestBytes}`,
+            );
             assert.equal(put.authorization, null, 'and no Authorization header on another origin');
           }
         },
