@@ -3,6 +3,7 @@ import { InputError } from '../errors.ts';
 import { LayerCompressor } from '../compress/layer-compressor.ts';
 import type { LayerCompression } from '../compress/parallel-compress.ts';
 import { formatBytes } from '../format.ts';
+import { readBounded } from '../read-bounded.ts';
 import type { BlobSource, ManifestNode, Platform } from '../oci/descriptor.ts';
 import { parseManifest } from '../oci/manifest.ts';
 import { parseReference } from '../oci/reference.ts';
@@ -12,7 +13,7 @@ import { isPending, type ImageSource } from '../source/types.ts';
 import type { PlanContext } from './context.ts';
 import { resolveLayers } from './layers.ts';
 import { planResult, planTree, uniqueBlobs, writePlan } from '../engine/plan.ts';
-import { checkAllPresent, checkSinglePlatform, selectPlatforms } from './platforms.ts';
+import { checkAllPresent, checkSinglePlatform, platformOfConfig, selectPlatforms } from './platforms.ts';
 import { pushReferrers } from './referrers.ts';
 import { learnFromRegistry, tagKey, type RegistryView } from './reuse.ts';
 import { rememberPairings } from './reuse-layer.ts';
@@ -327,12 +328,7 @@ async function configPlatform(root: ManifestNode): Promise<Platform | undefined>
   if (root.children.length > 0 || !config || config.mountFrom || config.descriptor.size > MAX_CONFIG_BYTES)
     return undefined;
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await config.open()) chunks.push(chunk as Buffer);
-    const json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-    const { os, architecture, variant } = json;
-    if (typeof os !== 'string' || typeof architecture !== 'string') return undefined;
-    return typeof variant === 'string' ? { os, architecture, variant } : { os, architecture };
+    return platformOfConfig(await readBounded(await config.open(), config.descriptor.size));
   } catch {
     return undefined;
   }
