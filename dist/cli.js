@@ -13,5 +13,5 @@ if (major < MINIMUM[0] || major === MINIMUM[0] && minor < MINIMUM[1]) {
 } else {
   const { enableCompileCache } = await import("node:module");
   enableCompileCache();
-  await import("./lib-3FM4STW4.js");
+  await import("./lib-NVQUME5K.js");
 }

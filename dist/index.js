@@ -7,6 +7,6 @@ import "./lib-V3WSX2IK.js";
 // src/action/index.ts
 import { enableCompileCache } from "node:module";
 enableCompileCache();
-var { run } = await import("./lib-KC5UHM5G.js");
+var { run } = await import("./lib-LIFAA5E5.js");
 await run();
 exitWhenIdle();

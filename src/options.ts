@@ -33,7 +33,7 @@ export function parseCompression(value: string): LayerCompression {
   );
 }
 
-/** The level for `compression`: gzip 1-9 (default 4), zstd 1-19 (default 3). */
+/** The level for `compression`: gzip 1-9 (default 2), zstd 1-19 (default 3). */
 export function parseCompressionLevel(value: string, compression: LayerCompression = 'gzip'): number {
   const [max, fallback] = compression === 'gzip' ? [9, DEFAULT_COMPRESSION_LEVEL] : [19, DEFAULT_ZSTD_LEVEL];
   if (value.trim() === '') return fallback;

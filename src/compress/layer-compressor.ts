@@ -7,8 +7,13 @@ import { DOCKER_LAYER_GZIP, OCI_LAYER_ZSTD } from '../oci/media-types.ts';
 import { readHead, sniffCompression, Spool } from './layer-spool.ts';
 import type { BlobSource } from '../oci/descriptor.ts';
 
-/** gzip level 4: ~2.6x faster than level 6 here, and its blobs stay within 3% of skopeo's size. */
-export const DEFAULT_COMPRESSION_LEVEL = 4;
+/**
+ * gzip level 2. On a 1 GB docker save (measured here): 1.38x the speed of level 4 for 3.8% larger layers, 2.7%
+ * larger than skopeo's (Go's default level), and the whole push as fast as skopeo's instead of 1.2x slower.
+ * Level 3 was 1.16x for 2.7% larger; level 1 gained only 7% more over level 2. A layer that is pulled many times
+ * is worth more: `compression-level` 6 or 9 (or zstd, smaller and several times faster).
+ */
+export const DEFAULT_COMPRESSION_LEVEL = 2;
 /** zstd level 3, zstd's own default: faster than gzip level 1 and smaller than gzip level 9. */
 export const DEFAULT_ZSTD_LEVEL = 3;
 

@@ -34,7 +34,7 @@ export interface PushOptions extends ConnectionOptions {
   readonly source: string;
   /** How layers that arrive uncompressed are compressed: gzip (default, every client reads it) or zstd. */
   readonly compression?: LayerCompression;
-  /** Level for those layers (gzip 1-9, zstd 1-19); by default 4 for gzip, 3 for zstd. */
+  /** Level for those layers (gzip 1-9, zstd 1-19); by default 2 for gzip, 3 for zstd. */
   readonly compressionLevel?: number;
   /** Upload blobs in PATCH chunks of this many bytes; by default one PUT, falling back to chunks on 413. */
   readonly chunkSize?: number | undefined;

@@ -994,7 +994,7 @@ describe('bad options (the CLI, and push() itself)', () => {
     cliRow(
       '--compression-level 10',
       ['--compression-level', '10'],
-      /^compression-level "10" is not a gzip level from 1 to 9\. leave it empty for 4/,
+      /^compression-level "10" is not a gzip level from 1 to 9\. leave it empty for 2/,
     ),
     cliRow(
       '--username without a password',

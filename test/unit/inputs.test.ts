@@ -68,7 +68,7 @@ describe('readSettings', () => {
     assert.equal(pushJob(s).pushByDigest, false);
     assert.equal(s.tuning.concurrency, 4);
     assert.equal(s.tuning.compression, 'gzip');
-    assert.equal(s.tuning.compressionLevel, 4);
+    assert.equal(s.tuning.compressionLevel, 2);
     assert.equal(s.tuning.chunkSize, undefined);
     assert.equal(s.tuning.retryPolicy.retries, DEFAULT_RETRIES);
     assert.equal(s.tuning.retryPolicy.maxElapsedMs, DEFAULT_RETRY_TIMEOUT_SECONDS * 1000);
