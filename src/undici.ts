@@ -10,8 +10,24 @@ import api from 'undici/lib/api/index.js';
 // What undici's index does once: the request API (request, stream, pipeline...) as methods of every dispatcher.
 Object.assign(DispatcherClass.prototype, api);
 
-export const Agent = AgentClass;
-export const EnvHttpProxyAgent = EnvHttpProxyAgentClass;
+/**
+ * undici 8 offers HTTP/2 to every TLS server, and most registries take it. image-push speaks HTTP/1.1 only: its
+ * deadlines, cut-body resumes and redirect rules are built and tested on undici's HTTP/1.1 client, and blobs
+ * uploaded at once go over connections of their own instead of sharing one. (Its HTTP/2 module is then never
+ * loaded: see the build's lazyHttp2Client.)
+ */
+export class Agent extends AgentClass {
+  constructor(options: ConstructorParameters<typeof AgentClass>[0] = {}) {
+    super({ ...options, allowH2: false });
+  }
+}
+
+/** The proxy-aware agent, HTTP/1.1 only as well (its direct and proxied connections take these options). */
+export class EnvHttpProxyAgent extends EnvHttpProxyAgentClass {
+  constructor(options: ConstructorParameters<typeof EnvHttpProxyAgentClass>[0] = {}) {
+    super({ ...options, allowH2: false });
+  }
+}
 export type { Dispatcher };
 
 /** `request(url, options)` as undici's index exports it, for the absolute URLs this code uses. */

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Duplex, type Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from '../undici.ts';
 import { SourceError } from '../errors.ts';
@@ -186,6 +185,7 @@ function sshAgent(host: string, timeouts: { headersTimeout: number; bodyTimeout:
   return new Agent({
     ...timeouts,
     connect: (_options, callback) => {
+      const { spawn } = process.getBuiltinModule('node:child_process'); // only ssh engines need it
       const child = spawn('ssh', args, { stdio: ['pipe', 'pipe', 'pipe'] });
       const stderr: Buffer[] = [];
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));

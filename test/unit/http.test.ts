@@ -2,6 +2,7 @@
 // unverified pools, extra CA, proxies from the environment, a custom resolver) against loopback servers.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -213,6 +214,33 @@ describe('Transport', () => {
     } finally {
       await plain.close();
       await trusting.close();
+    }
+  });
+
+  test('speaks HTTP/1.1 to a TLS server that offers HTTP/2, directly and through the proxy agent', async () => {
+    // A server that prefers h2 in ALPN, as registries behind Go or a cloud load balancer do.
+    const h2 = createSecureServer(
+      { key: await readFile(tls.keyPath), cert: await readFile(tls.certPath), allowHTTP1: true },
+      (req, res) => res.end(req.httpVersion),
+    );
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(h2.address() as AddressInfo).port}/v2/`;
+    const ca = await readFile(tls.caPath, 'utf8');
+    // The proxy variable makes the transport an EnvHttpProxyAgent; NO_PROXY sends this host direct through it.
+    const direct = new Transport({ env: {}, ca });
+    const proxyAware = new Transport({
+      env: { HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: '127.0.0.1' },
+      ca,
+    });
+    try {
+      for (const transport of [direct, proxyAware]) {
+        const res = await send(transport.dispatcher(), { method: 'GET', url });
+        assert.equal(await res.body.text(), '1.1');
+      }
+    } finally {
+      await direct.close();
+      await proxyAware.close();
+      await new Promise<void>((resolve) => h2.close(() => resolve()));
     }
   });
 

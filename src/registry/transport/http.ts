@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import type { LookupFunction } from 'node:net';
-import { rootCertificates } from 'node:tls';
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from '../../undici.ts';
 
 export type IncomingHttpHeaders = Dispatcher.ResponseData['headers'];
@@ -100,7 +99,10 @@ export class Transport {
     const tls = {
       rejectUnauthorized: verify,
       ...(this.#options.lookup ? { lookup: this.#options.lookup } : {}),
-      ...(this.#options.ca ? { ca: [...rootCertificates, this.#options.ca] } : {}),
+      // node:tls is loaded only for an extra CA (undici loads it on the first TLS connection anyway).
+      ...(this.#options.ca
+        ? { ca: [...process.getBuiltinModule('node:tls').rootCertificates, this.#options.ca] }
+        : {}),
     };
     // Loopback uploads are bound by the registry's hashing, not by the number of sockets: a few keep-alive
     // connections per origin suffice, and the push's own limiter decides how many requests run at once.
