@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isSha256Digest } from '../oci/digest.ts';
+import { sha256Hex } from '../oci/sha256.ts';
 
 /** A compressed form of a layer: what the registry stores for a given uncompressed layer (diffID). */
 export interface CompressedForm {
@@ -174,9 +174,7 @@ function key(diffId: string, digest: string): string {
 }
 
 function checksum(entry: { diffId: string; digest: string; size: number; mediaType: string }): string {
-  return createHash('sha256')
-    .update(`${entry.diffId}\n${entry.digest}\n${entry.size}\n${entry.mediaType}`)
-    .digest('hex');
+  return sha256Hex(`${entry.diffId}\n${entry.digest}\n${entry.size}\n${entry.mediaType}`);
 }
 
 function isValid(entry: Partial<Entry>): entry is Entry {
@@ -206,9 +204,7 @@ function isAttestation(a: Partial<Attestation>): boolean {
 }
 
 function locationChecksum(location: { digest: string; registry: string; repositories: string[] }): string {
-  return createHash('sha256')
-    .update(`${location.digest}\n${location.registry}\n${location.repositories.join('\n')}`)
-    .digest('hex');
+  return sha256Hex(`${location.digest}\n${location.registry}\n${location.repositories.join('\n')}`);
 }
 
 function isValidLocation(location: Partial<Location>): location is Location {

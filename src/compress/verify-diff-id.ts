@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createSha256 } from '../oci/sha256.ts';
 import { zstdDecompressFrames } from './zstd-frames.ts';
 
 /** What a layer's media type says about its compression (tar, tar+gzip, tar+zstd; anything else is as is). */
@@ -30,7 +30,7 @@ export async function verifyDiffId(
   diffId: string,
   signal?: AbortSignal,
 ): Promise<DiffIdCheck> {
-  const hash = createHash('sha256');
+  const hash = createSha256();
   let bytes = 0;
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {

@@ -1,11 +1,12 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { noteDiscarded } from '../memory.ts';
+import { createSha256, sha256Hex } from './sha256.ts';
 
 const SHA256 = /^sha256:[a-f0-9]{64}$/;
 
 export function sha256Digest(data: Uint8Array | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+  return `sha256:${sha256Hex(data)}`;
 }
 
 export function isSha256Digest(value: string): boolean {
@@ -22,7 +23,7 @@ export function digestHex(digest: string): string {
  * the registry without a second read.
  */
 export class DigestingStream extends Transform {
-  #hash: Hash = createHash('sha256');
+  #hash: Hash = createSha256();
   #bytes = 0;
   readonly #onBytes: ((count: number) => void) | undefined;
   readonly #lastReader: boolean;

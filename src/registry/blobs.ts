@@ -1,6 +1,7 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { sha256Digest } from '../oci/digest.ts';
+import { createSha256 } from '../oci/sha256.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
 import { pushScope, type RegistryClient } from './transport/client.ts';
 import { networkError, RegistryError } from './transport/errors.ts';
@@ -127,7 +128,7 @@ async function* blobChunks(
 ): AsyncGenerator<Buffer> {
   const from = `${client.registry}/${repository}`;
   const what = `reading blob ${blob.digest} from ${from}`;
-  const hash = createHash('sha256');
+  const hash = createSha256();
   let passed = 0;
   let budget = client.retryBudget(what);
   let passedAtFailure = 0;

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { extract } from 'tar-stream';
 import { fileErrorCode, LocalFileError, TEMP_ADVICE, tempRoot } from '../file-errors.ts';
 import { SourceError } from '../errors.ts';
 import { sha256Digest } from '../oci/digest.ts';
+import { createSha256 } from '../oci/sha256.ts';
 import { DOCKER_CONFIG } from '../oci/media-types.ts';
 import { formatReference, parseReference } from '../oci/reference.ts';
 import { buildManifest } from './docker-save.ts';
@@ -229,7 +229,7 @@ export class DockerDaemonSource implements ImageSource {
       },
     ));
     const file = join(dir, `layer-${n}.tar`);
-    const hash = createHash('sha256');
+    const hash = createSha256();
     await pipeline(
       entry,
       async function* (source: AsyncIterable<Buffer>) {

@@ -2,11 +2,11 @@
 // DOCKER_CERT_PATH), else the context DOCKER_CONTEXT or the config's `currentContext` names, read from the context
 // store under the Docker config directory (how Docker Desktop, colima, Rancher Desktop and OrbStack users reach
 // their engine), else the default socket.
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { SourceError } from '../errors.ts';
+import { sha256Hex } from '../oci/sha256.ts';
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
@@ -56,7 +56,7 @@ export async function findEngine(env: NodeJS.ProcessEnv = process.env): Promise<
   }
   if (!name || name === 'default') return { host: DEFAULT_DOCKER_HOST, chosenBy: 'the default socket' };
   // The CLI's context store: a directory per context, named by the sha256 of the context's name.
-  const id = createHash('sha256').update(name).digest('hex');
+  const id = sha256Hex(name);
   const metaFile = join(configDir, 'contexts', 'meta', id, 'meta.json');
   let meta: ContextMeta;
   try {
