@@ -414,6 +414,34 @@ describe('the CLI bundle, as a newcomer tries it', () => {
     );
   });
 
+  test('a re-run whose tag holds the image loads none of the built-ins it does not need', async () => {
+    // Each of these cost a re-run milliseconds of start-up (node:crypto ~6, node:http2 ~6, node:assert ~4).
+    const reference = `${registry.host}/cli/rerun:1`;
+    const first = await runCli(['push', '--no-blob-map', `oci:${layout}`, reference]);
+    assert.equal(first.code, 0, first.stderr);
+    const loaded = join(work, 'rerun-modules.json');
+    const preload = join(work, 'record-modules.cjs');
+    await writeFile(
+      preload,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)));`,
+    );
+    const again = await exec(
+      ['--require', preload, cli, 'push', '--no-blob-map', `oci:${layout}`, reference],
+      {
+        PATH: process.env.PATH,
+        XDG_CACHE_HOME: join(work, 'cli-cache'),
+        DOCKER_CONFIG: join(work, 'no-docker-config'),
+      },
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, `${image.manifestDigest}\n`);
+    const modules = JSON.parse(await readFile(loaded, 'utf8')) as string[];
+    assert.ok(modules.includes('NativeModule http'), 'the recording works: undici loads node:http');
+    for (const name of ['crypto', 'http2', 'assert', 'tls', 'child_process']) {
+      assert.ok(!modules.includes(`NativeModule ${name}`), `node:${name} was loaded`);
+    }
+  });
+
   test('--digest-file in a missing directory fails with one line that still names the pushed digest', async () => {
     const run = await runCli([
       'push',
