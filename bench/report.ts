@@ -62,6 +62,11 @@ export interface TargetRow {
   readonly met: boolean | undefined;
 }
 
+/** Wall-time ratios of `a`'s runs to `b`'s, pair by pair, where both succeeded. */
+export function pairRatiosOf(a: readonly Measurement[] = [], b: readonly Measurement[] = []): number[] {
+  return a.flatMap((m, i) => (m.ok && b[i]?.ok ? [m.wall / b[i].wall] : []));
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -378,6 +383,7 @@ export function renderMarkdown(report: Report): string {
   const cold = report.scenarios.find((s) => s.name === 'oci-cold');
   const floorRuns = cold?.runs[FLOOR] ?? [];
   const copy = report.scenarios.find((s) => s.name === 'copy-registry');
+  const warm = report.scenarios.find((s) => s.name === 'oci-warm');
   const lines = [
     '# Benchmark results',
     '',
@@ -400,6 +406,14 @@ export function renderMarkdown(report: Report): string {
     } |`,
     `| image-push copy-registry / its floor (median of pairs) | ${
       copy?.floorRatios?.length ? median(copy.floorRatios).toFixed(2) : '–'
+    } |`,
+    `| oci-warm in a 30-line Node script (bench/warm-floor.mjs: digest check, GET /v2/, GET of the tag), median wall | ${
+      warm?.runs[FLOOR]?.length ? `${wallCell(warm.runs[FLOOR])} s` : 'not measured (oci-warm not run)'
+    } |`,
+    `| image-push oci-warm / that floor; skopeo / that floor (medians of pairs) | ${
+      warm?.floorRatios?.length
+        ? `${median(warm.floorRatios).toFixed(2)}; ${median(pairRatiosOf(warm.runs[SKOPEO], warm.runs[FLOOR])).toFixed(2)}`
+        : '–'
     } |`,
     `| sha256 in Node / sha256sum | ${t ? `${t.sha256NodeMBps.toFixed(0)} / ${t.sha256sumMBps.toFixed(0)} MB/s` : '–'} |`,
     `| gzip at the default level (${DEFAULT_COMPRESSION_LEVEL}), node:zlib, one stream (${t ? t.gzipInputMB.toFixed(0) : '?'} MB of layer tar) | ${
