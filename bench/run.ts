@@ -1001,7 +1001,7 @@ async function main(): Promise<void> {
 
   if (selected.length) {
     try {
-      log('throughput: sha256 and gzip -4 on this machine...');
+      log(`throughput: sha256 and gzip -${DEFAULT_COMPRESSION_LEVEL} on this machine...`);
       report.throughput = await throughput();
       const t = report.throughput;
       log(
