@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-7V2USWRA.js");
+var { run } = await import("./action-RNHC5AG2.js");
 await run();
 exitWhenIdle();

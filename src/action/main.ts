@@ -32,6 +32,7 @@ export async function run(): Promise<void> {
       logger: actionsLogger,
       onSecret: (value) => core.setSecret(value),
       blobMapStore: openBlobMapCache,
+      describePlatform: summary,
     });
     // The image is pushed: outputs that cannot be written fail the step (later steps would miss the digest),
     // but only after the summary and the "pushed" lines said what went up.

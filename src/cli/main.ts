@@ -23,6 +23,7 @@ async function main(argv: string[]): Promise<void> {
   const { result } = await run(request, {
     logger,
     blobMapStore: () => Promise.resolve(fileBlobMap(output.blobMapFile ?? localBlobMapPath(), logger)),
+    describePlatform: output.json,
   });
   for (const reference of pinnedReferences(result)) logger.info(`pushed ${reference}`);
   print(printed(result, output));

@@ -53,6 +53,8 @@ export interface PushOptions extends ConnectionOptions {
   readonly reuseFrom?: readonly string[];
   /** Move a tag that holds another image (default true); false fails the push before any upload. */
   readonly overwrite?: boolean;
+  /** Read a single image's config for the result's platform when the push did not read it (default true). */
+  readonly describePlatform?: boolean;
 }
 
 /**
@@ -222,7 +224,11 @@ async function pushImage(
     bytesCompressed: compressor.bytesCompressed,
     layersRead,
     source: source.name,
-    platform: pending ? pending.platform : await configPlatform(root),
+    platform: pending
+      ? pending.platform
+      : options.describePlatform === false
+        ? undefined
+        : await configPlatform(root),
   });
 }
 

@@ -72,85 +72,54 @@ export function tagKey(target: { registry: string; repository: string }, tag: st
  * Only destination registries are read, only repositories the push writes to or the user or image names.
  */
 export async function learnFromRegistry(context: PlanContext, options: LearnWhat): Promise<RegistryView> {
-  const { targets, limit, log } = context;
-  const { image } = options;
-  const pairings = new Map<string, Pairing[]>();
-  const tags = new Map<string, TagState>();
-  const local = image ? await localFacts(image) : undefined;
-  const seen = new Set<string>();
-
-  const learn = async (
-    where: { registry: string; repository: string; client: Target['client'] },
-    reference: string,
-    via: PairingSource,
-    tag?: string,
-  ): Promise<void> => {
-    const id = `${where.registry}/${where.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
-    if (seen.has(id)) return;
-    seen.add(id);
-    // A repository being pushed to is read with its push token (one token for both); others need pull only.
-    const pushed = targets.some((t) => t.registry === where.registry && t.repository === where.repository);
-    const target: Repository = {
-      ...where,
-      scope: pushed ? pushScope(where.repository) : `repository:${where.repository}:pull`,
-    };
-    let fetched: FetchedManifest | undefined;
-    try {
-      fetched = await limit(() => getManifest(target.client, target.repository, reference, target.scope));
-    } catch (err) {
-      // overwrite: false needs the answer; otherwise an unreadable tag only means no skipped PUT, no reuse.
-      if (tag !== undefined && options.strictTags) throw err;
-      log.debug(`cannot read ${id} to learn layers: ${(err as Error).message}`);
-      return;
-    }
-    if (!fetched) return;
-    if (!local) {
-      // Nothing to learn for an image whose blobs are known: the tag's digest is all the checks need.
-      if (tag !== undefined)
-        tags.set(tagKey(target, tag), { digest: fetched.descriptor.digest, configDigest: undefined });
-      return;
-    }
-    const images = await imageManifests(target, fetched, local.platform, limit, log);
-    if (tag !== undefined) {
-      const config =
-        images.length === 1 && !isIndexMediaType(fetched.descriptor.mediaType) ? images[0] : undefined;
-      tags.set(tagKey(target, tag), {
-        digest: fetched.descriptor.digest,
-        configDigest: config?.configDigest,
-      });
-    }
-    for (const found of images) {
-      for (const [diffId, descriptor] of found.pairs) {
-        if (!local.diffIds.has(diffId)) continue;
-        const list = pairings.get(diffId) ?? [];
-        if (list.some((p) => p.repository === target.repository && p.descriptor.digest === descriptor.digest))
-          continue;
-        list.push({
-          descriptor,
-          attestedBy: found.digest,
-          registry: target.registry,
-          repository: target.repository,
-          via,
-        });
-        pairings.set(diffId, list);
-      }
-    }
-  };
-
+  const { targets } = context;
+  const local = options.image ? await localFacts(options.image) : undefined;
+  const learner = new Learner(context, local, options.strictTags);
   // Destination tags first: their state decides the tag checks, and their images are the likeliest parents.
-  await Promise.all(targets.flatMap((t) => t.tags.map((tag) => learn(t, tag, 'tag', tag))));
-  if (!local) return { pairings, tags };
+  await Promise.all(targets.flatMap((t) => t.tags.map((tag) => learner.learn(t, tag, 'tag', tag))));
+  if (!local) return learner.view();
 
-  const extra: Promise<void>[] = [];
+  // Repositories the push may learn from: its own, and those the user or the image names.
   const allowed = new Set(targets.map((t) => `${t.registry}/${t.repository}`));
-  for (const target of targets) extra.push(learn(target, 'latest', 'latest'));
+  const named = namedReferences(targets, options.reuseFrom, local.base, allowed, context.log);
+  await Promise.all([
+    ...targets.map((target) => learner.learn(target, 'latest', 'latest')),
+    ...named.map(({ where, reference, via }) => learner.learn(where, reference, via)),
+  ]);
+  // The blob map only names manifests to read again, in those repositories; read after the rest, for the
+  // layers they left unpaired.
+  const remembered = context.blobMap
+    ? rememberedManifests(targets, context.blobMap, local.diffIds, learner.pairings, allowed)
+    : [];
+  await Promise.all(remembered.map(({ where, reference }) => learner.learn(where, reference, 'blob map')));
+  return learner.view();
+}
+
+type Where = { registry: string; repository: string; client: Target['client'] };
+
+/** One manifest to read: where, by tag or digest, and why. */
+interface Lookup {
+  readonly where: Where;
+  readonly reference: string;
+  readonly via: PairingSource;
+}
+
+/** The `reuse-from` references and the image's base, as manifests to read on a destination registry. */
+function namedReferences(
+  targets: readonly Target[],
+  reuseFrom: readonly string[],
+  base: readonly { ref: string }[],
+  allowed: Set<string>,
+  log: Logger,
+): Lookup[] {
+  const lookups: Lookup[] = [];
   const named = [
-    ...options.reuseFrom.map((ref) => ({ ref, via: 'reuse-from' as const })),
-    ...local.base.map(({ ref }) => ({ ref, via: 'base' as const })),
+    ...reuseFrom.map((ref) => ({ ref, via: 'reuse-from' as const })),
+    ...base.map(({ ref }) => ({ ref, via: 'base' as const })),
   ];
   for (const { ref, via } of named) {
     if (via === 'reuse-from' && /^[\w][\w.-]{0,127}$/.test(ref)) {
-      for (const target of targets) extra.push(learn(target, ref, via));
+      for (const target of targets) lookups.push({ where: target, reference: ref, via });
       continue;
     }
     let parsed;
@@ -171,33 +140,112 @@ export async function learnFromRegistry(context: PlanContext, options: LearnWhat
       continue;
     }
     allowed.add(`${parsed.registry}/${parsed.repository}`);
-    const client = { registry: parsed.registry, repository: parsed.repository, client: on.client };
-    extra.push(learn(client, parsed.digest ?? parsed.tag ?? 'latest', via));
+    const where = { registry: parsed.registry, repository: parsed.repository, client: on.client };
+    lookups.push({ where, reference: parsed.digest ?? parsed.tag ?? 'latest', via });
   }
-  await Promise.all(extra);
+  return lookups;
+}
 
-  // The blob map only names manifests to read again, in repositories the push may learn from.
-  const map = context.blobMap;
-  if (map) {
-    const reads: Promise<void>[] = [];
-    for (const target of targets) {
-      const named = new Set<string>();
-      for (const diffId of local.diffIds) {
-        if (pairings.has(diffId)) continue;
-        for (const a of map.attestations(diffId, target.registry)) {
-          if (allowed.has(`${a.registry}/${a.repository}`)) named.add(`${a.repository}@${a.manifest}`);
-        }
-      }
-      for (const name of [...named].slice(0, MAX_MAP_MANIFESTS)) {
-        const [repository, digest] = name.split('@') as [string, string];
-        reads.push(
-          learn({ registry: target.registry, repository, client: target.client }, digest, 'blob map'),
-        );
+/** Manifests the blob map names as attesting layers still unpaired, newest first, a few per registry. */
+function rememberedManifests(
+  targets: readonly Target[],
+  map: NonNullable<PlanContext['blobMap']>,
+  diffIds: ReadonlySet<string>,
+  pairings: ReadonlyMap<string, readonly Pairing[]>,
+  allowed: ReadonlySet<string>,
+): Omit<Lookup, 'via'>[] {
+  return targets.flatMap((target) => {
+    const named = new Set<string>();
+    for (const diffId of diffIds) {
+      if (pairings.has(diffId)) continue;
+      for (const a of map.attestations(diffId, target.registry)) {
+        if (allowed.has(`${a.registry}/${a.repository}`)) named.add(`${a.repository}@${a.manifest}`);
       }
     }
-    await Promise.all(reads);
+    return [...named].slice(0, MAX_MAP_MANIFESTS).map((name) => {
+      const [repository, digest] = name.split('@') as [string, string];
+      return { where: { registry: target.registry, repository, client: target.client }, reference: digest };
+    });
+  });
+}
+
+/** Reads manifests (each once) and gathers what they tell: the tags' states and the layer pairings. */
+class Learner {
+  readonly pairings = new Map<string, Pairing[]>();
+  readonly #tags = new Map<string, TagState>();
+  readonly #seen = new Set<string>();
+  readonly #context: PlanContext;
+  readonly #local: LocalFacts | undefined;
+  readonly #strictTags: boolean;
+
+  constructor(context: PlanContext, local: LocalFacts | undefined, strictTags: boolean) {
+    this.#context = context;
+    this.#local = local;
+    this.#strictTags = strictTags;
   }
-  return { pairings, tags };
+
+  view(): RegistryView {
+    return { pairings: this.pairings, tags: this.#tags };
+  }
+
+  /** Reads `reference` in `where`; `tag` when it is a destination tag whose state the checks need. */
+  async learn(where: Where, reference: string, via: PairingSource, tag?: string): Promise<void> {
+    const { targets, limit, log } = this.#context;
+    const id = `${where.registry}/${where.repository}${reference.includes(':') ? '@' : ':'}${reference}`;
+    if (this.#seen.has(id)) return;
+    this.#seen.add(id);
+    // A repository being pushed to is read with its push token (one token for both); others need pull only.
+    const pushed = targets.some((t) => t.registry === where.registry && t.repository === where.repository);
+    const target: Repository = {
+      ...where,
+      scope: pushed ? pushScope(where.repository) : `repository:${where.repository}:pull`,
+    };
+    let fetched: FetchedManifest | undefined;
+    try {
+      fetched = await limit(() => getManifest(target.client, target.repository, reference, target.scope));
+    } catch (err) {
+      // overwrite: false needs the answer; otherwise an unreadable tag only means no skipped PUT, no reuse.
+      if (tag !== undefined && this.#strictTags) throw err;
+      log.debug(`cannot read ${id} to learn layers: ${(err as Error).message}`);
+      return;
+    }
+    if (!fetched) return;
+    const local = this.#local;
+    if (!local) {
+      // Nothing to learn for an image whose blobs are known: the tag's digest is all the checks need.
+      if (tag !== undefined)
+        this.#tags.set(tagKey(target, tag), { digest: fetched.descriptor.digest, configDigest: undefined });
+      return;
+    }
+    const images = await imageManifests(target, fetched, local.platform, limit, log);
+    if (tag !== undefined) {
+      const config =
+        images.length === 1 && !isIndexMediaType(fetched.descriptor.mediaType) ? images[0] : undefined;
+      this.#tags.set(tagKey(target, tag), {
+        digest: fetched.descriptor.digest,
+        configDigest: config?.configDigest,
+      });
+    }
+    for (const found of images) this.#pair(target, found, local, via);
+  }
+
+  /** Records each pairing of `found` for a layer of the local image, once per repository and blob. */
+  #pair(target: Repository, found: ImageFacts, local: LocalFacts, via: PairingSource): void {
+    for (const [diffId, descriptor] of found.pairs) {
+      if (!local.diffIds.has(diffId)) continue;
+      const list = this.pairings.get(diffId) ?? [];
+      if (list.some((p) => p.repository === target.repository && p.descriptor.digest === descriptor.digest))
+        continue;
+      list.push({
+        descriptor,
+        attestedBy: found.digest,
+        registry: target.registry,
+        repository: target.repository,
+        via,
+      });
+      this.pairings.set(diffId, list);
+    }
+  }
 }
 
 /** A repository manifests are read from, with the token scope to read it with. */
@@ -291,11 +339,13 @@ function reusableMediaType(layer: Descriptor & { urls?: unknown }): string | und
 }
 
 /** What the local image says about itself: its diffIDs, platform and base image (from its config). */
-async function localFacts(image: PendingImage): Promise<{
-  diffIds: Set<string>;
-  platform: Platform | undefined;
-  base: { ref: string }[];
-}> {
+interface LocalFacts {
+  readonly diffIds: Set<string>;
+  readonly platform: Platform | undefined;
+  readonly base: { ref: string }[];
+}
+
+async function localFacts(image: PendingImage): Promise<LocalFacts> {
   const diffIds = new Set(image.layers.map((l) => l.diffId));
   if (!('available' in image.config) || !image.config.available)
     return { diffIds, platform: image.platform, base: image.baseName ? [{ ref: image.baseName }] : [] };

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { sha256Digest } from '../oci/digest.ts';
 import { createSha256 } from '../oci/sha256.ts';
 import type { Descriptor } from '../oci/descriptor.ts';
+import { readBounded, TooLargeError } from '../read-bounded.ts';
 import { pushScope, type RegistryClient } from './transport/client.ts';
 import { networkError, RegistryError } from './transport/errors.ts';
 import { header } from './transport/http.ts';
@@ -230,17 +231,13 @@ export async function readSmallBlob(
   if (descriptor.size > maxBytes) return undefined;
   const res = await openBlob(client, repository, descriptor.digest, scope);
   if (!res) return undefined;
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > maxBytes) {
-      res.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
+  let bytes: Buffer;
+  try {
+    bytes = await readBounded(res, maxBytes);
+  } catch (err) {
+    if (err instanceof TooLargeError) return undefined; // it is not the small blob it claims to be
+    throw err;
   }
-  const bytes = Buffer.concat(chunks);
   return sha256Digest(bytes) === descriptor.digest ? bytes : undefined;
 }
 

@@ -20,6 +20,11 @@ export interface RunIO {
   readonly onSecret?: (value: string) => void;
   /** Opened only by a push that keeps the blob map, so neither the cache client nor the file loads otherwise. */
   readonly blobMapStore?: () => Promise<BlobMapStore>;
+  /**
+   * Whether the front end shows a single image's platform (the job summary, --json). When it does not, a push
+   * whose tags already hold the image reads nothing from the source beyond the manifest that proves its digest.
+   */
+  readonly describePlatform?: boolean;
 }
 
 export interface RunOutcome {
@@ -86,6 +91,7 @@ export async function run(request: Request, io: RunIO): Promise<RunOutcome> {
               verify: job.verify,
               reuseFrom: job.reuseFrom,
               overwrite: job.overwrite,
+              describePlatform: io.describePlatform ?? true,
             });
           });
   } catch (err) {

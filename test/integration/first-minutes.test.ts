@@ -414,16 +414,25 @@ describe('the CLI bundle, as a newcomer tries it', () => {
     );
   });
 
-  test('a re-run whose tag holds the image loads none of the built-ins it does not need', async () => {
+  test('a re-run whose tag holds the image reads only the manifest and loads no built-in it does not need', async () => {
     // Each of these cost a re-run milliseconds of start-up (node:crypto ~6, node:http2 ~6, node:assert ~4).
     const reference = `${registry.host}/cli/rerun:1`;
     const first = await runCli(['push', '--no-blob-map', `oci:${layout}`, reference]);
     assert.equal(first.code, 0, first.stderr);
-    const loaded = join(work, 'rerun-modules.json');
-    const preload = join(work, 'record-modules.cjs');
+    // The re-run, with a preload that records the built-ins loaded and every file opened.
+    const record = join(work, 'rerun-record.json');
+    const preload = join(work, 'record.cjs');
     await writeFile(
       preload,
-      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(process.moduleLoadList)));`,
+      `const fs = require('node:fs');
+      const opened = [];
+      const wrap = (object, name) => {
+        const real = object[name];
+        object[name] = function (path, ...rest) { opened.push(String(path)); return real.call(this, path, ...rest); };
+      };
+      for (const name of ['open', 'openSync', 'readFile', 'readFileSync', 'createReadStream']) wrap(fs, name);
+      for (const name of ['open', 'readFile']) wrap(fs.promises, name);
+      process.on('exit', () => fs.writeFileSync(${JSON.stringify(record)}, JSON.stringify({ modules: process.moduleLoadList, opened })));`,
     );
     const again = await exec(
       ['--require', preload, cli, 'push', '--no-blob-map', `oci:${layout}`, reference],
@@ -435,11 +444,16 @@ describe('the CLI bundle, as a newcomer tries it', () => {
     );
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.stdout, `${image.manifestDigest}\n`);
-    const modules = JSON.parse(await readFile(loaded, 'utf8')) as string[];
+    const { modules, opened } = JSON.parse(await readFile(record, 'utf8')) as {
+      modules: string[];
+      opened: string[];
+    };
     assert.ok(modules.includes('NativeModule http'), 'the recording works: undici loads node:http');
     for (const name of ['crypto', 'http2', 'assert', 'tls', 'child_process']) {
       assert.ok(!modules.includes(`NativeModule ${name}`), `node:${name} was loaded`);
     }
+    const blobs = opened.filter((path) => path.startsWith(join(layout, 'blobs')));
+    assert.deepEqual(blobs, [join(layout, 'blobs/sha256', image.manifestDigest.slice(7))]);
   });
 
   test('--digest-file in a missing directory fails with one line that still names the pushed digest', async () => {
