@@ -2,6 +2,7 @@
 // unverified pools, extra CA, proxies from the environment, a custom resolver) against loopback servers.
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -167,6 +168,31 @@ async function connectProxy(): Promise<{
     close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
   };
 }
+
+test('sequential requests, HEADs among them, share one connection', async () => {
+  // A push's requests follow one another (the ping, the tag, a HEAD per blob, POST, PUT): each new connection
+  // to a real registry is a TCP and a TLS handshake. undici closed the connection after every HEAD, and a
+  // request sent as soon as the previous answer was read found its connection not yet back in the pool.
+  let connections = 0;
+  const server = createHttpServer((req, res) => {
+    res.statusCode = req.method === 'HEAD' ? 404 : req.method === 'POST' ? 202 : 200;
+    res.end(req.method === 'GET' ? '{}' : undefined);
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const transport = new Transport({ env: {} });
+  try {
+    for (const method of ['GET', 'GET', 'HEAD', 'HEAD', 'POST', 'GET'] as const) {
+      const res = await send(transport.dispatcher(), { method, url: `${origin}/v2/` });
+      await res.body.text();
+    }
+    assert.equal(connections, 1);
+  } finally {
+    await transport.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
 
 test('header: one value, or a repeated header joined', () => {
   assert.equal(header({ a: 'x' }, 'a'), 'x');

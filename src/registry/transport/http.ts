@@ -143,11 +143,18 @@ export async function send(dispatcher: Dispatcher, req: HttpRequest): Promise<Ht
     ...(req.signal ? { signal: req.signal } : {}),
   };
   for (let hop = 0; ; hop++) {
+    // undici takes a connection back into its pool a turn of the event loop after the answer on it ended: a
+    // request sent at once finds every connection busy and opens another (each a TCP and TLS handshake; a
+    // re-run's two requests had a connection each). One turn lets the next request reuse it.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const res = await request(url, {
       method: req.method,
       headers,
       body: req.body ?? null,
       dispatcher,
+      // undici closes the connection after every HEAD, for servers that send a body with it; registries do not,
+      // and a push sends a HEAD per blob: each would cost a new connection (a TCP and TLS handshake).
+      ...(req.method === 'HEAD' ? { reset: false } : {}),
       ...options,
     });
     const location = header(res.headers, 'location');
