@@ -155,14 +155,18 @@ function withFlags(tool: Tool, subcommand: string, flags: readonly string[]): To
   };
 }
 
+/** A destination `HOST/REPO:TAG` as the curl floors use it: the registry's base URL and the repository. */
+function uploadTarget(destination: string): { base: string; repo: string } {
+  const host = destination.slice(0, destination.indexOf('/'));
+  return { base: `http://${host}`, repo: destination.slice(host.length + 1, destination.lastIndexOf(':')) };
+}
+
 /** The simplest parallel raw client: one curl per blob, POST then PUT with the whole body, all at once. */
 function curlFloor(oci: OciImage): Tool {
   return {
     name: FLOOR,
     push: (_source, destination) => {
-      const host = destination.slice(0, destination.indexOf('/'));
-      const repo = destination.slice(host.length + 1, destination.lastIndexOf(':'));
-      const base = `http://${host}`;
+      const { base, repo } = uploadTarget(destination);
       const blobs = [oci.image.configDigest, ...oci.image.layers.map((l) => l.digest)];
       const script = blobs
         .map((digest) => {
@@ -184,9 +188,7 @@ function curlCopyFloor(oci: OciImage, sourceHost: string, sourceRepository: stri
   return {
     name: FLOOR,
     push: (_source, destination) => {
-      const host = destination.slice(0, destination.indexOf('/'));
-      const repo = destination.slice(host.length + 1, destination.lastIndexOf(':'));
-      const base = `http://${host}`;
+      const { base, repo } = uploadTarget(destination);
       const blobs = [
         { digest: oci.image.configDigest, size: oci.image.configSize },
         ...oci.image.layers.map((l) => ({ digest: l.digest, size: l.size })),

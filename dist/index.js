@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-74MF5DNH.js");
+var { run } = await import("./action-DPXFSK6H.js");
 await run();
 exitWhenIdle();

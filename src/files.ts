@@ -50,18 +50,12 @@ export async function readRegularFile(path: string, limit: number): Promise<Buff
   const handle = await open(path, READ_FLAGS);
   try {
     check(path, await handle.stat(), limit);
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const into = new BoundedChunks(path, limit);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > limit)
-        throw new UnreadableFileError(path, `more than the ${formatBytes(limit)} read into memory`);
+      const chunk = into.next();
+      if (!into.take(chunk, (await handle.read(chunk, 0, chunk.length, null)).bytesRead)) break;
     }
-    return Buffer.concat(chunks, total);
+    return into.bytes();
   } finally {
     await handle.close();
   }
@@ -72,19 +66,45 @@ export function readRegularFileSync(path: string, limit: number): Buffer {
   const fd = openSync(path, READ_FLAGS);
   try {
     check(path, fstatSync(fd), limit);
-    const chunks: Buffer[] = [];
-    let total = 0;
+    const into = new BoundedChunks(path, limit);
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total));
-      const bytesRead = readSync(fd, chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > limit)
-        throw new UnreadableFileError(path, `more than the ${formatBytes(limit)} read into memory`);
+      const chunk = into.next();
+      if (!into.take(chunk, readSync(fd, chunk, 0, chunk.length, null))) break;
     }
-    return Buffer.concat(chunks, total);
+    return into.bytes();
   } finally {
     closeSync(fd);
+  }
+}
+
+/** A file's chunks as reads fill them, up to `limit` bytes: one byte more is the error (a file that grew). */
+class BoundedChunks {
+  readonly #path: string;
+  readonly #limit: number;
+  readonly #chunks: Buffer[] = [];
+  #total = 0;
+
+  constructor(path: string, limit: number) {
+    this.#path = path;
+    this.#limit = limit;
+  }
+
+  /** The buffer for the next read: 1 MiB at most, and never more than one byte past the limit. */
+  next(): Buffer {
+    return Buffer.allocUnsafe(Math.min(1 << 20, this.#limit + 1 - this.#total));
+  }
+
+  /** Keeps what a read put in `chunk`; false at the end of the file. */
+  take(chunk: Buffer, bytesRead: number): boolean {
+    if (bytesRead === 0) return false;
+    this.#chunks.push(chunk.subarray(0, bytesRead));
+    this.#total += bytesRead;
+    if (this.#total > this.#limit)
+      throw new UnreadableFileError(this.#path, `more than the ${formatBytes(this.#limit)} read into memory`);
+    return true;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.#chunks, this.#total);
   }
 }
