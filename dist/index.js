@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-DPXFSK6H.js");
+var { run } = await import("./action-HM5R3JJI.js");
 await run();
 exitWhenIdle();

@@ -8,6 +8,7 @@ import type { BlobSource, ManifestNode, Platform } from '../oci/descriptor.ts';
 import { parseManifest } from '../oci/manifest.ts';
 import { parseReference } from '../oci/reference.ts';
 import { openSource } from '../source/index.ts';
+import { loadRegistryImage } from '../source/registry-source.ts';
 import { verifyLayers } from '../source/verify-layers.ts';
 import { isPending, type ImageSource } from '../source/types.ts';
 import type { PlanContext } from './context.ts';
@@ -126,14 +127,17 @@ async function pushImage(
   // A source that streams its blobs once (the engine's save) hands each over as it arrives, so its upload starts
   // at once; not when something must be checked before any upload (platforms, overwrite: false, verify).
   const streamBlobs = !options.platforms?.length && options.overwrite !== false && !options.verify;
-  const loaded = await source.load(
-    streamBlobs
-      ? {
-          blobSink: (blob) =>
-            Promise.all(targets.map((target) => writer.ensureBlob(target, blob, hints(target, blob)))),
-        }
-      : {},
-  );
+  const early = await heldAlready(options, source, context);
+  const loaded =
+    early?.root ??
+    (await source.load(
+      streamBlobs
+        ? {
+            blobSink: (blob) =>
+              Promise.all(targets.map((target) => writer.ensureBlob(target, blob, hints(target, blob)))),
+          }
+        : {},
+    ));
   const pending = isPending(loaded) ? loaded : undefined;
   if (pending) checkSinglePlatform(pending.platform, options.platforms ?? []);
   const selected = pending
@@ -141,11 +145,15 @@ async function pushImage(
     : await selectPlatforms(loaded as ManifestNode, options.platforms ?? []);
   // What the destinations hold, read before any layer is (push/reuse.ts): the tags' digests, and for a
   // pending image the layers the registry already pairs with a blob.
-  const view = await learnFromRegistry(context, {
-    image: pending,
-    reuseFrom: options.reuseFrom ?? [],
-    strictTags: options.overwrite === false,
-  });
+  // (heldAlready read the tags already; a source that knows its digest has no pending layers to pair.)
+  const view =
+    early && !pending
+      ? early.view
+      : await learnFromRegistry(context, {
+          image: pending,
+          reuseFrom: options.reuseFrom ?? [],
+          strictTags: options.overwrite === false,
+        });
   if (options.overwrite === false && !options.pushByDigest) {
     checkTagsBeforeUpload(view, targets, {
       digest: selected?.descriptor.digest,
@@ -230,6 +238,42 @@ async function pushImage(
         ? undefined
         : await configPlatform(root),
   });
+}
+
+/**
+ * A source that knows the digest it will push before reading anything (the containerd image store: the image
+ * ID) need not be read when every destination repository holds that manifest already under one of its tags:
+ * the tree is read back from the registry (a few GETs, each manifest checked against its digest) instead of
+ * the engine's `docker save` of the whole image. The tags' view is returned either way, for the plan.
+ */
+async function heldAlready(
+  options: PushOptions,
+  source: ImageSource,
+  context: PlanContext,
+): Promise<{ root: ManifestNode | undefined; view: RegistryView } | undefined> {
+  if (options.platforms?.length || options.verify || !source.knownRootDigest) return undefined;
+  const digest = await source.knownRootDigest();
+  if (!digest) return undefined;
+  const { targets } = context;
+  const view = await learnFromRegistry(context, {
+    image: undefined,
+    reuseFrom: [],
+    strictTags: options.overwrite === false,
+  });
+  const [first] = targets;
+  if (!first || holdingTargets(view, targets, digest).size !== targets.length)
+    return { root: undefined, view };
+  const { tree } = await loadRegistryImage(
+    first.client,
+    { registry: first.registry, repository: first.repository, digest, tag: undefined },
+    source.name,
+    { limit: context.limit, missingHint: 'the registry changed during the push: push again' },
+  );
+  context.log.info(
+    `${source.name}: ${first.registry}/${first.repository} holds ${digest} (the image ID) already: ` +
+      'read back from there instead of saving the image',
+  );
+  return { root: tree, view };
 }
 
 /**

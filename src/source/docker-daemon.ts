@@ -7,12 +7,12 @@ import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { fileErrorCode, LocalFileError, TEMP_ADVICE, tempRoot } from '../file-errors.ts';
 import { SourceError } from '../errors.ts';
-import { sha256Digest } from '../oci/digest.ts';
+import { isSha256Digest, sha256Digest } from '../oci/digest.ts';
 import { createSha256 } from '../oci/sha256.ts';
 import { DOCKER_CONFIG } from '../oci/media-types.ts';
 import { formatReference, parseReference } from '../oci/reference.ts';
 import { buildManifest } from './docker-save.ts';
-import { EngineApi } from './engine-api.ts';
+import { EngineApi, type ImageInspect } from './engine-api.ts';
 import type { LayerCompressor } from '../compress/layer-compressor.ts';
 import { normalise } from './tar-index.ts';
 import type { BlobSource } from '../oci/descriptor.ts';
@@ -68,9 +68,16 @@ export class DockerDaemonSource implements ImageSource {
 
   /** The containerd image store's reader, when the engine keeps images there. */
   #stored: StoredSaveReader | undefined;
+  #inspected: Promise<ImageInspect> | undefined;
+
+  /** On the containerd image store the image ID is the digest of the manifest (or index) a push sends. */
+  async knownRootDigest(): Promise<string | undefined> {
+    const info = await (this.#inspected ??= this.#api.inspect(this.#image));
+    return isSha256Digest(info.Id) && (await this.#api.usesContainerdStore()) ? info.Id : undefined;
+  }
 
   async load(options: LoadOptions = {}): Promise<PendingImage | ManifestNode> {
-    const info = await this.#api.inspect(this.#image);
+    const info = await (this.#inspected ??= this.#api.inspect(this.#image));
     this.#id = info.Id;
     // On the containerd image store the image ID is the manifest's (or index's) digest, and the save holds the
     // stored (compressed) blobs: those go up as they are, with the same manifest bytes `docker push` sends.

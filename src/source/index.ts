@@ -107,6 +107,7 @@ function daemonSource(image: string, compressor: LayerCompressor): ImageSource {
   return {
     name: `docker-daemon:${image}`,
     load: async (options?: LoadOptions) => (await open()).load(options),
+    knownRootDigest: async () => (await open()).knownRootDigest?.(),
     close: async () => {
       if (source) await (await source).close();
     },

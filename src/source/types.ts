@@ -13,6 +13,12 @@ export interface ImageSource {
    * from there into destinations on the same registry, and copies the bytes across to the others.
    */
   readonly copyFrom?: { readonly registry: string; readonly repository: string };
+  /**
+   * The digest the image's root manifest has, when the source knows it without reading its blobs (the
+   * containerd image store: the image ID). A push whose destinations already hold it reads it back from the
+   * registry instead of loading the source. Undefined when the source cannot say.
+   */
+  knownRootDigest?(): Promise<string | undefined>;
   /** Releases files and temporary data. */
   close(): Promise<void>;
 }

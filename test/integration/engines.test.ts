@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { connect, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '../../src/log.ts';
@@ -165,6 +166,45 @@ for (const kind of CELLS) {
           JSON.stringify(second.blobs),
         );
         assert.equal(second.digest, (await engine.inspect('localhost/reuse:2')).id);
+      });
+
+      test('a re-run whose destination holds the image ID reads it back from the registry, with no docker save', async () => {
+        await engine.build('localhost/again:1', { 'opt/again.bin': content(6, 1_600_000) });
+        const first = await pushFrom(engine, 'localhost/again:1', `${repo}/again:1`);
+        // The same push through a socket that records every Engine API request.
+        const recorded: string[] = [];
+        const socket = join(work, 'recording.sock');
+        const target = engine.dockerHost.replace(/^unix:\/\//, '');
+        const proxy = createNetServer((client) => {
+          const upstream = connect(target);
+          client.on('data', (chunk: Buffer) => {
+            recorded.push(...(chunk.toString('latin1').match(/^(GET|POST|HEAD) \S+/gm) ?? []));
+          });
+          client.pipe(upstream).pipe(client);
+          upstream.on('error', () => client.destroy());
+          client.on('error', () => upstream.destroy());
+        });
+        await new Promise<void>((resolve) => proxy.listen(socket, resolve));
+        try {
+          const again = await pushFrom(
+            { ...engine, dockerHost: `unix://${socket}` },
+            'localhost/again:1',
+            `${repo}/again:1`,
+          );
+          assert.equal(again.digest, first.digest);
+          assert.equal(again.digest, (await engine.inspect('localhost/again:1')).id);
+          assert.ok(
+            recorded.some((line) => /\/images\/[^/]+\/json/.test(line)),
+            `inspected: ${recorded.join(', ')}`,
+          );
+          assert.ok(!recorded.some((line) => /\/get\b/.test(line)), `no save: ${recorded.join(', ')}`);
+          assert.deepEqual(
+            again.blobs.filter((b) => b.action === 'uploaded'),
+            [],
+          );
+        } finally {
+          await new Promise<void>((resolve) => proxy.close(() => resolve()));
+        }
       });
 
       test('an upload cut in the middle of a streamed blob: the retry reads that blob from a fresh save', async () => {
