@@ -412,6 +412,16 @@ const previousByDockerPush =
     await daemon.forgetPushes();
   };
 
+/** The same image (v1) pushed by `docker push` to the measured tag already, then forgotten by the daemon. */
+const samePushedByDockerPush =
+  (kind: DockerdKind) =>
+  async (host: string): Promise<void> => {
+    const daemon = await dockerEngine(kind);
+    await daemon.docker(['tag', 'bench/app:v1', `${host}/bench/app:1`]);
+    await daemon.docker(['push', '-q', `${host}/bench/app:1`]);
+    await daemon.forgetPushes();
+  };
+
 /** A cold push from the daemon: nothing in the registry, nothing in the daemon's push memory. */
 const coldDaemon =
   (kind: DockerdKind = 'docker-20') =>
@@ -678,6 +688,21 @@ const scenarios: Scenario[] = [
     tools: daemonTools('docker-26-containerd', 'bench/app:v1'),
     peer: DOCKER,
     saveFloor: true,
+  },
+  {
+    name: 'daemon26-containerd-warm',
+    measures:
+      'v1 from the containerd store again, to the tag that holds it (pushed there by docker push): a re-run. ' +
+      'The image ID is the digest a push sends: image-push reads the tree back from the registry, no docker save.',
+    source: daemonSource(
+      'bench/app:v1',
+      'docker-archive pulled into the containerd store',
+      'docker-26-containerd',
+    ),
+    setup: 'fresh',
+    prepare: samePushedByDockerPush('docker-26-containerd'),
+    tools: daemonTools('docker-26-containerd'),
+    peer: DOCKER,
   },
   {
     name: 'daemon26-containerd-changed-top-layer',
