@@ -47,21 +47,47 @@ test('strings are hashed as UTF-8, as manifests are sent', () => {
 });
 
 test('inputs on both sides of SMALL_INPUT (JavaScript below, node:crypto above) agree with node:crypto', () => {
+  for (const n of [SMALL_INPUT - 1, SMALL_INPUT]) {
+    const data = randomBytes(n);
+    assert.equal(smallSha256Hex(data), reference(data), `length ${n}`);
+  }
   for (const n of [SMALL_INPUT - 1, SMALL_INPUT, SMALL_INPUT + 1, 3 * SMALL_INPUT + 17]) {
     const data = randomBytes(n);
     assert.equal(sha256Hex(data), reference(data), `length ${n}`);
   }
 });
 
-test('hashing a small input does not load node:crypto (the point of this module)', async () => {
+test('many small inputs (a blob map of thousands of entries) all agree, past the switch to node:crypto', () => {
+  for (let i = 0; i < 300; i++) {
+    const text = `sha256:${String(i).padStart(64, '0')}\n${i * 1000}\napplication/vnd.oci.image.layer.v1.tar+gzip`;
+    assert.equal(sha256Hex(text), reference(text), `entry ${i}`);
+  }
+});
+
+/** Whether node:crypto is loaded after `calls` hashes of `size` bytes each, in a fresh process. */
+async function loadsCrypto(calls: number, size: number): Promise<boolean> {
   const script = `
-    import { sha256Digest } from './src/oci/digest.ts';
-    sha256Digest(JSON.stringify({ schemaVersion: 2, layers: [] }));
+    import { sha256Hex } from './src/oci/sha256.ts';
+    for (let i = 0; i < ${calls}; i++) sha256Hex(new Uint8Array(${size}).fill(i));
     console.log(process.moduleLoadList.includes('NativeModule crypto'));
   `;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script], {
     cwd: new URL('../..', import.meta.url),
     timeout: 60_000,
   });
-  assert.equal(stdout.trim(), 'false');
+  return stdout.trim() === 'true';
+}
+
+test('small inputs do not load node:crypto (the point of this module); large or very many ones do', async () => {
+  const [one, sixtyFour, sixtyFive, atTheBound, overIt] = await Promise.all([
+    loadsCrypto(1, 1000),
+    loadsCrypto(64, 1000),
+    loadsCrypto(65, 1000),
+    loadsCrypto(1, SMALL_INPUT),
+    loadsCrypto(1, SMALL_INPUT + 1),
+  ]);
+  assert.deepEqual(
+    { one, sixtyFour, sixtyFive, atTheBound, overIt },
+    { one: false, sixtyFour: false, sixtyFive: true, atTheBound: false, overIt: true },
+  );
 });
