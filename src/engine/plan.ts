@@ -3,7 +3,8 @@ import { parseManifest } from '../oci/manifest.ts';
 import { formatReference } from '../oci/reference.ts';
 import type { ChildReport, PushResult } from './result.ts';
 import type { Target } from './session.ts';
-import { postOrder, type BlobHints, type BlobWrite, type RootReferences, type Writer } from './writer.ts';
+import { postOrder } from './manifest-order.ts';
+import type { BlobHints, BlobWrite, RootReferences, Writer } from './writer.ts';
 
 /**
  * What to write, as plain data: the manifests children first, every blob per target with its hints, and

@@ -73,3 +73,19 @@ export function namedTags(destinations: readonly string[], defaultRegistry: stri
     return ref.tag !== undefined;
   });
 }
+
+/**
+ * A pinned destination (`repo@sha256:...`) must name exactly what is pushed; `what` says what that is
+ * ("the image's manifest", "the merged index").
+ */
+export function checkPinnedDigests(targets: readonly RepositoryTarget[], digest: string, what: string): void {
+  for (const target of targets) {
+    const wrong = target.digests.find((d) => d !== digest);
+    if (wrong) {
+      throw new InputError(
+        `destination ${target.registry}/${target.repository}@${wrong} pins a digest, but ${what} is ${digest}`,
+        'drop the digest from the destination, or push the image it names',
+      );
+    }
+  }
+}

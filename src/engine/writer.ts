@@ -1,5 +1,5 @@
 import type { BlobMap } from '../cache/blob-map.ts';
-import { InputError, SourceError } from '../errors.ts';
+import { SourceError } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import type { Limit } from '../limit.ts';
 import type { Logger } from '../log.ts';
@@ -11,6 +11,7 @@ import { ProgressReporter } from './progress.ts';
 import { putTagAndReadBack } from './tag-read-back.ts';
 import { tallyBlobs, type BlobAction, type BlobReport, type BlobTally } from './result.ts';
 import type { Target } from './session.ts';
+import { waves } from './manifest-order.ts';
 import type { RepositoryTarget } from './targets.ts';
 
 /** What a planner knows about one blob beyond its bytes. */
@@ -351,52 +352,6 @@ export class Writer {
     }
     return (performance.now() - started) / 1000;
   }
-}
-
-/**
- * A pinned destination (`repo@sha256:...`) must name exactly what is pushed; `what` says what that is
- * ("the image's manifest", "the merged index").
- */
-export function checkPinnedDigests(targets: readonly RepositoryTarget[], digest: string, what: string): void {
-  for (const target of targets) {
-    const wrong = target.digests.find((d) => d !== digest);
-    if (wrong) {
-      throw new InputError(
-        `destination ${target.registry}/${target.repository}@${wrong} pins a digest, but ${what} is ${digest}`,
-        'drop the digest from the destination, or push the image it names',
-      );
-    }
-  }
-}
-
-/** Manifests children-first, each once, ending with the root. */
-export function postOrder(root: ManifestNode): ManifestNode[] {
-  const seen = new Set<string>();
-  const out: ManifestNode[] = [];
-  const visit = (node: ManifestNode): void => {
-    if (seen.has(node.descriptor.digest)) return;
-    seen.add(node.descriptor.digest);
-    node.children.forEach(visit);
-    out.push(node);
-  };
-  visit(root);
-  return out;
-}
-
-/** Groups manifests by height (leaves first): each group may go up at once, after the one before. */
-function waves(nodes: readonly ManifestNode[]): ManifestNode[][] {
-  const height = new Map<string, number>();
-  const of = (node: ManifestNode): number => {
-    let h = height.get(node.descriptor.digest);
-    if (h === undefined) {
-      h = node.children.reduce((max, child) => Math.max(max, of(child) + 1), 0);
-      height.set(node.descriptor.digest, h);
-    }
-    return h;
-  };
-  const groups: ManifestNode[][] = [];
-  for (const node of nodes) (groups[of(node)] ??= []).push(node);
-  return groups.filter((g) => g.length > 0);
 }
 
 function report(

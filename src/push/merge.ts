@@ -10,7 +10,8 @@ import { planResult, planTree, writePlan } from '../engine/plan.ts';
 import type { PushResult } from '../engine/result.ts';
 import type { ConnectionOptions, Target } from '../engine/session.ts';
 import { withWriter } from '../engine/with-writer.ts';
-import { checkPinnedDigests, type BlobHints } from '../engine/writer.ts';
+import { checkPinnedDigests } from '../engine/targets.ts';
+import type { BlobHints } from '../engine/writer.ts';
 
 export interface MergeOptions extends ConnectionOptions {
   /** Images or indexes already in a registry: `REGISTRY/REPO@sha256:...` (or `:TAG`, resolved once). */

@@ -22,13 +22,9 @@ import { checkTagsBeforeUpload, tagAction } from './tags.ts';
 import type { PushResult } from '../engine/result.ts';
 import type { ConnectionOptions, PushSession, Target } from '../engine/session.ts';
 import { withWriter } from '../engine/with-writer.ts';
-import {
-  checkPinnedDigests,
-  postOrder,
-  Writer,
-  type BlobHints,
-  type RootReferences,
-} from '../engine/writer.ts';
+import { postOrder } from '../engine/manifest-order.ts';
+import { checkPinnedDigests } from '../engine/targets.ts';
+import { Writer, type BlobHints, type RootReferences } from '../engine/writer.ts';
 
 export interface PushOptions extends ConnectionOptions {
   /** Transport reference of the image: `oci:PATH[:NAME]`, `docker-archive:PATH[:REF]`, ... */

@@ -8,7 +8,7 @@ import type { BlobSource, ManifestNode } from '../../src/oci/descriptor.ts';
 import { OCI_CONFIG, OCI_INDEX, OCI_LAYER_GZIP, OCI_MANIFEST } from '../../src/oci/media-types.ts';
 import { planTree, uniqueBlobs } from '../../src/engine/plan.ts';
 import { openSession, type PushSession } from '../../src/engine/session.ts';
-import { postOrder } from '../../src/engine/writer.ts';
+import { postOrder } from '../../src/engine/manifest-order.ts';
 
 const digestOf = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
