@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-PX7HKVDB.js");
+var { run } = await import("./action-E34R6MNR.js");
 await run();
 exitWhenIdle();

@@ -5,10 +5,13 @@ import type { Dispatcher } from 'undici';
 import AgentClass from 'undici/lib/dispatcher/agent.js';
 import DispatcherClass from 'undici/lib/dispatcher/dispatcher.js';
 import EnvHttpProxyAgentClass from 'undici/lib/dispatcher/env-http-proxy-agent.js';
-import api from 'undici/lib/api/index.js';
+import apiConnect from 'undici/lib/api/api-connect.js';
+import apiRequest from 'undici/lib/api/api-request.js';
 
-// What undici's index does once: the request API (request, stream, pipeline...) as methods of every dispatcher.
-Object.assign(DispatcherClass.prototype, api);
+// What undici's index does once for its whole API: here `request`, the one image-push calls, and `connect`, which
+// the proxy agent calls for its CONNECT tunnels, as methods of every dispatcher (stream, pipeline and upgrade
+// are not loaded).
+Object.assign(DispatcherClass.prototype, { request: apiRequest, connect: apiConnect });
 
 /**
  * undici 8 offers HTTP/2 to every TLS server, and most registries take it. image-push speaks HTTP/1.1 only: its
