@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-E34R6MNR.js");
+var { run } = await import("./action-ANK343QN.js");
 await run();
 exitWhenIdle();
