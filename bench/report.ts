@@ -7,6 +7,8 @@ import { DEFAULT_COMPRESSION_LEVEL } from '../src/compress/layer-compressor.ts';
 export const OURS = 'image-push';
 export const SKOPEO = 'skopeo';
 export const FLOOR = 'curl-floor';
+/** oci-warm's floor on undici, image-push's HTTP client (bench/warm-floor-undici.ts). */
+export const UNDICI_FLOOR = 'undici-floor';
 
 export interface ScenarioResult {
   readonly name: string;
@@ -421,6 +423,11 @@ export function renderMarkdown(report: Report): string {
       warm?.floorRatios?.length
         ? `${median(warm.floorRatios).toFixed(2)}; ${median(pairRatiosOf(warm.runs[SKOPEO], warm.runs[FLOOR])).toFixed(2)}`
         : '–'
+    } |`,
+    `| the same script on undici, image-push's HTTP client (bench/warm-floor-undici.ts), median wall; / skopeo; image-push / it | ${
+      warm?.runs[UNDICI_FLOOR]?.length
+        ? `${wallCell(warm.runs[UNDICI_FLOOR])} s; ${median(pairRatiosOf(warm.runs[UNDICI_FLOOR], warm.runs[SKOPEO])).toFixed(2)}; ${median(pairRatiosOf(warm.runs[OURS], warm.runs[UNDICI_FLOOR])).toFixed(2)}`
+        : 'not measured (oci-warm not run)'
     } |`,
     `| sha256 in Node / sha256sum | ${t ? `${t.sha256NodeMBps.toFixed(0)} / ${t.sha256sumMBps.toFixed(0)} MB/s` : '–'} |`,
     `| gzip at the default level (${DEFAULT_COMPRESSION_LEVEL}), node:zlib, one stream (${t ? t.gzipInputMB.toFixed(0) : '?'} MB of layer tar) | ${

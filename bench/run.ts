@@ -3,6 +3,7 @@
 // alternates the tools (A B, B A, ...) on a fresh registry per run and reports medians and the image-push / peer
 // ratio pair by pair, so that a noisy 2-core machine cancels out instead of skewing one side. Results are rewritten
 // after every scenario, so a failure or an interrupt keeps what was measured. See bench/README.md.
+import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, rmSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { DEFAULT_COMPRESSION_LEVEL } from '../src/compress/layer-compressor.ts';
+import { bundlePlugins, requireBanner } from '../scripts/build-plugins.ts';
 import { parseSize } from '../test/helpers/sample-image.ts';
 import { startActionsCacheServer, type ActionsCacheServer } from '../test/helpers/actions-cache-server.ts';
 import { startRegistry } from '../test/helpers/registry.ts';
@@ -47,6 +49,7 @@ import type { DockerdKind } from '../test/helpers/dockerd.ts';
 import {
   evaluateTargets,
   FLOOR,
+  UNDICI_FLOOR,
   OURS,
   pairRatiosOf,
   renderMarkdown,
@@ -220,6 +223,35 @@ function nodeWarmFloor(oci: OciImage): Tool {
   };
 }
 
+/**
+ * The same floor on image-push's HTTP client (bench/warm-floor-undici.ts, bundled here as dist/ is bundled, behind
+ * a compile-cache entry as dist/cli.js): what the two requests cost on undici rather than node:http.
+ */
+async function undiciWarmFloor(oci: OciImage): Promise<Tool> {
+  const dir = await makeTempDir('bench-undici-floor-');
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  await build({
+    entryPoints: [join(import.meta.dirname, 'warm-floor-undici.ts')],
+    outfile: join(dir, 'body.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    plugins: bundlePlugins,
+    banner: { js: requireBanner },
+    logLevel: 'warning',
+  });
+  const entry = join(dir, 'floor.mjs');
+  await writeFile(
+    entry,
+    "import { enableCompileCache } from 'node:module';\nenableCompileCache();\nawait import('./body.mjs');\n",
+  );
+  return {
+    name: UNDICI_FLOOR,
+    push: (_source, destination) => ({ cmd: process.execPath, args: [entry, oci.dir, destination] }),
+  };
+}
+
 /** skopeo in a world of its own: see isolatedSkopeoEnv; its blob-info cache starts empty in every run. */
 const skopeoEnv = isolatedSkopeoEnv;
 
@@ -268,6 +300,8 @@ interface ImageSource {
   readonly oci?: OciImage;
   /** The floor tool of a scenario with `floor` (default: parallel curl uploads of `oci`'s blobs). */
   readonly floorTool?: Tool;
+  /** More tools for the rotation (after the floor). */
+  readonly extraTools?: readonly Tool[];
   readonly describe: readonly [name: string, text: string];
 }
 
@@ -586,10 +620,16 @@ const scenarios: Scenario[] = [
     measures:
       'the same push again: the registry already holds the image (pushed by image-push); no blob to send. The ' +
       "floor is a 30-line Node script that checks the manifest's digest and sends the two requests a re-run needs " +
-      '(bench/warm-floor.mjs): Node start-up plus two requests.',
+      "(bench/warm-floor.mjs): Node start-up plus two requests. The undici floor is that script on image-push's " +
+      'HTTP client (bench/warm-floor-undici.ts, bundled in the run as dist/ is).',
     source: async () => {
       const image = await oci(fiveLayers)();
-      return { ...image, ...(image.oci ? { floorTool: nodeWarmFloor(image.oci) } : {}) };
+      if (!image.oci) return image;
+      return {
+        ...image,
+        floorTool: nodeWarmFloor(image.oci),
+        extraTools: [await undiciWarmFloor(image.oci)],
+      };
     },
     setup: 'warm',
     floor: true,
@@ -1080,6 +1120,7 @@ async function main(): Promise<void> {
               ours,
               skopeo,
               ...(scenario.floor ? [from.floorTool ?? (img ? curlFloor(img) : undefined)] : []),
+              ...(from.extraTools ?? []),
             ].filter((tool): tool is Tool => tool !== undefined);
       await runRounds(scenario.name, scenario, from, tools, result.runs, update);
     } catch (err) {
