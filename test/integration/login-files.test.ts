@@ -1,7 +1,7 @@
 // Credentials where other logins leave them, written by the real login commands against a real registry that
 // wants a password: `docker login` into the Buildx config directory docker/login-action uses for its `scope`
 // input (login-action runs exactly `docker login` with DOCKER_CONFIG pointed there), and `skopeo login` /
-// `podman login` into containers-auth.json(5) files. Each push is then checked with skopeo.
+// `podman login` / `buildah login` into containers-auth.json(5) files. Each push is then checked with skopeo.
 import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ let image: SampleImage;
 let caseNumber = 0;
 
 before(async () => {
-  await ensureTools(['docker-registry', 'skopeo', 'htpasswd', 'podman', 'docker']);
+  await ensureTools(['docker-registry', 'skopeo', 'htpasswd', 'podman', 'buildah', 'docker']);
   registry = await startRegistry({ htpasswd: { username: USER, password: PASSWORD } });
   work = await makeTempDir('login-files-');
   layout = join(work, 'layout');
@@ -59,7 +59,7 @@ async function dockerLogin(env: NodeJS.ProcessEnv, configDir: string, password =
 }
 
 async function containersLogin(
-  tool: 'skopeo' | 'podman',
+  tool: 'skopeo' | 'podman' | 'buildah',
   env: NodeJS.ProcessEnv,
   target: string,
 ): Promise<void> {
@@ -172,6 +172,18 @@ describe('containers-auth.json(5): podman, skopeo and buildah login', () => {
     await writeStale(join(env.HOME ?? '', '.docker', 'config.json'), registry.host);
     const line = credentialLine(await pushTo('podman/app', env));
     assert.ok(line.endsWith(`auths["${registry.host}"] in ${env.REGISTRY_AUTH_FILE}`), line);
+  });
+
+  test('buildah login (a buildah build-and-push workflow) writes $XDG_RUNTIME_DIR/containers/auth.json: read, the Docker config not', async () => {
+    const env = await freshEnv();
+    await containersLogin('buildah', env, registry.host);
+    const file = join(env.XDG_RUNTIME_DIR ?? '', 'containers', 'auth.json');
+    const written = JSON.parse(await readFile(file, 'utf8')) as { auths: Record<string, unknown> };
+    assert.deepEqual(Object.keys(written.auths), [registry.host]);
+    // A stale docker login for the same registry: the containers file is read first.
+    await writeStale(join(env.HOME ?? '', '.docker', 'config.json'), registry.host);
+    const line = credentialLine(await pushTo('buildah/app', env));
+    assert.ok(line.endsWith(`auths["${registry.host}"] in ${file}`), line);
   });
 
   test('~/.config/containers/auth.json when the primary file holds nothing for the registry', async () => {
