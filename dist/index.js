@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-ANK343QN.js");
+var { run } = await import("./action-XPW4QGU4.js");
 await run();
 exitWhenIdle();

@@ -14,6 +14,22 @@ import apiRequest from 'undici/lib/api/api-request.js';
 Object.assign(DispatcherClass.prototype, { request: apiRequest, connect: apiConnect });
 
 /**
+ * undici parses answers with llhttp compiled to WebAssembly, which V8 runs as baseline code (Liftoff) until a
+ * function has used up its tiering budget, then recompiles with TurboFan on a background thread. A process cannot
+ * exit while such a job runs: a push of a dozen requests (a mount) used the budget up near its end and then waited
+ * for the parser's main function (~50 ms of compiling, ~23 MB) it would never run, ~30 ms of its ~145 ms and 24 MB of
+ * its peak RSS here. The budget is 100 times V8's default (13,000,000): short runs stay on baseline code; a long
+ * one (about a thousand answers) still gets the optimised parser. Set before the first connection compiles llhttp.
+ */
+export const WASM_TIERING_BUDGET = 1_300_000_000;
+let tieringSet = false;
+function keepParserOnBaseline(): void {
+  if (tieringSet) return;
+  tieringSet = true;
+  process.getBuiltinModule('node:v8').setFlagsFromString(`--wasm-tiering-budget=${WASM_TIERING_BUDGET}`);
+}
+
+/**
  * undici 8 offers HTTP/2 to every TLS server, and most registries take it. image-push speaks HTTP/1.1 only: its
  * deadlines, cut-body resumes and redirect rules are built and tested on undici's HTTP/1.1 client, and blobs
  * uploaded at once go over connections of their own instead of sharing one. (Its HTTP/2 module is then never
@@ -21,6 +37,7 @@ Object.assign(DispatcherClass.prototype, { request: apiRequest, connect: apiConn
  */
 export class Agent extends AgentClass {
   constructor(options: ConstructorParameters<typeof AgentClass>[0] = {}) {
+    keepParserOnBaseline();
     super({ ...options, allowH2: false });
   }
 }
@@ -28,6 +45,7 @@ export class Agent extends AgentClass {
 /** The proxy-aware agent, HTTP/1.1 only as well (its direct and proxied connections take these options). */
 export class EnvHttpProxyAgent extends EnvHttpProxyAgentClass {
   constructor(options: ConstructorParameters<typeof EnvHttpProxyAgentClass>[0] = {}) {
+    keepParserOnBaseline();
     super({ ...options, allowH2: false });
   }
 }
