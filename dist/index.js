@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-XPW4QGU4.js");
+var { run } = await import("./action-KIXTGEMB.js");
 await run();
 exitWhenIdle();

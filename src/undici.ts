@@ -16,12 +16,13 @@ Object.assign(DispatcherClass.prototype, { request: apiRequest, connect: apiConn
 /**
  * undici parses answers with llhttp compiled to WebAssembly, which V8 runs as baseline code (Liftoff) until a
  * function has used up its tiering budget, then recompiles with TurboFan on a background thread. A process cannot
- * exit while such a job runs: a push of a dozen requests (a mount) used the budget up near its end and then waited
- * for the parser's main function (~50 ms of compiling, ~23 MB) it would never run, ~30 ms of its ~145 ms and 24 MB of
- * its peak RSS here. The budget is 100 times V8's default (13,000,000): short runs stay on baseline code; a long
- * one (about a thousand answers) still gets the optimised parser. Set before the first connection compiles llhttp.
+ * exit while such a job runs. With V8's budget (13,000,000) the parser's main function tiers up within the first
+ * ten answers, so a short push waited for it at exit: ~50 ms of compiling and ~23 MB, ~30 ms of a mount's ~145 ms
+ * and 24 MB of its peak RSS here. At 2,000,000,000 (near the flag's int32 limit) it tiers up after 200-240 small
+ * answers instead: short runs stay on baseline code, longer ones tier up partway through.
+ * Set before the first connection compiles llhttp.
  */
-export const WASM_TIERING_BUDGET = 1_300_000_000;
+export const WASM_TIERING_BUDGET = 2_000_000_000;
 let tieringSet = false;
 function keepParserOnBaseline(): void {
   if (tieringSet) return;
