@@ -115,16 +115,21 @@ export class StoredSaveReader {
   ): Promise<{ error: unknown } | undefined> {
     const pull = new EntryPuller(entry);
     const first = await pull.first();
-    let stream: Readable | undefined;
+    // The entry starts filling the stream's buffer at once (up to READ_AHEAD, counted in #streams): the engine's
+    // save goes on while the upload asks the registry first (HEAD, POST), instead of waiting on every blob's
+    // round trips (a POST answered only once the registry had committed the previous blob stalled it 160-380 ms).
+    const stream = pull.stream();
+    this.#streams.add(stream);
+    const done = (): boolean => this.#streams.delete(stream);
+    stream.once('end', done).once('close', done);
+    stream.read(0);
+    let opened = false;
     const blob: BlobSource = {
       descriptor: { mediaType: layerMediaType(first), digest, size },
       available: true,
       open: () => {
-        if (stream) return this.#reopen(name);
-        stream = pull.stream();
-        this.#streams.add(stream);
-        const done = (): boolean => this.#streams.delete(stream as Readable);
-        stream.once('end', done).once('close', done);
+        if (opened) return this.#reopen(name);
+        opened = true;
         return Promise.resolve(stream);
       },
     };
@@ -134,13 +139,20 @@ export class StoredSaveReader {
       () => undefined,
       (error: unknown) => (failure = { error }),
     );
+    // Not read at all (the registry had it: a HEAD or a mount): what was read ahead is dropped, and a later open()
+    // reads a fresh save.
+    void taken.then(() => {
+      if (opened) return;
+      opened = true;
+      stream.destroy();
+    });
     await Promise.race([pull.ended, taken]);
     if (!pull.done) {
-      // Not read (the registry had it: a HEAD or a mount), or the upload stopped reading (it failed, or a retry
-      // reads a fresh save): once the writer is done with it, the rest streams past.
+      // Not read, or the upload stopped reading (it failed, or a retry reads a fresh save): once the writer is
+      // done with it, the rest streams past.
       await taken;
-      stream?.destroy();
-      stream ??= pull.stream(); // a later open() reads a fresh save
+      opened = true;
+      stream.destroy();
       await pull.drain();
     }
     return failure;
