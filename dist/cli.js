@@ -13,5 +13,5 @@ if (major < MINIMUM[0] || major === MINIMUM[0] && minor < MINIMUM[1]) {
 } else {
   const { enableCompileCache } = await import("node:module");
   enableCompileCache();
-  await import("./cli-SIPNGSU3.js");
+  await import("./cli-Q5EHMTZ5.js");
 }

@@ -18,6 +18,6 @@ function exitWhenIdle(ms = 5e3) {
 
 // src/action/index.ts
 enableCompileCache();
-var { run } = await import("./action-2F37HQXG.js");
+var { run } = await import("./action-DRK53LST.js");
 await run();
 exitWhenIdle();

@@ -122,6 +122,9 @@ export class StoredSaveReader {
     this.#streams.add(stream);
     const done = (): boolean => this.#streams.delete(stream);
     stream.once('end', done).once('close', done);
+    // A save cut before the upload opened this stream fails it with no reader attached yet: kept for open() (the
+    // read of the save fails too), instead of ending the process as an uncaught 'error'.
+    stream.on('error', () => undefined);
     stream.read(0);
     let opened = false;
     const blob: BlobSource = {
@@ -130,7 +133,7 @@ export class StoredSaveReader {
       open: () => {
         if (opened) return this.#reopen(name);
         opened = true;
-        return Promise.resolve(stream);
+        return stream.errored ? Promise.reject(stream.errored) : Promise.resolve(stream);
       },
     };
     this.#blobs.set(digest, blob);

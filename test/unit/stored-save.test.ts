@@ -130,3 +130,32 @@ test('blobs the registry already holds (never opened) free their read-ahead: the
   assert.equal(resaves, 1);
   await reader.close();
 });
+
+test('a save cut in the middle of a layer whose upload has not opened it yet: the read fails, the process lives', async () => {
+  const cutAt = Math.floor(save.length / 3);
+  const cut = Readable.from(
+    (function* (): Generator<Buffer> {
+      for (let at = 0; at < cutAt; at += 64 << 10) yield save.subarray(at, Math.min(at + (64 << 10), cutAt));
+      throw new Error('the engine went away');
+    })(),
+    { objectMode: false },
+  );
+  const opens: Promise<unknown>[] = [];
+  const reader = new StoredSaveReader({
+    rootDigest: image.manifestDigest,
+    sourceName: 'test',
+    stream: cut,
+    resave: () => Promise.reject(new Error('no second save expected')),
+    sink: (blob) => {
+      const upload = (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 30)); // still asking the registry when the cut comes
+        await buffer(await blob.open());
+      })();
+      opens.push(upload.catch(() => undefined));
+      return upload;
+    },
+  });
+  await assert.rejects(within(reader.read(), 20_000, 'the read'), /the engine went away|premature close/i);
+  await Promise.all(opens);
+  await reader.close();
+});
