@@ -146,6 +146,16 @@ export function evaluateTargets(report: Report): TargetRow[] {
     });
   };
 
+  /** A ratio recorded for the record, with nothing to meet. */
+  const noTarget = (target: string, name: string): void => {
+    const s = scenario(report, name);
+    rows.push({
+      target,
+      measured: s?.ratios.length ? `${median(s.ratios).toFixed(2)}x` : 'not measured',
+      met: undefined,
+    });
+  };
+
   ratioTarget('cold OCI push (oci-cold) <= 0.8x skopeo', 'oci-cold', 0.8);
   const cold = scenario(report, 'oci-cold');
   const floorRatio = median(cold?.floorRatios ?? []);
@@ -221,20 +231,14 @@ export function evaluateTargets(report: Report): TargetRow[] {
       : `${saveRatio.toFixed(2)}x (${median(stored?.ratios ?? []).toFixed(2)}x docker push)`,
     met: Number.isNaN(saveRatio) ? undefined : saveRatio <= 1.1,
   });
-  const storedWarm = scenario(report, 'daemon26-containerd-warm');
-  rows.push({
-    target:
-      '(no target) containerd image store, a re-run to the tag that holds the image (daemon26-containerd-warm) vs docker push',
-    measured: storedWarm?.ratios.length ? `${median(storedWarm.ratios).toFixed(2)}x` : 'not measured',
-    met: undefined,
-  });
-  const storedChanged = scenario(report, 'daemon26-containerd-changed-top-layer');
-  rows.push({
-    target:
-      '(no target) containerd image store, previous version in the registry (daemon26-containerd-changed-top-layer) vs docker push, which reads single layers',
-    measured: storedChanged?.ratios.length ? `${median(storedChanged.ratios).toFixed(2)}x` : 'not measured',
-    met: undefined,
-  });
+  noTarget(
+    '(no target) containerd image store, a re-run to the tag that holds the image (daemon26-containerd-warm) vs docker push',
+    'daemon26-containerd-warm',
+  );
+  noTarget(
+    '(no target) containerd image store, previous version in the registry (daemon26-containerd-changed-top-layer) vs docker push, which reads single layers',
+    'daemon26-containerd-changed-top-layer',
+  );
   ratioTarget(
     'Docker 26 classic store cold (daemon26-classic-cold) <= 0.8x docker push',
     'daemon26-classic-cold',

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { requireBanner } from '../scripts/build-plugins.ts';
 import { startRegistry } from '../test/helpers/registry.ts';
 import { makeTempDir } from '../test/helpers/tools.ts';
 import { lastLines } from './measure.ts';
@@ -141,9 +142,7 @@ async function buildFloor(dir: string): Promise<string> {
     target: 'node24',
     format: 'esm',
     logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
+    banner: { js: requireBanner },
   });
   return outfile;
 }
